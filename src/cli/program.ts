@@ -1,0 +1,253 @@
+/** The command line: a readable menu of subcommands. Each command's code loads only when it runs. */
+import { Command, CommanderError, Option } from "commander";
+import type { CliContext } from "./context.ts";
+import { EXIT, GphotosError } from "../errors.ts";
+
+/** The program's version. */
+export const VERSION = "0.1.0";
+
+type Opts = Record<string, unknown>;
+
+/** Runs the CLI with `args` (without the program name) and returns the exit code. */
+export async function main(args: string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(args, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; every other parse failure is a usage mistake.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err, ctx);
+  }
+  return exitCode;
+}
+
+/** Prints an error as one line and maps it to an exit code. */
+export function reportError(err: unknown, ctx: CliContext): number {
+  if (err instanceof GphotosError) {
+    ctx.stderr(`error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.stderr(`error: ${message}\n`);
+  if (ctx.env.GPHOTOS_SYNC_DEBUG && err instanceof Error && err.stack) {
+    ctx.stderr(err.stack + "\n");
+  }
+  return EXIT.failed;
+}
+
+function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const program = new Command("gphotos-sync")
+    .description("Keep a complete, verifiable local backup of a Google Photos library")
+    .version(VERSION, "--version")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout(s),
+      writeErr: (s) => ctx.stderr(s),
+    })
+    .showSuggestionAfterError(true);
+
+  const run = (fn: () => Promise<number>) => async () => {
+    setExit(await fn());
+  };
+
+  common(
+    withSyncOptions(
+      program.command("sync", { isDefault: true })
+        .description("index, then download, then albums (the default command)")
+        .argument("<TARGET>", "backup folder"),
+    ),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./sync.ts")).runSync(target, opts, ctx))()
+  );
+
+  common(
+    program.command("auth")
+      .description("log in to Google and store the token in TARGET")
+      .argument("<TARGET>", "backup folder")
+      .option("--secret <FILE>", "client_secret.json of your Desktop OAuth client")
+      .option("--port <N>", "port of the loopback listener (default: any free port)", parsePort)
+      .option("--no-browser", "print the login URL instead of opening a browser")
+      .option("--new-token", "log in again even if a token exists"),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./auth.ts")).runAuth(target, opts, ctx))()
+  );
+
+  common(
+    withIndexOptions(
+      program.command("index")
+        .description("list the library into the index")
+        .argument("<TARGET>", "backup folder")
+        .option("--secret <FILE>", "client_secret.json"),
+    ),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./index_library.ts")).runIndex(target, opts, ctx))()
+  );
+
+  common(
+    withDownloadOptions(
+      program.command("download")
+        .description("fetch what the index has and the disk lacks")
+        .argument("<TARGET>", "backup folder")
+        .option("--secret <FILE>", "client_secret.json"),
+    ),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./download.ts")).runDownload(target, opts, ctx))()
+  );
+
+  common(
+    withAlbumOptions(
+      program.command("albums")
+        .description("index albums and bring album folders up to date")
+        .argument("<TARGET>", "backup folder")
+        .option("--secret <FILE>", "client_secret.json")
+        .option("--rescan", "list every album's items again, changed or not"),
+    ),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./albums.ts")).runAlbums(target, opts, ctx))()
+  );
+
+  common(
+    program.command("compare")
+      .description("check the library against a historical backup folder")
+      .argument("<TARGET>", "backup folder")
+      .argument("<FOLDER>", "the historical backup to check")
+      .option("--use-hardlinks", "hard links instead of symlinks in comparison/"),
+  ).action((target: string, folder: string, opts: Opts) =>
+    run(async () => (await import("./compare.ts")).runCompare(target, folder, opts, ctx))()
+  );
+
+  common(
+    program.command("pick")
+      .description("choose items in Google's picker, then download them")
+      .argument("<TARGET>", "backup folder")
+      .option("--secret <FILE>", "client_secret.json")
+      .option("--max-items <N>", "most items to pick (at most 2000)", parsePositive, 2000)
+      .option("--no-browser", "print the picker URL (and a QR code) instead of opening a browser")
+      .addOption(
+        new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
+      )
+      .addOption(new Option("--concurrency <N>").argParser(parsePositive).hideHelp())
+      .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM"),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./pick.ts")).runPick(target, opts, ctx))()
+  );
+
+  common(
+    program.command("takeout")
+      .description("import Google Takeout archives (.zip, .tgz) or extracted folders")
+      .argument("<TARGET>", "backup folder")
+      .argument("<PATH...>", "Takeout parts: .zip, .tgz/.tar.gz or folders")
+      .option("--include-trash", "also import items from the Trash")
+      .option("--xmp", "write an XMP sidecar beside each file")
+      .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM")
+      .option("--use-hardlinks", "hard links instead of symlinks in album folders")
+      .option("--omit-album-date", "album folders without a date")
+      .option("--album-date-by-first-photo", "date album folders by their oldest item"),
+  ).action((target: string, paths: string[], opts: Opts) =>
+    run(async () => (await import("./takeout.ts")).runTakeout(target, paths, opts, ctx))()
+  );
+
+  common(
+    program.command("status")
+      .description("what the index holds and what is missing")
+      .argument("<TARGET>", "backup folder")
+      .option("--verify", "re-hash every file against the index"),
+  ).action((target: string, opts: Opts) =>
+    run(async () => (await import("./status.ts")).runStatus(target, opts, ctx))()
+  );
+
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  gphotos-sync auth ~/Photos                 log in once (needs your client_secret.json)
+  gphotos-sync ~/Photos                      index, download and link albums
+  gphotos-sync takeout ~/Photos takeout-*.zip
+  gphotos-sync status ~/Photos --verify
+
+Exit codes: 0 done, 1 failed, 2 usage or bad input, 3 not authorised (run auth),
+4 finished but some items failed (see status).`,
+  );
+  return program;
+}
+
+function common(cmd: Command): Command {
+  // Output and exit handling are inherited from the program when a subcommand is created.
+  return cmd
+    .option("--json", "newline-delimited JSON events on stdout; the last line is a summary")
+    .option("--quiet", "no progress and no summary")
+    .option("--verbose", "a line for every item");
+}
+
+function withIndexOptions(cmd: Command): Command {
+  return cmd
+    .option("--start-date <YYYY-MM-DD>", "only items captured on or after this day")
+    .option("--end-date <YYYY-MM-DD>", "only items captured on or before this day")
+    .option("--skip-video", "leave videos out")
+    .option("--favourites-only", "only items marked favourite")
+    .option("--archived", "also index archived items")
+    .option("--rescan", "refresh every item's metadata (every run lists the whole library anyway)")
+    .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM");
+}
+
+function withDownloadOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
+    )
+    .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
+    .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
+    .option("--skip-video", "leave videos out");
+}
+
+function withAlbumOptions(cmd: Command): Command {
+  return cmd
+    .option("--album <NAME>", "only the album with this title")
+    .option("--album-regex <REGEX>", "only albums whose title matches (case-insensitive)")
+    .option("--skip-shared-albums", "leave shared albums out")
+    .option("--album-date-by-first-photo", "date album folders by their oldest item")
+    .option("--omit-album-date", "album folders without a date: albums/<Title>")
+    .option("--use-flat-path", "albums/YYYY-MM <Title> and photos/YYYY-MM")
+    .option("--use-hardlinks", "hard links instead of symlinks");
+}
+
+function withSyncOptions(cmd: Command): Command {
+  withIndexOptions(cmd);
+  cmd.option("--secret <FILE>", "client_secret.json")
+    .addOption(
+      new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
+    )
+    .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
+    .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
+    .option("--skip-index", "use the index as it is; start downloading at once")
+    .option("--index-only", "build the index only; no downloads")
+    .option("--skip-albums", "do not index or link albums")
+    .option("--album <NAME>", "only the album with this title")
+    .option("--album-regex <REGEX>", "only albums whose title matches (case-insensitive)")
+    .option("--skip-shared-albums", "leave shared albums out")
+    .option("--album-date-by-first-photo", "date album folders by their oldest item")
+    .option("--omit-album-date", "album folders without a date: albums/<Title>")
+    .option("--use-hardlinks", "hard links instead of symlinks");
+  return cmd;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new CommanderError(2, "gphotos.usage", `error: "${value}" is not a positive whole number`);
+  }
+  return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new CommanderError(2, "gphotos.usage", `error: port "${value}" is not 0 to 65535`);
+  }
+  return n;
+}

@@ -1,0 +1,165 @@
+/** The `index` phase: list the library into the index, page by page. */
+import type { MediaIndex } from "../index/mod.ts";
+import { nowIso } from "../index/mod.ts";
+import type { MediaRow } from "../index/types.ts";
+import type { MediaItem, SearchFilters, SearchRequest } from "../google/types.ts";
+import type { EventSink } from "../events.ts";
+import { silent } from "../events.ts";
+import { UsageError } from "../errors.ts";
+import { isVideoItem, recordFromLibraryItem } from "./library_records.ts";
+
+/** Pages of media items, as the Library client yields them (quirks already removed). */
+export interface MediaPager {
+  iterateMediaItems(opts?: { search?: SearchRequest }): AsyncIterable<MediaItem[]>;
+}
+
+/** Options of the `index` phase. */
+export interface IndexOptions {
+  /** YYYY-MM-DD, inclusive. */
+  startDate?: string;
+  /** YYYY-MM-DD, inclusive. */
+  endDate?: string;
+  skipVideo?: boolean;
+  favouritesOnly?: boolean;
+  /** Also index archived items (one extra search). */
+  archived?: boolean;
+  /** `photos/YYYY-MM`. */
+  flat?: boolean;
+  onEvent?: EventSink;
+  /** Called after each page lands, with the items it added (so downloads can start early). */
+  onAdded?: (added: MediaRow[]) => void;
+}
+
+/** What the `index` phase did. */
+export interface IndexSummary {
+  listed: number;
+  added: number;
+  updated: number;
+  removed: number;
+  /** True when the whole library was listed without error (only then are removals marked). */
+  complete: boolean;
+  /** The listing came back empty although Google was reachable: the 2025 policy, most likely. */
+  emptyListing: boolean;
+}
+
+/**
+ * Lists the library into the index. Only the plain `mediaItems.list` is complete (date filters never
+ * match undated or future items), so it is used for the whole library; filtered searches serve
+ * `--start-date`, `--end-date` and `--favourites-only`. Every run lists everything, which also
+ * catches items uploaded later with older capture dates.
+ */
+export async function indexLibrary(
+  api: MediaPager,
+  index: MediaIndex,
+  opts: IndexOptions = {},
+): Promise<IndexSummary> {
+  const emit = opts.onEvent ?? silent;
+  const summary: IndexSummary = {
+    listed: 0,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    complete: false,
+    emptyListing: false,
+  };
+  const listingStart = nowIso();
+  const filtered = opts.startDate !== undefined || opts.endDate !== undefined ||
+    opts.favouritesOnly === true;
+  emit({ type: "phase", phase: "index" });
+
+  const land = (items: MediaItem[], extra: { archived?: boolean; favourite?: boolean }) => {
+    const records = [];
+    const touched = [];
+    for (const item of items) {
+      if (opts.skipVideo && isVideoItem(item)) {
+        if (index.hasItem(item.id)) touched.push(item.id);
+        continue;
+      }
+      const rec = recordFromLibraryItem(item, "library");
+      if (extra.archived !== undefined) rec.archived = extra.archived;
+      if (extra.favourite !== undefined) rec.favourite = extra.favourite;
+      records.push(rec);
+    }
+    if (touched.length) index.touchItems(touched);
+    const result = index.upsertItems(records, { flat: opts.flat });
+    summary.listed += items.length;
+    summary.added += result.added.length;
+    summary.updated += result.updated;
+    for (const row of result.added) {
+      emit({ type: "item", phase: "index", id: row.id, path: row.path, status: "added" });
+    }
+    emit({ type: "progress", phase: "index", done: summary.listed });
+    if (result.added.length && opts.onAdded) opts.onAdded(result.added);
+  };
+
+  if (filtered) {
+    const filters = searchFilters(opts);
+    for await (const page of api.iterateMediaItems({ search: { pageSize: 100, filters } })) {
+      land(page, opts.favouritesOnly ? { favourite: true } : {});
+    }
+    // A filtered search is never the whole library: nothing is marked removed.
+    return summary;
+  }
+
+  const listed = new Set<string>();
+  for await (const page of api.iterateMediaItems()) {
+    for (const item of page) listed.add(item.id);
+    land(page, {});
+  }
+  if (opts.archived) {
+    const search = { pageSize: 100, filters: { includeArchivedMedia: true } };
+    for await (const page of api.iterateMediaItems({ search })) {
+      // Items the plain listing did not return are the archived ones.
+      land(page.filter((item) => !listed.has(item.id)), { archived: true });
+    }
+  }
+  summary.complete = true;
+  if (summary.listed === 0 && listed.size === 0) {
+    summary.emptyListing = true;
+    const known = index.counts().bySourceAndType.filter((g) => g.source === "library")
+      .reduce((n, g) => n + g.items, 0);
+    emit({
+      type: "warning",
+      message: "Google returned an empty library. Since 2025-03-31 the Library API serves only " +
+        "items this app uploaded; for your existing photos use `gphotos-sync takeout` (a Google " +
+        "Takeout export) or `gphotos-sync pick` (choose items in Google's picker)" +
+        (known ? `; the ${known} items already in the index are left as they are` : ""),
+    });
+    if (known) return summary;
+  }
+  const removed = index.markUnseenRemoved("library", listingStart, {
+    keepArchived: !opts.archived,
+  });
+  summary.removed = removed.length;
+  for (const row of removed) {
+    emit({ type: "item", phase: "index", id: row.id, path: row.path, status: "removed" });
+  }
+  return summary;
+}
+
+/** The search filters for a date-limited or favourites-only run. */
+export function searchFilters(opts: IndexOptions): SearchFilters {
+  const filters: SearchFilters = {};
+  if (opts.startDate !== undefined || opts.endDate !== undefined) {
+    filters.dateFilter = {
+      ranges: [{
+        startDate: parseDay(opts.startDate ?? "1900-01-01", "--start-date"),
+        endDate: parseDay(opts.endDate ?? "9999-12-31", "--end-date"),
+      }],
+    };
+  }
+  if (opts.favouritesOnly) filters.featureFilter = { includedFeatures: ["FAVORITES"] };
+  if (opts.skipVideo) filters.mediaTypeFilter = { mediaTypes: ["PHOTO"] };
+  if (opts.archived) filters.includeArchivedMedia = true;
+  return filters;
+}
+
+/** Parses YYYY-MM-DD into a filter date, or throws UsageError. */
+export function parseDay(text: string, option: string): { year: number; month: number; day: number } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : undefined;
+  if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
+    throw new UsageError(`Invalid ${option} "${text}": expected a date as YYYY-MM-DD`);
+  }
+  return { year: +m[1], month: +m[2], day: +m[3] };
+}
