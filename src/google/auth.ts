@@ -190,7 +190,13 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
   } finally {
     clearTimeout(timer);
     await server.shutdown();
-    await opened.catch(() => {});
+    // Let a quick opener finish, but never hang on one that waits for the browser to close.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      opened.catch(() => {}),
+      new Promise<void>((resolve) => grace = setTimeout(resolve, 2000)),
+    ]);
+    clearTimeout(grace);
   }
 }
 
