@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import {
+  cleanTempFiles,
+  hashFile,
+  IncompleteFileError,
+  isTempName,
+  TempFile,
+  tempNameFor,
+  tempSizeFor,
+  writeAtomic,
+} from "../src/sync/atomic_file.ts";
+
+function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(c);
+      controller.close();
+    },
+  });
+}
+
+function failingStream(chunk: Uint8Array): ReadableStream<Uint8Array> {
+  let sent = false;
+  return new ReadableStream({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(chunk);
+      } else {
+        controller.error(new TypeError("connection reset"));
+      }
+    },
+  });
+}
+
+function sha(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function listAll(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory) out.push(...(await listAll(join(dir, e.name))).map((n) => `${e.name}/${n}`));
+    else out.push(e.name);
+  }
+  return out.sort();
+}
+
+Deno.test("writeAtomic() streams to a temporary file and renames it into place", async (t) => {
+  const target = await Deno.makeTempDir();
+  try {
+    await t.step("writes, hashes, sets mtime, leaves no temporary file", async () => {
+      const a = new TextEncoder().encode("hello ");
+      const b = new TextEncoder().encode("world");
+      const mtime = new Date("2019-05-04T03:02:01Z");
+      const digest = await writeAtomic(target, "photos/2019/05/a.jpg", streamOf(a, b), {
+        mtime,
+        expectedSize: 11,
+      });
+      const bytes = await Deno.readFile(join(target, "photos/2019/05/a.jpg"));
+      assert.equal(new TextDecoder().decode(bytes), "hello world");
+      assert.deepEqual(digest, { size: 11, sha256: sha(bytes) });
+      const info = await Deno.stat(join(target, "photos/2019/05/a.jpg"));
+      assert.equal(info.mtime?.getTime(), mtime.getTime());
+      assert.deepEqual(await listAll(target), ["photos/2019/05/a.jpg"]);
+      assert.deepEqual(await hashFile(join(target, "photos/2019/05/a.jpg")), digest);
+    });
+
+    await t.step("refuses a byte count that differs from the declared length", async () => {
+      await assert.rejects(
+        writeAtomic(target, "photos/2019/05/short.jpg", streamOf(new Uint8Array(5)), {
+          expectedSize: 6,
+        }),
+        IncompleteFileError,
+      );
+      assert.deepEqual(await listAll(join(target, "photos/2019/05")), ["a.jpg"]);
+    });
+
+    await t.step("a failing stream leaves no final file and no temporary file", async () => {
+      await assert.rejects(
+        writeAtomic(target, "photos/2019/05/cut.jpg", failingStream(new Uint8Array(7))),
+        TypeError,
+      );
+      assert.deepEqual(await listAll(join(target, "photos/2019/05")), ["a.jpg"]);
+    });
+
+    await t.step("refuses paths that escape TARGET", async () => {
+      for (const bad of ["../x.jpg", "photos/../../x.jpg", "/etc/x.jpg", "photos\\..\\..\\x"]) {
+        await assert.rejects(writeAtomic(target, bad, streamOf()), RangeError, bad);
+      }
+      const outside = await Deno.makeTempDir();
+      try {
+        await Deno.symlink(outside, join(target, "photos/link"));
+        await assert.rejects(
+          writeAtomic(target, "photos/link/x.jpg", streamOf(new Uint8Array(1))),
+          RangeError,
+        );
+        assert.deepEqual(await listAll(outside), []);
+      } finally {
+        await Deno.remove(outside, { recursive: true });
+        await Deno.remove(join(target, "photos/link"));
+      }
+    });
+  } finally {
+    await Deno.remove(target, { recursive: true });
+  }
+});
+
+Deno.test("TempFile resumes a cut transfer and cleanTempFiles() removes leftovers", async (t) => {
+  const target = await Deno.makeTempDir();
+  try {
+    const whole = new Uint8Array(100_000).map((_, i) => (i * 7919) % 251);
+    const rel = "photos/2020/01/v.mp4";
+
+    await t.step("a cut stream keeps its bytes; a resumed open re-hashes them", async () => {
+      const first = await TempFile.open(target, rel);
+      await assert.rejects(first.append(failingStream(whole.subarray(0, 40_000))));
+      assert.equal(first.size, 40_000);
+      first.close();
+      assert.equal(await tempSizeFor(target, rel), 40_000);
+      const again = await TempFile.open(target, rel, { resume: true });
+      assert.equal(again.size, 40_000);
+      await again.append(streamOf(whole.subarray(40_000)));
+      const digest = await again.commit({ expectedSize: whole.length });
+      assert.deepEqual(digest, { size: whole.length, sha256: sha(whole) });
+      assert.deepEqual(await Deno.readFile(join(target, rel)), whole);
+      assert.equal(await tempSizeFor(target, rel), 0);
+    });
+
+    await t.step("restart() drops earlier bytes", async () => {
+      const rel2 = "photos/2020/01/w.mp4";
+      const temp = await TempFile.open(target, rel2);
+      await temp.append(streamOf(new Uint8Array([1, 2, 3])));
+      await temp.restart();
+      await temp.append(streamOf(new Uint8Array([9])));
+      assert.deepEqual(await temp.commit({ expectedSize: 1 }), {
+        size: 1,
+        sha256: sha(new Uint8Array([9])),
+      });
+    });
+
+    await t.step("temporary names are dot-prefixed, short enough and recognised", () => {
+      const long = "é".repeat(127) + ".jpg";
+      const name = tempNameFor(long);
+      assert.ok(isTempName(name));
+      assert.ok(new TextEncoder().encode(name).length <= 255);
+      assert.ok(!isTempName("a.jpg"));
+      assert.notEqual(tempNameFor("a.jpg"), tempNameFor("b.jpg"));
+    });
+
+    await t.step("cleanTempFiles() removes temporary files except kept ones", async () => {
+      const dir = join(target, "photos/2020/01");
+      await Deno.writeFile(join(dir, tempNameFor("x.jpg")), new Uint8Array(3));
+      await Deno.writeFile(join(dir, tempNameFor("y.jpg")), new Uint8Array(3));
+      const removed = await cleanTempFiles(dir, { keep: new Set(["y.jpg"]) });
+      assert.deepEqual(removed, [tempNameFor("x.jpg")]);
+      assert.deepEqual(await listAll(dir), [tempNameFor("y.jpg"), "v.mp4", "w.mp4"].sort());
+      assert.deepEqual(await cleanTempFiles(join(target, "missing")), []);
+    });
+  } finally {
+    await Deno.remove(target, { recursive: true });
+  }
+});
