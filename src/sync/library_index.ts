@@ -28,6 +28,8 @@ export interface IndexOptions {
   onEvent?: EventSink;
   /** Called after each page lands, with the items it added (so downloads can start early). */
   onAdded?: (added: MediaRow[]) => void;
+  /** Called with each raw page, e.g. to keep its fresh base URLs for the download phase. */
+  onPage?: (items: MediaItem[]) => void;
 }
 
 /** What the `index` phase did. */
@@ -68,6 +70,7 @@ export async function indexLibrary(
   emit({ type: "phase", phase: "index" });
 
   const land = (items: MediaItem[], extra: { archived?: boolean; favourite?: boolean }) => {
+    opts.onPage?.(items);
     const records = [];
     const touched = [];
     for (const item of items) {

@@ -1,0 +1,69 @@
+/** `gphotos-sync auth TARGET`: log in through the browser and store the token. */
+import { resolve } from "node:path";
+import { endpointsFromEnv } from "../config.ts";
+import { EXIT } from "../errors.ts";
+import { findClientSecret } from "../google/client_secret.ts";
+import { login } from "../google/auth.ts";
+import { deleteToken, readToken } from "../google/token_store.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { createReporter } from "./reporter.ts";
+
+/** Options of `auth`. */
+export interface AuthOptions extends GlobalOptions {
+  secret?: string;
+  port?: number;
+  /** False with `--no-browser`. */
+  browser?: boolean;
+  newToken?: boolean;
+}
+
+/** Runs `auth`; returns the exit code. */
+export async function runAuth(target: string, opts: AuthOptions, ctx: CliContext): Promise<number> {
+  const dir = resolve(target);
+  const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
+  const reporter = createReporter(ctx, opts);
+  await Deno.mkdir(dir, { recursive: true });
+  if (opts.newToken) await deleteToken(dir);
+  else if ((await readToken(dir))?.refresh_token) {
+    reporter.info(`Replacing the token in "${dir}" (use --new-token to say so explicitly)`);
+  }
+  const useBrowser = opts.browser !== false;
+  const result = await login({
+    target: dir,
+    secret,
+    endpoints: endpointsFromEnv(ctx.env),
+    port: opts.port,
+    onUrl: (url) => {
+      // The URL always goes to stderr, so a user without a browser here can open it elsewhere.
+      ctx.stderr(
+        useBrowser
+          ? `Opening your browser to log in. If it does not open, visit:\n${url}\n`
+          : `Open this URL in a browser to log in:\n${url}\n`,
+      );
+    },
+    openBrowser: useBrowser ? ctx.openBrowser : () => {},
+  });
+  const summary = {
+    command: "auth",
+    tokenPath: result.tokenPath,
+    granted: result.granted,
+    missing: result.missing,
+  };
+  const lines = [`Logged in; token saved in "${result.tokenPath}" (mode 0600)`];
+  if (result.refreshTokenExpiresInS !== undefined) {
+    lines.push(
+      `Google limits this token to ${
+        Math.round(result.refreshTokenExpiresInS / 86400)
+      } days: your OAuth consent screen is in "Testing"; publish the app to keep it`,
+    );
+  }
+  if (result.missing.length) {
+    // Granular consent: the login worked, but what needs the unticked scope will be refused.
+    reporter.warn(
+      `Google did not grant ${result.missing.join(" and ")}: commands that need it will fail; ` +
+        "run auth again and tick every box on the consent screen",
+    );
+  }
+  reporter.summary(summary, lines);
+  return EXIT.ok;
+}

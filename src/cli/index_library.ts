@@ -1,0 +1,81 @@
+/** `gphotos-sync index TARGET`: list the library into the index. */
+import { EXIT } from "../errors.ts";
+import { indexLibrary, type IndexSummary } from "../sync/library_index.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { openSession } from "./session.ts";
+
+/** Options of `index`. */
+export interface IndexCommandOptions extends GlobalOptions {
+  secret?: string;
+  startDate?: string;
+  endDate?: string;
+  skipVideo?: boolean;
+  favouritesOnly?: boolean;
+  archived?: boolean;
+  rescan?: boolean;
+  useFlatPath?: boolean;
+}
+
+/** Runs `index`; returns the exit code. */
+export async function runIndex(
+  target: string,
+  opts: IndexCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const session = await openSession(target, { ...opts, command: "index" }, ctx);
+  let status: "ok" | "failed" = "failed";
+  let summary: Record<string, unknown> | undefined;
+  try {
+    const result = await indexLibrary(session.library, session.index, {
+      ...indexOptionsFrom(opts),
+      onEvent: (e) => session.reporter.event(e),
+    });
+    status = "ok";
+    summary = indexSummaryObject(result, session.pacer.tally);
+    session.reporter.summary(summary, indexSummaryLines(result, session.pacer.tally));
+    return EXIT.ok;
+  } finally {
+    session.close(status, summary);
+  }
+}
+
+/** The core's index options from the command's options. */
+export function indexOptionsFrom(opts: IndexCommandOptions) {
+  return {
+    startDate: opts.startDate,
+    endDate: opts.endDate,
+    skipVideo: opts.skipVideo,
+    favouritesOnly: opts.favouritesOnly,
+    archived: opts.archived,
+    flat: opts.useFlatPath,
+  };
+}
+
+/** The index summary as a JSON object. */
+export function indexSummaryObject(
+  r: IndexSummary,
+  tally: { apiCalls: number; mediaFetches: number },
+): Record<string, unknown> {
+  return {
+    command: "index",
+    listed: r.listed,
+    added: r.added,
+    updated: r.updated,
+    removed: r.removed,
+    complete: r.complete,
+    apiCalls: tally.apiCalls,
+    mediaFetches: tally.mediaFetches,
+  };
+}
+
+/** The index summary for people. */
+export function indexSummaryLines(
+  r: IndexSummary,
+  tally: { apiCalls: number; mediaFetches: number },
+): string[] {
+  return [
+    `index: ${r.listed} listed, ${r.added} new, ${r.updated} updated, ${r.removed} marked removed` +
+    (r.complete ? "" : " (partial listing: nothing marked removed)"),
+    `API calls: ${tally.apiCalls} (Google allows 10,000 a day per project)`,
+  ];
+}

@@ -1,0 +1,117 @@
+/** The set-up every Google-facing command shares: TARGET, lock, index, token, one pacer, the client. */
+import { resolve } from "node:path";
+import { endpointsFromEnv, type Endpoints, min429WaitSeconds } from "../config.ts";
+import { UsageError } from "../errors.ts";
+import { acquireLock, type HeldLock, MediaIndex } from "../index/mod.ts";
+import { findClientSecret } from "../google/client_secret.ts";
+import { TokenProvider } from "../google/auth.ts";
+import { Pacer } from "../google/pacer.ts";
+import { GoogleHttp } from "../google/http.ts";
+import { LibraryApi } from "../google/library_api.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { createReporter, type Reporter } from "./reporter.ts";
+
+/** Options that shape a session. */
+export interface SessionOptions extends GlobalOptions {
+  command: string;
+  secret?: string;
+}
+
+/** An open TARGET with a Google client. Close it when the command ends. */
+export interface Session {
+  target: string;
+  index: MediaIndex;
+  endpoints: Endpoints;
+  tokens: TokenProvider;
+  pacer: Pacer;
+  http: GoogleHttp;
+  library: LibraryApi;
+  reporter: Reporter;
+  runId: number;
+  /** Records the run's end and releases everything. */
+  close(status: "ok" | "partial" | "failed" | "interrupted", summary?: unknown): void;
+}
+
+/** An open TARGET without Google: index and lock only. */
+export interface LocalSession {
+  target: string;
+  index: MediaIndex;
+  reporter: Reporter;
+  runId: number;
+  close(status: "ok" | "partial" | "failed" | "interrupted", summary?: unknown): void;
+}
+
+/** Creates TARGET if needed, takes the lock and opens the index. */
+export async function openLocalSession(
+  target: string,
+  opts: SessionOptions,
+  ctx: CliContext,
+): Promise<LocalSession> {
+  const dir = resolve(target);
+  await ensureTarget(dir);
+  const lock = await acquireLock(dir, opts.command);
+  let index: MediaIndex;
+  try {
+    index = MediaIndex.open(dir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const reporter = createReporter(ctx, opts);
+  const runId = index.startRun(opts.command);
+  return {
+    target: dir,
+    index,
+    reporter,
+    runId,
+    close: closer(index, lock, reporter, runId),
+  };
+}
+
+/** Opens TARGET and builds the Google client from the client secret and the stored token. */
+export async function openSession(
+  target: string,
+  opts: SessionOptions,
+  ctx: CliContext,
+): Promise<Session> {
+  const endpoints = endpointsFromEnv(ctx.env);
+  // Find the secret before touching TARGET, so a bad secret changes nothing on disk.
+  const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
+  const local = await openLocalSession(target, opts, ctx);
+  const pacer = new Pacer({ min429WaitS: min429WaitSeconds(ctx.env) });
+  const tokens = new TokenProvider({ target: local.target, secret, endpoints, pacer });
+  const http = new GoogleHttp({ tokens, pacer });
+  const library = new LibraryApi({ http, baseUrl: endpoints.library });
+  return { ...local, endpoints, tokens, pacer, http, library };
+}
+
+function closer(index: MediaIndex, lock: HeldLock, reporter: Reporter, runId: number) {
+  let closed = false;
+  return (status: "ok" | "partial" | "failed" | "interrupted", summary?: unknown) => {
+    if (closed) return;
+    closed = true;
+    try {
+      const s = summary as { apiCalls?: number; mediaFetches?: number } | undefined;
+      index.finishRun(runId, {
+        status,
+        apiCalls: s?.apiCalls,
+        mediaFetches: s?.mediaFetches,
+        summary,
+      });
+    } finally {
+      reporter.close();
+      index.close();
+      lock.release();
+    }
+  };
+}
+
+async function ensureTarget(dir: string): Promise<void> {
+  try {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) throw new UsageError(`TARGET "${dir}" is not a folder`);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    await Deno.mkdir(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,103 @@
+/** Shared test plumbing: a logged-in TARGET against the fake Google, and the CLI driven in-process. */
+import { join } from "node:path";
+import { main } from "../mod.ts";
+import type { CliContext } from "../src/cli/context.ts";
+import { SCOPES } from "../src/google/types.ts";
+import type { FakeGoogle } from "./fake_google/mod.ts";
+
+/** A TARGET folder with a token the fake honours, and the env that points the tool at the fake. */
+export interface TestTarget {
+  /** Temp folder holding `target` and the secret. */
+  root: string;
+  target: string;
+  secretPath: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+/** Makes a temp TARGET logged in to `fake` (no browser). */
+export async function setupTarget(
+  fake: FakeGoogle,
+  opts: { scopes?: string[]; login?: boolean } = {},
+): Promise<TestTarget> {
+  const root = await Deno.makeTempDir({ prefix: "gphotos-test-" });
+  const target = join(root, "target");
+  await Deno.mkdir(target);
+  const secretPath = join(root, "client_secret.json");
+  await Deno.writeTextFile(secretPath, fake.clientSecretJson());
+  if (opts.login !== false) {
+    const scopes = opts.scopes ?? [SCOPES.library, SCOPES.picker];
+    const token = { refresh_token: fake.issueRefreshToken(scopes), scope: scopes.join(" ") };
+    await Deno.writeTextFile(join(target, ".gphotos.token"), JSON.stringify(token), {
+      mode: 0o600,
+    });
+  }
+  const env = {
+    ...fake.env(),
+    GPHOTOS_SYNC_CLIENT_SECRET: secretPath,
+    HOME: root,
+    XDG_CONFIG_HOME: join(root, "config"),
+  };
+  return {
+    root,
+    target,
+    secretPath,
+    env,
+    cleanup: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+/** What an in-process CLI run printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with `env` (never the real environment). */
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { signal?: AbortSignal; openBrowser?: (url: string) => Promise<void> } = {},
+): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const ctx: CliContext = {
+    env,
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    isTerminal: false,
+    openBrowser: opts.openBrowser ?? followInBrowser,
+    signal: opts.signal ?? new AbortController().signal,
+    home: env.HOME,
+  };
+  const code = await main(args, ctx);
+  return { code, stdout, stderr };
+}
+
+/** A "browser" that follows the consent page's redirect to the loopback listener. */
+export async function followInBrowser(url: string): Promise<void> {
+  const res = await fetch(url, { redirect: "follow" });
+  await res.body?.cancel();
+}
+
+/** Every file under `dir` (relative paths, "/"-separated), not following symlinks. */
+export async function walkFiles(dir: string, base = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(join(dir, base))) {
+    const rel = base ? `${base}/${entry.name}` : entry.name;
+    if (entry.isDirectory) out.push(...await walkFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Hex SHA-256 of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
