@@ -106,4 +106,19 @@ export const MIGRATIONS: readonly string[] = [
     summary       TEXT                        -- JSON
   );
   `,
+  // 2: compare's scan cache: a backup file whose path, size and mtime are unchanged is not read again.
+  `
+  CREATE TABLE compare_files (
+    root          TEXT NOT NULL,              -- the compared FOLDER, absolute real path
+    rel_path      TEXT NOT NULL,              -- relative to root, "/"-separated
+    size          INTEGER NOT NULL,
+    mtime_ms      REAL NOT NULL,              -- modification time in ms since the epoch
+    sha256        TEXT NOT NULL,              -- hex
+    capture_time  TEXT,                       -- ISO-8601 UTC: EXIF DateTimeOriginal or the MP4/MOV header
+    time_zoned    INTEGER NOT NULL DEFAULT 0, -- 1 when the file gave its UTC offset (EXIF OffsetTime*)
+    reader        INTEGER NOT NULL,           -- version of the reading code; a newer one reads again
+    scanned_at    TEXT NOT NULL,
+    PRIMARY KEY (root, rel_path)
+  );
+  `,
 ];
