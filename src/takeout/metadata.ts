@@ -1,0 +1,234 @@
+/**
+ * What a Takeout export says about an item: the JSON sidecar fields (takeout-format.md §1.4), the
+ * album metadata file (§1.3), and the capture time chosen from sidecar, EXIF, file name or entry.
+ */
+import exifr from "exifr";
+import { dateFromFileName } from "../layout/mod.ts";
+
+/** The fields of a per-media sidecar that the import uses. */
+export interface Sidecar {
+  /** The name as uploaded; may be longer than the archive name, lack an extension, hold `/`. */
+  title?: string;
+  description?: string;
+  /** `photoTakenTime.timestamp` (UTC epoch seconds); absent when missing or `"0"`. */
+  takenTime?: Date;
+  latitude?: number;
+  longitude?: number;
+  altitude?: number;
+  favourite: boolean;
+  archived: boolean;
+  trashed: boolean;
+  /** Names of manually tagged people. */
+  people: string[];
+}
+
+/** The album metadata file of an album folder, whatever its localised name. */
+export interface AlbumMeta {
+  /** Empty for an untitled album. */
+  title: string;
+  description?: string;
+  /** `date.timestamp`, when present. */
+  date?: Date;
+  /** `access: "shared"`. */
+  shared: boolean;
+}
+
+/** What a JSON file of the export is, told by its content. */
+export type JsonInfo =
+  | { kind: "sidecar"; sidecar: Sidecar }
+  | { kind: "album"; album: AlbumMeta }
+  | { kind: "other" };
+
+/** Which clue gave an item its capture time. */
+export type TakeoutDateSource = "sidecar" | "exif" | "filename" | "entry";
+
+/** A capture time and where it came from. */
+export interface CaptureTime {
+  time: Date;
+  source: TakeoutDateSource;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Epoch seconds (a string on the wire, sometimes a number); `0` and garbage mean none. */
+function epoch(v: unknown): Date | undefined {
+  if (!isObj(v)) return undefined;
+  const raw = v.timestamp;
+  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw.trim()) : NaN;
+  if (!Number.isFinite(n) || n === 0) return undefined;
+  const d = new Date(n * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function flag(v: unknown): boolean {
+  return v === true || v === "true";
+}
+
+/** A usable location: finite, in range, and not Google's 0/0 "no location". */
+function location(
+  v: unknown,
+): { latitude: number; longitude: number; altitude?: number } | undefined {
+  if (!isObj(v)) return undefined;
+  const lat = Number(v.latitude);
+  const lng = Number(v.longitude);
+  if (!Number.isFinite(lat) || !Number.isFinite(lng)) return undefined;
+  if (lat === 0 && lng === 0) return undefined;
+  if (Math.abs(lat) > 90 || Math.abs(lng) > 180) return undefined;
+  const alt = Number(v.altitude);
+  return Number.isFinite(alt) && v.altitude !== undefined
+    ? { latitude: lat, longitude: lng, altitude: alt }
+    : { latitude: lat, longitude: lng };
+}
+
+/** Parses one per-media sidecar object. */
+export function parseSidecar(value: Obj): Sidecar {
+  const loc = location(value.geoData) ?? location(value.geoDataExif);
+  const people: string[] = [];
+  if (Array.isArray(value.people)) {
+    for (const p of value.people) {
+      const name = isObj(p) ? str(p.name)?.trim() : undefined;
+      if (name && !people.includes(name)) people.push(name);
+    }
+  }
+  const description = str(value.description);
+  const sidecar: Sidecar = {
+    title: str(value.title),
+    takenTime: epoch(value.photoTakenTime),
+    favourite: flag(value.favorited),
+    archived: flag(value.archived),
+    trashed: flag(value.trashed),
+    people,
+  };
+  if (description) sidecar.description = description;
+  if (loc) {
+    sidecar.latitude = loc.latitude;
+    sidecar.longitude = loc.longitude;
+    if (loc.altitude !== undefined) sidecar.altitude = loc.altitude;
+  }
+  return sidecar;
+}
+
+/** True for a per-media sidecar: it has a capture or upload time, or a photo URL. */
+function isAsset(o: Obj): boolean {
+  return isObj(o.photoTakenTime) || isObj(o.creationTime) ||
+    (typeof o.url === "string" && o.url.includes("photos.google.com/photo"));
+}
+
+/**
+ * Tells a JSON file of the export by its content (album file names are localised): a sidecar has
+ * `photoTakenTime`/`creationTime`/a photo URL; an album file has a `title` and no such field.
+ */
+export function classifyJson(value: unknown): JsonInfo {
+  if (!isObj(value)) return { kind: "other" };
+  if (isAsset(value)) return { kind: "sidecar", sidecar: parseSidecar(value) };
+  // Older exports wrap the album fields in "albumData".
+  const album = isObj(value.albumData) ? value.albumData : value;
+  const title = str(album.title);
+  if (title === undefined) return { kind: "other" };
+  if (title === "" && !("access" in album) && !("date" in album) && album === value) {
+    return { kind: "other" };
+  }
+  const meta: AlbumMeta = { title: title.trim(), shared: album.access === "shared" };
+  const description = str(album.description);
+  if (description) meta.description = description;
+  const date = epoch(album.date);
+  if (date) meta.date = date;
+  return { kind: "album", album: meta };
+}
+
+/** Parses JSON text and classifies it; throws a SyntaxError on malformed text. */
+export function parseJsonFile(text: string): JsonInfo {
+  // A BOM is not JSON, but some tools that rewrite exports add one.
+  return classifyJson(JSON.parse(text.replace(/^\uFEFF/, "")));
+}
+
+const EXIF_DATE = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?/;
+const OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
+
+/**
+ * Parses an EXIF date (`YYYY:MM:DD HH:MM:SS`) as UTC, shifted by an `OffsetTime*` value when there
+ * is one: EXIF stores wall-clock time, and without an offset the wall clock is the best guess.
+ */
+export function parseExifDate(text: string, offset?: string): Date | undefined {
+  const m = EXIF_DATE.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return undefined;
+  }
+  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  const time = new Date(0);
+  time.setUTCFullYear(y, mo - 1, d);
+  time.setUTCHours(h, mi, s, ms);
+  const off = offset ? OFFSET.exec(offset.trim()) : null;
+  if (off) {
+    const minutes = (Number(off[2]) * 60 + Number(off[3])) * (off[1] === "-" ? -1 : 1);
+    time.setTime(time.getTime() - minutes * 60_000);
+  }
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
+/**
+ * The EXIF `DateTimeOriginal` (else `CreateDate`) of a file, from its first bytes; undefined when
+ * the format has no EXIF, the bytes are cut too early, or the date is blank.
+ */
+export async function exifDate(head: Uint8Array): Promise<Date | undefined> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = await exifr.parse(head, {
+      pick: ["DateTimeOriginal", "CreateDate", "OffsetTimeOriginal", "OffsetTimeDigitized"],
+      reviveValues: false,
+      translateValues: false,
+      xmp: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      ihdr: false,
+      ifd1: false,
+    });
+  } catch {
+    return undefined;
+  }
+  if (!tags) return undefined;
+  for (
+    const [key, offKey] of [
+      ["DateTimeOriginal", "OffsetTimeOriginal"],
+      ["CreateDate", "OffsetTimeDigitized"],
+    ]
+  ) {
+    const v = tags[key];
+    if (typeof v === "string") {
+      const off = tags[offKey];
+      const date = parseExifDate(v, typeof off === "string" ? off : undefined);
+      if (date) return date;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The capture time by SPEC order: sidecar `photoTakenTime`, EXIF, a date in the file name, the
+ * archive entry's time. `exif` is asked lazily because it needs the file's first bytes.
+ */
+export async function chooseCaptureTime(
+  name: string,
+  opts: { sidecar?: Sidecar; exif?: () => Promise<Date | undefined>; entryTime?: Date },
+): Promise<CaptureTime | undefined> {
+  if (opts.sidecar?.takenTime) return { time: opts.sidecar.takenTime, source: "sidecar" };
+  const exif = opts.exif ? await opts.exif() : undefined;
+  if (exif) return { time: exif, source: "exif" };
+  const fromName = dateFromFileName(name);
+  if (fromName) return { time: fromName, source: "filename" };
+  if (opts.entryTime && !Number.isNaN(opts.entryTime.getTime())) {
+    return { time: opts.entryTime, source: "entry" };
+  }
+  return undefined;
+}
