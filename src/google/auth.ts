@@ -206,6 +206,8 @@ export class TokenProvider {
   readonly #setup: OAuthSetup;
   readonly #now: () => number;
   #token: StoredToken | undefined;
+  /** Refresh this long before expiry; less for tokens that live under two minutes. */
+  #marginMs = EXPIRY_MARGIN_MS;
   #refreshing: Promise<string> | undefined;
 
   constructor(options: TokenProviderOptions) {
@@ -243,7 +245,7 @@ export class TokenProvider {
   #fresh(token: StoredToken): boolean {
     if (token.access_token === undefined || token.expires_at === undefined) return false;
     const expires = Date.parse(token.expires_at);
-    return Number.isFinite(expires) && expires - this.#now() > EXPIRY_MARGIN_MS;
+    return Number.isFinite(expires) && expires - this.#now() > this.#marginMs;
   }
 
   #startRefresh(): Promise<string> {
@@ -293,6 +295,9 @@ export class TokenProvider {
     };
     await writeToken(this.#target, next);
     this.#token = next;
+    // A short-lived token (a test server) would otherwise be refreshed before every call.
+    const lifetimeMs = (tokens.expires_in ?? 3600) * 1000;
+    this.#marginMs = Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 2);
     return tokens.access_token;
   }
 }
