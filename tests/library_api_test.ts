@@ -4,6 +4,8 @@ import { GoogleHttp, type TokenSource } from "../src/google/http.ts";
 import { LibraryApi, uniquePages } from "../src/google/library_api.ts";
 import { HttpStatusError, NetworkError, Pacer } from "../src/google/pacer.ts";
 import type { MediaItem } from "../src/google/types.ts";
+import type { Account, FakeAlbum, FakeItem } from "./fixtures/account_types.ts";
+import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
 
 /** A tiny stand-in server for cases the fake does not make on demand. */
 async function withStub(
@@ -316,6 +318,244 @@ Deno.test("uniquePages() hides Google's pagination quirks", async (t) => {
     await assert.rejects(
       collect([{ items: ["a"], next: "p2" }, { items: [], next: "p2" }, { items: [] }]),
       (error: unknown) => error instanceof ApiError && /page token "p2" twice/.test(error.message),
+    );
+  });
+});
+
+// ---- against the fake Google ------------------------------------------------------------------
+
+function tinyAccount(): Account {
+  const items: FakeItem[] = [];
+  for (let i = 0; i < 430; i++) {
+    const id = `item-${String(i).padStart(4, "0")}`;
+    items.push({
+      id,
+      filename: `IMG_${i}.jpg`,
+      mimeType: "image/jpeg",
+      creationTime: new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().replace(
+        ".000",
+        "",
+      ),
+      width: 4,
+      height: 3,
+      favourite: i % 7 === 0,
+      archived: i % 50 === 49,
+      appCreated: i % 10 === 0,
+      inLibrary: i % 40 !== 39,
+      bytes: () => new TextEncoder().encode(id),
+    });
+  }
+  const albums: FakeAlbum[] = [];
+  for (let a = 0; a < 123; a++) {
+    albums.push({
+      id: `album-${a}`,
+      title: `Album ${a}`,
+      itemIds: items.slice(a, a + 150).map((i) => i.id),
+      shared: a % 20 === 0,
+      appCreated: a % 3 === 0,
+    });
+  }
+  return { items, albums };
+}
+
+async function withFakeApi(
+  options: Partial<FakeGoogleOptions>,
+  fn: (fake: FakeGoogle, api: LibraryApi, pacer: Pacer) => Promise<void>,
+  scopes?: string[],
+): Promise<void> {
+  const fake = await startFakeGoogle({ account: tinyAccount(), ...options });
+  try {
+    const token = fake.issueAccessToken(scopes);
+    const tokens: TokenSource = {
+      accessToken: () => Promise.resolve(token),
+      refreshNow: () => Promise.reject(new Error("no refresh expected")),
+    };
+    let now = Date.now();
+    const pacer = new Pacer({
+      min429WaitS: 30,
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+    const api = new LibraryApi({
+      http: new GoogleHttp({ tokens, pacer }),
+      baseUrl: fake.libraryUrl,
+    });
+    await fn(fake, api, pacer);
+  } finally {
+    await fake.close();
+  }
+}
+
+async function collectIds<T extends { id: string }>(pages: AsyncIterable<T[]>): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of pages) {
+    assert.ok(page.length > 0, "empty pages are not yielded");
+    ids.push(...page.map((i) => i.id));
+  }
+  return ids;
+}
+
+Deno.test("LibraryApi listings yield each item once against the fake's quirks", async (t) => {
+  const account = tinyAccount();
+  const library = account.items.filter((i) => i.inLibrary && !i.archived).map((i) => i.id);
+
+  await t.step(
+    "across seeds the raw listing had empty pages, short pages and repeats",
+    async () => {
+      const totals = { empty: 0, short: 0, repeat: 0 };
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        await withFakeApi({ seed }, async (_fake, api) => {
+          let token: string | undefined;
+          let last: string | undefined;
+          do {
+            const page = await api.listMediaItems(25, token);
+            const items = page.mediaItems ?? [];
+            if (items.length === 0 && page.nextPageToken) totals.empty++;
+            if (items.length > 0 && items.length < 25 && page.nextPageToken) totals.short++;
+            if (items.length > 0 && items[0].id === last) totals.repeat++;
+            if (items.length > 0) last = items[items.length - 1].id;
+            token = page.nextPageToken;
+          } while (token);
+          const ids = await collectIds(api.iterateMediaItems());
+          assert.deepEqual(ids, library, `seed ${seed}`);
+        });
+      }
+      assert.ok(totals.empty > 0 && totals.short > 0 && totals.repeat > 0, JSON.stringify(totals));
+    },
+  );
+
+  await t.step("album contents through search, in album order", async () => {
+    await withFakeApi({ seed: 4 }, async (_fake, api) => {
+      const album = account.albums[5];
+      const ids = await collectIds(api.iterateMediaItems({ search: { albumId: album.id } }));
+      assert.deepEqual(ids, album.itemIds);
+    });
+  });
+
+  await t.step("albums and shared albums, 50 a page", async () => {
+    await withFakeApi({ seed: 5 }, async (fake, api) => {
+      const own = await collectIds(api.iterateAlbums({ shared: false }));
+      const shared = await collectIds(api.iterateAlbums({ shared: true }));
+      assert.deepEqual(own, account.albums.filter((a) => !a.shared).map((a) => a.id));
+      assert.deepEqual(shared, account.albums.filter((a) => a.shared).map((a) => a.id));
+      const sizes = fake.calls.filter((c) => c.path.endsWith("lbums")).map((c) =>
+        new URLSearchParams(c.query).get("pageSize")
+      );
+      assert.ok(sizes.length > 3);
+      assert.ok(sizes.every((s) => s === "50"), sizes.join());
+    });
+  });
+
+  await t.step(
+    "429s and 5xx on the way change nothing, and the tally matches the server",
+    async () => {
+      await withFakeApi(
+        { seed: 6, rate429: 0.3, retryAfterShare: 0.5, retryAfterValue: "2", rate5xx: 0.2 },
+        async (fake, api, pacer) => {
+          const ids = await collectIds(api.iterateMediaItems());
+          assert.deepEqual(ids, library);
+          const albums = await collectIds(api.iterateAlbums({ shared: false }));
+          assert.deepEqual(albums, account.albums.filter((a) => !a.shared).map((a) => a.id));
+          const statuses = fake.calls.map((c) => c.status);
+          assert.ok(statuses.includes(429) && statuses.some((s) => s >= 500), statuses.join());
+          assert.equal(pacer.tally.apiCalls, fake.counters().api);
+          assert.equal(pacer.tally.retries, statuses.filter((s) => s !== 200).length);
+        },
+      );
+    },
+  );
+});
+
+Deno.test("LibraryApi single calls against the fake", async (t) => {
+  await withFakeApi({}, async (_fake, api) => {
+    await t.step("getMediaItem() and getAlbum()", async () => {
+      const item = await api.getMediaItem("item-0003");
+      assert.equal(item.filename, "IMG_3.jpg");
+      assert.equal(item.mediaMetadata?.width, "4");
+      const album = await api.getAlbum("album-1");
+      assert.equal(album.title, "Album 1");
+      assert.equal(album.mediaItemsCount, "150");
+      await assert.rejects(
+        api.getMediaItem("nope"),
+        (error: unknown) =>
+          error instanceof ApiError && error.status === 404 && error.code === "NOT_FOUND",
+      );
+    });
+
+    await t.step("batchGet() of 50 with unknown and repeated ids", async () => {
+      const ids = Array.from({ length: 48 }, (_, i) => `item-${String(i * 3).padStart(4, "0")}`);
+      ids.push("unknown-id", ids[0]);
+      const results = await api.batchGet(ids);
+      assert.equal(results.length, 50);
+      assert.deepEqual(results.slice(0, 48).map((r) => r.mediaItem?.id), ids.slice(0, 48));
+      assert.equal(results[48].status?.code, 3);
+      assert.equal(results[49].mediaItem?.id, ids[0]);
+      assert.match(results[0].mediaItem?.baseUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+\/media\//);
+    });
+
+    await t.step("a bad request is an ApiError with Google's words", async () => {
+      await assert.rejects(
+        api.searchMediaItems({ albumId: "album-1", filters: { includeArchivedMedia: true } }),
+        (error: unknown) =>
+          error instanceof ApiError && error.status === 400 &&
+          error.message.startsWith(
+            'Google API "/v1/mediaItems:search" failed: 400 INVALID_ARGUMENT: ',
+          ),
+      );
+    });
+  });
+});
+
+Deno.test("LibraryApi in the fake's 2025 mode", async (t) => {
+  const account = tinyAccount();
+
+  await t.step("the tool's scope lists only app-created items", async () => {
+    await withFakeApi({ mode: "2025" }, async (_fake, api) => {
+      const ids = await collectIds(api.iterateMediaItems());
+      const expected = account.items.filter((i) => i.inLibrary && !i.archived && i.appCreated);
+      assert.deepEqual(ids, expected.map((i) => i.id));
+    });
+  });
+
+  await t.step("shared albums are an AuthError explaining the change", async () => {
+    await withFakeApi({ mode: "2025" }, async (_fake, api) => {
+      await assert.rejects(collectIds(api.iterateAlbums({ shared: true })), (error: unknown) => {
+        assert.ok(error instanceof AuthError);
+        assert.equal(error.exitCode, 3);
+        assert.match(
+          error.message,
+          /^Google API "\/v1\/sharedAlbums" failed: 403 PERMISSION_DENIED: /,
+        );
+        return true;
+      });
+    });
+  });
+
+  await t.step("an old full-library scope gets the explained AuthError", async () => {
+    await withFakeApi(
+      { mode: "2025" },
+      async (_fake, api, pacer) => {
+        await assert.rejects(api.listMediaItems(), (error: unknown) => {
+          assert.ok(error instanceof AuthError);
+          assert.equal(error.exitCode, 3);
+          assert.ok(
+            error.message.startsWith(
+              'Google API "/v1/mediaItems" failed: 403 PERMISSION_DENIED: ' +
+                "Request had insufficient authentication scopes.",
+            ),
+            error.message,
+          );
+          assert.match(error.message, /since 2025-03-31 Google serves only items this app created/);
+          assert.match(error.message, /gphotos-sync takeout/);
+          assert.match(error.message, /gphotos-sync pick/);
+          return true;
+        });
+        assert.equal(pacer.tally.retries, 0);
+      },
+      ["https://www.googleapis.com/auth/photoslibrary.readonly"],
     );
   });
 });
