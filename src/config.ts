@@ -31,3 +31,26 @@ export function min429WaitSeconds(env: Env): number {
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }
+
+/** Pacer timing overrides, so tests need not wait for Google's real backoff (undefined keeps a default). */
+export interface PacerTiming {
+  baseDelayMs?: number;
+  capMs?: number;
+  maxRetries?: number;
+}
+
+/**
+ * `GPHOTOS_SYNC_BACKOFF_MS` (first retry delay; the cap becomes 32 times it, at most 32 s) and
+ * `GPHOTOS_SYNC_MAX_RETRIES`, for tests and benchmarks against the fake; spread into `new Pacer`.
+ */
+export function pacerTimingFromEnv(env: Env): PacerTiming {
+  const timing: PacerTiming = {};
+  const base = Number(env.GPHOTOS_SYNC_BACKOFF_MS ?? NaN);
+  if (Number.isFinite(base) && base >= 0) {
+    timing.baseDelayMs = base;
+    timing.capMs = Math.min(32_000, Math.max(base, base * 32));
+  }
+  const retries = Number(env.GPHOTOS_SYNC_MAX_RETRIES ?? NaN);
+  if (Number.isInteger(retries) && retries >= 0) timing.maxRetries = retries;
+  return timing;
+}
