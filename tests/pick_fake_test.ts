@@ -281,6 +281,18 @@ Deno.test("fake picker: base URLs need the bearer token with the picker scope", 
     assert.deepEqual(dv.bytes, google.servedBytes("video0", "dv"));
     assert.equal((await get(`${processing.mediaFile.baseUrl}=dv`, token)).status, 404);
     assert.equal((await get(photo.mediaFile.baseUrl, token)).status, 400);
+    assert.ok(photo.mediaFile.baseUrl.startsWith(`${picker.origin}/media/`));
+    assert.deepEqual(
+      picker.mediaFetches.map((f) => [f.itemId, f.bearer, f.status]),
+      [
+        ["photo0001", false, 401],
+        ["photo0001", true, 403],
+        ["photo0001", true, 200],
+        ["video0", true, 200],
+        ["video1", true, 404],
+        ["photo0001", true, 400],
+      ],
+    );
   });
 });
 

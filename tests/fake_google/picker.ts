@@ -1,14 +1,15 @@
 /**
  * The fake Picker API (google-api.md §3, §8.2) on its own port, since it shares `/v1/mediaItems` with
- * the Library API. It shares one fake Google's tokens, clock, fault dice and account; its base URLs
- * point at that fake's media host, which refuses them without a bearer token carrying the picker
- * scope. A test plays the user with `pick()` (or the `autoPick` knob).
+ * the Library API. It shares one fake Google's tokens, clock, fault dice and account. Its base URLs
+ * are served on its own port by the fake's media host code, which refuses them without a bearer
+ * token carrying the picker scope; `mediaFetches` logs whether each fetch carried one. A test plays
+ * the user with `pick()` (or the `autoPick` knob).
  */
 import type { FakeItem } from "../fixtures/account_types.ts";
 import type { PickedMediaItem, PickingSession } from "../../src/google/types.ts";
 import { SCOPES } from "../../src/google/types.ts";
 import type { FakeCore, PickerHook, PickerServer } from "./_core.ts";
-import { mintBaseUrl } from "./_media.ts";
+import { handleMedia, MediaGate, mintBaseUrl, type OpenStreams } from "./_media.ts";
 import { parsePageSize } from "./_search.ts";
 import {
   b64urlDecode,
@@ -71,6 +72,15 @@ export interface PickerCall {
   status: number;
 }
 
+/** One fetch of a picker base URL. */
+export interface PickerMediaFetch {
+  /** The item, when the URL was one of ours. */
+  itemId?: string;
+  /** The request carried an `Authorization: Bearer` header. */
+  bearer: boolean;
+  status: number;
+}
+
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
 /** The documented cap of `pickingConfig.maxItemCount`. */
@@ -82,6 +92,10 @@ export class FakePicker implements PickerServer {
   options: FakePickerOptions;
   /** Every Picker API request, in order (also recorded in the fake Google's `calls`). */
   readonly calls: PickerCall[] = [];
+  /** Every fetch of a picker base URL, in order (also in the fake Google's `calls` as "media"). */
+  readonly mediaFetches: PickerMediaFetch[] = [];
+  readonly #gate: MediaGate;
+  readonly #open: OpenStreams = new Set();
   readonly #core: FakeCore;
   readonly #sessions = new Map<string, FakeSession>();
   readonly #byRequestId = new Map<string, string>();
@@ -92,6 +106,7 @@ export class FakePicker implements PickerServer {
     this.#core = core;
     this.options = options;
     this.origin = origin;
+    this.#gate = new MediaGate(core);
   }
 
   /** Changes knobs; sessions already created keep their timing. */
@@ -152,13 +167,21 @@ export class FakePicker implements PickerServer {
 
   /** The PickedMediaItem the fake serves for an item (with a fresh base URL). */
   pickedItem(item: FakeItem): PickedMediaItem {
-    return toPickedItem(this.#core, item);
+    return toPickedItem(this.#core, item, this.origin);
   }
 
   /** Stops listening. */
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
+    for (const controller of this.#open) {
+      try {
+        controller.error(new Error("Fake picker closed"));
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#open.clear();
     if (server) await server.shutdown();
   }
 
@@ -171,6 +194,21 @@ export class FakePicker implements PickerServer {
   async handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/picker/")) return this.#pickerPage(url);
+    if (url.pathname.startsWith("/media/")) {
+      const fetch: PickerMediaFetch = {
+        bearer: /^Bearer\s+\S+/i.test(req.headers.get("authorization") ?? ""),
+        status: 0,
+      };
+      this.mediaFetches.push(fetch);
+      const at = this.#core.calls.length;
+      const answer = handleMedia(this.#core, this.#gate, this.#open, req, url);
+      // handleMedia logs its call record synchronously, before its first await.
+      const rec = this.#core.calls[at];
+      const res = await answer;
+      if (rec?.itemId !== undefined) fetch.itemId = rec.itemId;
+      fetch.status = res.status;
+      return res;
+    }
     const rec = this.#core.record("api", req, url);
     const call: PickerCall = { method: req.method, name: url.pathname, status: 0 };
     this.calls.push(call);
@@ -328,7 +366,7 @@ export class FakePicker implements PickerServer {
     for (const itemId of ids.slice(offset, end)) {
       const item = this.#core.item(itemId);
       // An item deleted from the library after it was picked is no longer served.
-      if (item) mediaItems.push(toPickedItem(this.#core, item));
+      if (item) mediaItems.push(toPickedItem(this.#core, item, this.origin));
     }
     const page: { mediaItems?: PickedMediaItem[]; nextPageToken?: string } = {};
     if (mediaItems.length > 0) page.mediaItems = mediaItems;
@@ -452,8 +490,15 @@ export function fakePickerHook(
   return { hook, started: started.promise };
 }
 
-/** The PickedMediaItem of an item, with a fresh picker base URL from the fake's media host. */
-export function toPickedItem(core: FakeCore, item: FakeItem): PickedMediaItem {
+/**
+ * The PickedMediaItem of an item, with a fresh picker base URL; `mediaOrigin` serves it (the picker's
+ * own port, else the fake Google's media host).
+ */
+export function toPickedItem(
+  core: FakeCore,
+  item: FakeItem,
+  mediaOrigin: string = core.origin,
+): PickedMediaItem {
   const video = item.mimeType.startsWith("video/");
   const metadata: NonNullable<NonNullable<PickedMediaItem["mediaFile"]>["mediaFileMetadata"]> = {
     width: item.width,
@@ -479,7 +524,7 @@ export function toPickedItem(core: FakeCore, item: FakeItem): PickedMediaItem {
   if (item.creationTime !== undefined) out.createTime = item.creationTime;
   out.type = video ? "VIDEO" : "PHOTO";
   out.mediaFile = {
-    baseUrl: mintBaseUrl(core, item.id, "picker"),
+    baseUrl: mediaOrigin + mintBaseUrl(core, item.id, "picker").slice(core.origin.length),
     mimeType: item.mimeType,
     filename: item.filename,
     mediaFileMetadata: metadata,
