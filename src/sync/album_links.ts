@@ -1,0 +1,668 @@
+/**
+ * The link half of the `albums` phase: album folders under TARGET/albums/, kept in step with the
+ * index in place. Works from the index alone (Library albums and Takeout albums alike).
+ *
+ * Only what the index records in `album_links` and `album_folders` is ever removed; a user's own
+ * file in an album folder stays, and so does its folder.
+ */
+import { join, posix } from "node:path";
+import type { MediaIndex } from "../index/mod.ts";
+import type { AlbumRow, MediaRow } from "../index/types.ts";
+import {
+  type AlbumFolderRow,
+  albumFolders,
+  type AlbumLinkRow,
+  albumLinks,
+  allAlbumFolders,
+  allAlbumRows,
+  forgetFolder,
+  forgetLink,
+  type LinkKind,
+  moveLinkRecord,
+  recordFolder,
+  recordLink,
+  staleAlbumIds,
+} from "../index/album_queries.ts";
+import {
+  albumFolder,
+  foldName,
+  isInside,
+  withDupNumber,
+  withFolderDupNumber,
+} from "../layout/mod.ts";
+import type { EventSink } from "../events.ts";
+import { silent } from "../events.ts";
+import { UsageError } from "../errors.ts";
+import { albumFilter, type AlbumFilterOptions } from "./albums_index.ts";
+
+/** The file-system calls the link builder makes: Deno's by default, a fake in tests. */
+export interface LinkFs {
+  stat(path: string): Promise<Deno.FileInfo>;
+  lstat(path: string): Promise<Deno.FileInfo>;
+  readLink(path: string): Promise<string>;
+  readDir(path: string): AsyncIterable<Deno.DirEntry>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  link(existing: string, path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file, a link or an empty folder; never recursive. */
+  remove(path: string): Promise<void>;
+}
+
+/** The real file system. */
+export const denoLinkFs: LinkFs = {
+  stat: (path) => Deno.stat(path),
+  lstat: (path) => Deno.lstat(path),
+  readLink: (path) => Deno.readLink(path),
+  readDir: (path) => Deno.readDir(path),
+  mkdir: (path, options) => Deno.mkdir(path, options),
+  // Windows needs to be told the kind; album links always point at files.
+  symlink: (target, path) => Deno.symlink(target, path, { type: "file" }),
+  link: (existing, path) => Deno.link(existing, path),
+  rename: (from, to) => Deno.rename(from, to),
+  remove: (path) => Deno.remove(path),
+};
+
+/** Options of `syncAlbumFolders`. */
+export interface AlbumFoldersOptions extends AlbumFilterOptions {
+  /** `--use-hardlinks`: hard links instead of relative symlinks. */
+  hardlinks?: boolean;
+  /** `--omit-album-date`: `albums/<Title>`. */
+  omitDate?: boolean;
+  /** `--use-flat-path`: `albums/YYYY-MM <Title>`. */
+  flat?: boolean;
+  /** `--album-date-by-first-photo`: date folders by the oldest item instead of the newest. */
+  byFirstPhoto?: boolean;
+  onEvent?: EventSink;
+  /** The file-system seam; `denoLinkFs` by default. */
+  fs?: LinkFs;
+}
+
+/** What `syncAlbumFolders` did. */
+export interface AlbumFoldersSummary {
+  /** Albums that have a folder after the run (among those worked on). */
+  albums: number;
+  linksMade: number;
+  /** Links moved into an album's new folder one by one (the folder held a user's file). */
+  linksMoved: number;
+  linksKept: number;
+  linksRemoved: number;
+  foldersMade: number;
+  foldersRenamed: number;
+  foldersRemoved: number;
+  /** Folders the tool made that stay because they hold files the tool did not make. */
+  foldersKept: number;
+  /** Album items not linked because their file is not on disk (yet). */
+  notOnDisk: number;
+}
+
+interface Member {
+  item: MediaRow;
+  info: Deno.FileInfo;
+}
+
+interface Plan {
+  album: AlbumRow;
+  members: Member[];
+  /** The folder name before any ` (n)`. */
+  base: string;
+  /** The folder assigned this run; undefined when the album has nothing on disk to link. */
+  folder?: string;
+}
+
+/**
+ * Brings TARGET/albums/ in step with the index, in place: one folder per album with links to its
+ * items that are on disk, folders renamed when an album's title or date moves, links and folders
+ * of removed items and albums taken away. A run with nothing changed changes nothing on disk.
+ * Throws `UsageError` when the file system takes neither symlinks nor (with `hardlinks`) hard links.
+ */
+export async function syncAlbumFolders(
+  target: string,
+  index: MediaIndex,
+  opts: AlbumFoldersOptions = {},
+): Promise<AlbumFoldersSummary> {
+  const builder = new LinkBuilder(target, index, opts);
+  return await builder.run();
+}
+
+const LINK_UNSUPPORTED_CODES = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
+
+class LinkBuilder {
+  readonly #target: string;
+  readonly #index: MediaIndex;
+  readonly #opts: AlbumFoldersOptions;
+  readonly #fs: LinkFs;
+  readonly #kind: LinkKind;
+  readonly #emit: EventSink;
+  readonly #summary: AlbumFoldersSummary = {
+    albums: 0,
+    linksMade: 0,
+    linksMoved: 0,
+    linksKept: 0,
+    linksRemoved: 0,
+    foldersMade: 0,
+    foldersRenamed: 0,
+    foldersRemoved: 0,
+    foldersKept: 0,
+    notOnDisk: 0,
+  };
+  /** Folded names in a parent folder (`albums`, `albums/YYYY`), read once per run. */
+  readonly #dirCache = new Map<string, Set<string>>();
+
+  constructor(target: string, index: MediaIndex, opts: AlbumFoldersOptions) {
+    this.#target = target;
+    this.#index = index;
+    this.#opts = opts;
+    this.#fs = opts.fs ?? denoLinkFs;
+    this.#kind = opts.hardlinks ? "hardlink" : "symlink";
+    this.#emit = opts.onEvent ?? silent;
+  }
+
+  async run(): Promise<AlbumFoldersSummary> {
+    const wanted = albumFilter(this.#opts);
+    const filtered = this.#opts.album !== undefined || this.#opts.albumRegex !== undefined;
+    const rows = allAlbumRows(this.#index);
+    const live = rows.filter((a) => a.removedAt === null);
+    const scope = live.filter(wanted);
+    this.#emit({ type: "phase", phase: "albums", total: scope.length });
+
+    const plans: Plan[] = [];
+    for (const album of scope) plans.push(await this.#plan(album));
+    await this.#assignFolders(plans, new Set(scope.map((a) => a.id)));
+
+    for (const [i, plan] of plans.entries()) {
+      await this.#reconcile(plan);
+      this.#emit({ type: "progress", phase: "albums", done: i + 1, total: plans.length });
+    }
+
+    const byId = new Map(rows.map((a) => [a.id, a]));
+    for (const id of staleAlbumIds(this.#index)) {
+      const album = byId.get(id);
+      if (album ? !wanted(album) : filtered) continue;
+      await this.#clearAlbum(id);
+      if (album) this.#index.setAlbumFolder(id, null);
+    }
+    return this.#summary;
+  }
+
+  // ---- planning ----
+
+  async #plan(album: AlbumRow): Promise<Plan> {
+    const items = this.#index.albumItems(album.id);
+    const members: Member[] = [];
+    let date: string | undefined;
+    for (const item of items) {
+      if (item.captureTime !== null) {
+        const better = date === undefined ||
+          (this.#opts.byFirstPhoto ? item.captureTime < date : item.captureTime > date);
+        if (better) date = item.captureTime;
+      }
+      // A tampered index must not make us link to anything outside TARGET.
+      if (item.downloadedAt === null || !isInside(".", item.path)) {
+        this.#summary.notOnDisk++;
+        continue;
+      }
+      const info = await statOrUndefined(this.#fs, this.#abs(item.path), true);
+      if (info?.isFile) members.push({ item, info });
+      else this.#summary.notOnDisk++;
+    }
+    const base = albumFolder(album.title ?? undefined, date ? new Date(date) : undefined, {
+      omitDate: this.#opts.omitDate,
+      flat: this.#opts.flat,
+    });
+    return { album, members, base };
+  }
+
+  /**
+   * Gives each album with something to link a folder. An album keeps its folder, number included,
+   * while its base name is unchanged; others take the lowest ` (n)` that no other album holds and
+   * nothing else on disk occupies (compared case- and normalisation-insensitively).
+   */
+  async #assignFolders(plans: Plan[], inScope: Set<string>): Promise<void> {
+    const claimed = new Map<string, string>();
+    const claim = (path: string, albumId: string) => claimed.set(foldName(path), albumId);
+    const free = (path: string, albumId: string) => {
+      const owner = claimed.get(foldName(path));
+      return owner === undefined || owner === albumId;
+    };
+    for (const row of allAlbumFolders(this.#index)) claim(row.path, row.albumId);
+    for (const album of allAlbumRows(this.#index)) {
+      if (album.folder !== null && !inScope.has(album.id)) claim(album.folder, album.id);
+    }
+    const linkable = plans.filter((p) => p.members.length > 0);
+    // Pass 1: albums whose current folder still fits their base keep it.
+    for (const plan of linkable) {
+      const current = plan.album.folder;
+      if (current === null || !free(current, plan.album.id)) continue;
+      if (folderNumber(plan.base, current) !== undefined) {
+        plan.folder = current;
+        claim(current, plan.album.id);
+      }
+    }
+    // Pass 2: the rest, in index order.
+    for (const plan of linkable) {
+      if (plan.folder !== undefined) continue;
+      const own = new Set(albumFolders(this.#index, plan.album.id).map((f) => foldName(f.path)));
+      if (plan.album.folder !== null) own.add(foldName(plan.album.folder));
+      for (let n = 1;; n++) {
+        const candidate = withFolderDupNumber(plan.base, n);
+        if (!free(candidate, plan.album.id)) continue;
+        if (!own.has(foldName(candidate)) && await this.#occupied(candidate)) continue;
+        plan.folder = candidate;
+        claim(candidate, plan.album.id);
+        break;
+      }
+    }
+  }
+
+  /** Whether something the tool did not record sits at (a case variant of) a folder path. */
+  async #occupied(folder: string): Promise<boolean> {
+    const parent = posix.dirname(folder);
+    let names = this.#dirCache.get(parent);
+    if (names === undefined) {
+      names = new Set();
+      try {
+        for await (const entry of this.#fs.readDir(this.#abs(parent))) {
+          names.add(foldName(entry.name));
+        }
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+      this.#dirCache.set(parent, names);
+    }
+    return names.has(foldName(posix.basename(folder)));
+  }
+
+  // ---- reconciling one album ----
+
+  async #reconcile(plan: Plan): Promise<void> {
+    const { album } = plan;
+    const folder = plan.folder;
+    if (folder === undefined) {
+      await this.#clearAlbum(album.id);
+      if (album.folder !== null) this.#index.setAlbumFolder(album.id, null);
+      return;
+    }
+    assertAlbumPath(folder, "folder");
+    this.#summary.albums++;
+    if (album.folder !== null && album.folder !== folder) {
+      await this.#tryRenameFolder(album, album.folder, folder);
+    }
+
+    const byMedia = new Map(plan.members.map((m) => [m.item.id, m]));
+    const kept = new Map<string, AlbumLinkRow>();
+    /** Our links outside the album's folder (its old folder held a user's file): moved or removed. */
+    const elsewhere = new Map<string, AlbumLinkRow>();
+    const leftovers: AlbumLinkRow[] = [];
+    /** Names of recorded links in the folder that are ours on disk. */
+    const ours = new Set<string>();
+    for (const link of albumLinks(this.#index, album.id)) {
+      if (!isAlbumPath(link.path, "link")) {
+        this.#forgetUnsafe(link.path);
+        continue;
+      }
+      const member = byMedia.get(link.mediaId);
+      if (posix.dirname(link.path) !== folder) {
+        if (member && !elsewhere.has(link.mediaId)) elsewhere.set(link.mediaId, link);
+        else leftovers.push(link);
+        continue;
+      }
+      const state = await this.#classify(link, member);
+      if (state === "keep" && !kept.has(link.mediaId)) {
+        kept.set(link.mediaId, link);
+        ours.add(foldName(posix.basename(link.path)));
+        this.#summary.linksKept++;
+      } else if (state === "missing") {
+        forgetLink(this.#index, link.path);
+      } else if (state === "foreign") {
+        // The user replaced our link with a file of their own: it is theirs now.
+        forgetLink(this.#index, link.path);
+      } else {
+        await this.#removeLink(link);
+      }
+    }
+
+    let foreign: Set<string> | undefined;
+    const used = new Set(ours);
+    for (const member of plan.members) {
+      if (kept.has(member.item.id)) continue;
+      if (foreign === undefined) {
+        await this.#ensureFolder(folder, album.id);
+        foreign = await this.#foreignNames(folder);
+      }
+      const name = freeName(posix.basename(member.item.path), used, foreign);
+      used.add(foldName(name));
+      const path = `${folder}/${name}`;
+      const old = elsewhere.get(member.item.id);
+      if (old !== undefined) {
+        elsewhere.delete(member.item.id);
+        if (await this.#moveLink(old, path, member)) continue;
+      }
+      await this.#makeLink(path, album.id, member);
+    }
+
+    for (const link of [...elsewhere.values(), ...leftovers]) {
+      const state = await this.#classify(link, byMedia.get(link.mediaId));
+      if (state === "ours" || state === "keep") await this.#removeLink(link);
+      else forgetLink(this.#index, link.path);
+    }
+    for (const row of albumFolders(this.#index, album.id)) {
+      if (row.path !== folder) await this.#tryRemoveFolder(row);
+    }
+    if (album.folder !== folder) this.#index.setAlbumFolder(album.id, folder);
+  }
+
+  /**
+   * Renames an album's folder in one step when it holds only our links and (for symlinks) the new
+   * folder is as deep as the old, so the relative links inside stay valid. Otherwise the links
+   * move one by one later, and a user's file keeps the old folder.
+   */
+  async #tryRenameFolder(album: AlbumRow, from: string, to: string): Promise<void> {
+    if (!isAlbumPath(from, "folder")) return;
+    const record = albumFolders(this.#index, album.id).find((f) => f.path === from);
+    if (record === undefined) return;
+    const caseOnly = foldName(from) === foldName(to);
+    if (!caseOnly && (await statOrUndefined(this.#fs, this.#abs(to), false)) !== undefined) return;
+    const info = await statOrUndefined(this.#fs, this.#abs(from), false);
+    if (!info?.isDirectory) return;
+    const links = albumLinks(this.#index, album.id).filter((l) => posix.dirname(l.path) === from);
+    const recorded = new Set(links.map((l) => posix.basename(l.path)));
+    for await (const entry of this.#fs.readDir(this.#abs(from))) {
+      if (!recorded.has(entry.name)) return;
+    }
+    const sameDepth = from.split("/").length === to.split("/").length;
+    if (!sameDepth && links.some((l) => l.kind === "symlink")) return;
+
+    await this.#fs.mkdir(this.#abs(posix.dirname(to)), { recursive: true });
+    // The index first: a crash after this leaves missing links the next run makes again.
+    this.#index.transaction(() => {
+      recordFolder(this.#index, to, album.id);
+      for (const l of links) moveLinkRecord(this.#index, l.path, `${to}/${posix.basename(l.path)}`);
+      this.#index.setAlbumFolder(album.id, to);
+    });
+    await this.#fs.rename(this.#abs(from), this.#abs(to));
+    forgetFolder(this.#index, from);
+    this.#summary.foldersRenamed++;
+    this.#emit({ type: "item", phase: "albums", id: album.id, path: to, status: "updated" });
+    await this.#removeEmptyParent(from);
+  }
+
+  /** Makes sure the album's folder exists and is recorded as ours. */
+  async #ensureFolder(folder: string, albumId: string): Promise<void> {
+    const info = await statOrUndefined(this.#fs, this.#abs(folder), false);
+    if (info?.isDirectory) {
+      recordFolder(this.#index, folder, albumId);
+      return;
+    }
+    if (info !== undefined) {
+      throw new Error(`Cannot make album folder "${folder}": something else is in the way`);
+    }
+    recordFolder(this.#index, folder, albumId);
+    await this.#fs.mkdir(this.#abs(folder), { recursive: true });
+    this.#summary.foldersMade++;
+  }
+
+  /** Folded names in a folder that are not links the tool recorded: a user's files. */
+  async #foreignNames(folder: string): Promise<Set<string>> {
+    const recorded = new Set(
+      this.#index.stmt("SELECT path FROM album_links WHERE path LIKE ? ESCAPE '\\'")
+        .all(`${likeEscape(folder)}/%`)
+        .map((r) => foldName(posix.basename((r as { path: string }).path))),
+    );
+    const names = new Set<string>();
+    for await (const entry of this.#fs.readDir(this.#abs(folder))) {
+      const folded = foldName(entry.name);
+      if (!recorded.has(folded)) names.add(folded);
+    }
+    return names;
+  }
+
+  /** Whether a recorded link is right as it is, ours but wrong, missing, or now the user's. */
+  async #classify(
+    link: AlbumLinkRow,
+    member: Member | undefined,
+  ): Promise<"keep" | "ours" | "missing" | "foreign"> {
+    const abs = this.#abs(link.path);
+    if (link.kind === "symlink") {
+      try {
+        const text = await this.#fs.readLink(abs);
+        const right = member !== undefined && this.#kind === "symlink" &&
+          text === relativeTarget(link.path, member.item.path);
+        return right ? "keep" : "ours";
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return "missing";
+        return (await statOrUndefined(this.#fs, abs, false)) === undefined ? "missing" : "foreign";
+      }
+    }
+    const info = await statOrUndefined(this.#fs, abs, false);
+    if (info === undefined) return "missing";
+    if (!info.isFile) return "foreign";
+    if (member !== undefined && sameFile(info, member.info)) {
+      return this.#kind === "hardlink" ? "keep" : "ours";
+    }
+    // A hard link to an older copy of the file is ours while another name still holds its data;
+    // a file with one name may be the only copy, or the user's: it stays.
+    return (info.nlink ?? 1) > 1 ? "ours" : "foreign";
+  }
+
+  async #makeLink(path: string, albumId: string, member: Member): Promise<void> {
+    assertAlbumPath(path, "link");
+    recordLink(this.#index, { path, albumId, mediaId: member.item.id, kind: this.#kind });
+    try {
+      if (this.#kind === "symlink") {
+        await this.#fs.symlink(
+          nativeRelative(relativeTarget(path, member.item.path)),
+          this.#abs(path),
+        );
+      } else {
+        await this.#fs.link(this.#abs(member.item.path), this.#abs(path));
+      }
+    } catch (err) {
+      forgetLink(this.#index, path);
+      throw linkError(err, this.#kind, path);
+    }
+    this.#summary.linksMade++;
+    this.#emit({ type: "item", phase: "albums", id: member.item.id, path, status: "linked" });
+  }
+
+  /** Moves one of our links from an album's old folder; false when it must be made anew. */
+  async #moveLink(old: AlbumLinkRow, path: string, member: Member): Promise<boolean> {
+    const state = await this.#classify(old, member);
+    if (state === "missing" || state === "foreign") {
+      forgetLink(this.#index, old.path);
+      return false;
+    }
+    const sameDepth = old.path.split("/").length === path.split("/").length;
+    if (state !== "keep" || (old.kind === "symlink" && !sameDepth)) {
+      await this.#removeLink(old);
+      return false;
+    }
+    assertAlbumPath(path, "link");
+    moveLinkRecord(this.#index, old.path, path);
+    await this.#fs.rename(this.#abs(old.path), this.#abs(path));
+    this.#summary.linksMoved++;
+    this.#emit({ type: "item", phase: "albums", id: member.item.id, path, status: "linked" });
+    return true;
+  }
+
+  /** Removes one of our links, then its record. */
+  async #removeLink(link: AlbumLinkRow): Promise<void> {
+    try {
+      await this.#fs.remove(this.#abs(link.path));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    forgetLink(this.#index, link.path);
+    this.#summary.linksRemoved++;
+    this.#emit({
+      type: "item",
+      phase: "albums",
+      id: link.mediaId,
+      path: link.path,
+      status: "removed",
+    });
+  }
+
+  /** Takes away everything of an album: our links, then our folders when nothing else is left in them. */
+  async #clearAlbum(albumId: string): Promise<void> {
+    for (const link of albumLinks(this.#index, albumId)) {
+      if (!isAlbumPath(link.path, "link")) {
+        this.#forgetUnsafe(link.path);
+        continue;
+      }
+      const state = await this.#classify(link, undefined);
+      if (state === "ours") await this.#removeLink(link);
+      else forgetLink(this.#index, link.path);
+    }
+    for (const row of albumFolders(this.#index, albumId)) await this.#tryRemoveFolder(row);
+  }
+
+  /** Removes a folder the tool made if it is empty; one holding a user's file stays (and stays recorded). */
+  async #tryRemoveFolder(row: AlbumFolderRow): Promise<void> {
+    if (!isAlbumPath(row.path, "folder")) {
+      forgetFolder(this.#index, row.path);
+      return;
+    }
+    const info = await statOrUndefined(this.#fs, this.#abs(row.path), false);
+    if (info === undefined || !info.isDirectory) {
+      // Gone already, or replaced by something that is not ours.
+      forgetFolder(this.#index, row.path);
+      if (info === undefined) await this.#removeEmptyParent(row.path);
+      return;
+    }
+    try {
+      await this.#fs.remove(this.#abs(row.path));
+    } catch {
+      this.#summary.foldersKept++;
+      return;
+    }
+    forgetFolder(this.#index, row.path);
+    this.#summary.foldersRemoved++;
+    this.#emit({
+      type: "item",
+      phase: "albums",
+      id: row.albumId,
+      path: row.path,
+      status: "removed",
+    });
+    await this.#removeEmptyParent(row.path);
+  }
+
+  /** `albums/YYYY` goes with its last album folder; a non-empty one stays. */
+  async #removeEmptyParent(folder: string): Promise<void> {
+    const parent = posix.dirname(folder);
+    if (parent === "albums" || !isAlbumPath(parent, "parent")) return;
+    try {
+      await this.#fs.remove(this.#abs(parent));
+      this.#dirCache.delete("albums");
+    } catch {
+      // Not empty (other albums or a user's files): it stays.
+    }
+  }
+
+  #forgetUnsafe(path: string): void {
+    forgetLink(this.#index, path);
+    this.#emit({
+      type: "warning",
+      message: `Ignoring album link "${path}" recorded in the index: it is not inside albums/`,
+    });
+  }
+
+  #abs(rel: string): string {
+    return join(this.#target, ...rel.split("/"));
+  }
+}
+
+/** The ` (n)` of `folder` when it is `base` numbered, else undefined. */
+function folderNumber(base: string, folder: string): number | undefined {
+  if (folder === base) return 1;
+  const m = / \((\d+)\)$/.exec(folder);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n >= 2 && withFolderDupNumber(base, n) === folder ? n : undefined;
+}
+
+/** The first of `name`, `name (2)`, ... that clashes with nothing used or foreign. */
+function freeName(name: string, used: Set<string>, foreign: Set<string>): string {
+  for (let n = 1;; n++) {
+    const candidate = withDupNumber(name, n);
+    const folded = foldName(candidate);
+    if (!used.has(folded) && !foreign.has(folded)) return candidate;
+  }
+}
+
+/** The symlink text from a link to its item, both relative to TARGET. */
+function relativeTarget(linkPath: string, itemPath: string): string {
+  return posix.relative(posix.dirname(linkPath), itemPath);
+}
+
+function nativeRelative(rel: string): string {
+  return Deno.build.os === "windows" ? rel.replaceAll("/", "\\") : rel;
+}
+
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
+}
+
+async function statOrUndefined(
+  fs: LinkFs,
+  path: string,
+  follow: boolean,
+): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await (follow ? fs.stat(path) : fs.lstat(path));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Whether a TARGET-relative path lies inside `albums/` at the depth its kind allows: a folder is
+ * `albums/X` or `albums/YYYY/X`, a link one level deeper, a parent is `albums/YYYY`.
+ */
+export function isAlbumPath(path: string, kind: "folder" | "link" | "parent"): boolean {
+  const parts = path.split("/");
+  if (parts[0] !== "albums") return false;
+  const depth = parts.length - 1;
+  const ok = kind === "folder"
+    ? depth === 1 || depth === 2
+    : kind === "link"
+    ? depth === 2 || depth === 3
+    : depth === 1;
+  return ok &&
+    parts.every((p) => p !== "" && p !== "." && p !== ".." && !/[\\\0]/.test(p));
+}
+
+function assertAlbumPath(path: string, kind: "folder" | "link"): void {
+  if (!isAlbumPath(path, kind)) {
+    throw new Error(`Refusing album ${kind} "${path}": it is not inside albums/`);
+  }
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Turns "the file system cannot link" into an error that names the option to use. */
+function linkError(err: unknown, kind: LinkKind, path: string): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as Error & { code?: string }).code ?? "";
+  const unsupported = LINK_UNSUPPORTED_CODES.has(code) ||
+    err instanceof Deno.errors.NotSupported ||
+    /not supported|not permitted|privilege/i.test(err.message);
+  if (!unsupported) return err;
+  return kind === "symlink"
+    ? new UsageError(
+      `Cannot make symbolic link "${path}": the file system of TARGET does not allow it (${err.message}); ` +
+        `use --use-hardlinks for hard links, or --skip-albums to leave album folders out`,
+      { cause: err },
+    )
+    : new UsageError(
+      `Cannot make hard link "${path}": the file system of TARGET does not allow it (${err.message}); ` +
+        `use --skip-albums to leave album folders out`,
+      { cause: err },
+    );
+}
