@@ -86,8 +86,9 @@ export class Listings {
         ? { entries: entries.slice(offset, end), nextPageToken: token(end) }
         : { entries: entries.slice(offset, end) };
     }
-    // Decisions depend on the listing, the offset and the step, so a retried page is identical.
-    const r = mulberry32(hash32(`${sig}:${offset}:${step}`, this.#seed));
+    // Decisions depend on the snapshot, offset and step (all in the token), so a retried page is
+    // identical while each new listing gets its own quirks.
+    const r = mulberry32(hash32(`${sig}:${n}:${offset}:${step}`, this.#seed));
     if (r() < QUIRK.empty) return { entries: [], nextPageToken: token(offset) };
     const start = offset > 0 && r() < QUIRK.repeat ? offset - 1 : offset;
     const count = pageSize > 1 && r() < QUIRK.short
