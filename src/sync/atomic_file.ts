@@ -151,7 +151,7 @@ export class TempFile {
    */
   async append(
     body: ReadableStream<Uint8Array>,
-    opts: { signal?: AbortSignal } = {},
+    opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
   ): Promise<number> {
     this.#assertOpen();
     let written = 0;
@@ -165,6 +165,7 @@ export class TempFile {
         this.#hash.update(value);
         this.#size += value.byteLength;
         written += value.byteLength;
+        opts.onBytes?.(value.byteLength);
       }
     } catch (err) {
       await reader.cancel().catch(() => {});

@@ -1,0 +1,331 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { endpointsFromEnv } from "../src/config.ts";
+import type { RunEvent } from "../src/events.ts";
+import { TokenProvider } from "../src/google/auth.ts";
+import { findClientSecret } from "../src/google/client_secret.ts";
+import { GoogleHttp } from "../src/google/http.ts";
+import { LibraryApi } from "../src/google/library_api.ts";
+import { Pacer } from "../src/google/pacer.ts";
+import { MediaIndex } from "../src/index/mod.ts";
+import type { MediaRow } from "../src/index/types.ts";
+import { isTempName, tempNameFor } from "../src/sync/atomic_file.ts";
+import { DownloadEngine, downloadPending } from "../src/sync/download_engine.ts";
+import { indexLibrary } from "../src/sync/library_index.ts";
+import { LibraryUrlSource } from "../src/sync/media_urls.ts";
+import type { FakeItem } from "./fixtures/account_types.ts";
+import { generateAccount } from "./fixtures/generate.ts";
+import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
+import { setupTarget, type TestTarget, walkFiles } from "./helpers.ts";
+
+/** A TARGET with an index and a Google client against the fake, built as `openSession` does. */
+interface Rig {
+  fake: FakeGoogle;
+  t: TestTarget;
+  index: MediaIndex;
+  pacer: Pacer;
+  http: GoogleHttp;
+  library: LibraryApi;
+  close(): Promise<void>;
+}
+
+async function rig(options: FakeGoogleOptions): Promise<Rig> {
+  const fake = await startFakeGoogle(options);
+  const t = await setupTarget(fake);
+  const secret = await findClientSecret({ secret: t.secretPath, env: t.env, home: t.root });
+  const endpoints = endpointsFromEnv(t.env);
+  // Same pacer as a real run, minus the waiting: backoff in milliseconds, not seconds.
+  const pacer = new Pacer({ min429WaitS: 0, baseDelayMs: 2, capMs: 20 });
+  const tokens = new TokenProvider({ target: t.target, secret, endpoints, pacer });
+  const http = new GoogleHttp({ tokens, pacer });
+  const library = new LibraryApi({ http, baseUrl: endpoints.library });
+  const index = MediaIndex.open(t.target);
+  return {
+    fake,
+    t,
+    index,
+    pacer,
+    http,
+    library,
+    async close() {
+      index.close();
+      await fake.close();
+      await t.cleanup();
+    },
+  };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function param(item: FakeItem): "d" | "dv" {
+  return item.mimeType.startsWith("video/") ? "dv" : "d";
+}
+
+/** Asserts every downloaded item's file holds exactly what the fake serves, with the right mtime. */
+async function assertFilesMatch(r: Rig, items: FakeItem[]): Promise<void> {
+  for (const item of items) {
+    const row = r.index.getItem(item.id);
+    assert.ok(row, `item ${item.id} (${item.filename}) is indexed`);
+    assert.ok(row.downloadedAt, `item "${item.filename}" is downloaded`);
+    const want = r.fake.servedBytes(item.id, param(item));
+    const got = await Deno.readFile(join(r.t.target, row.path));
+    assert.equal(sha256(got), sha256(want), `bytes of "${row.path}"`);
+    assert.equal(row.sha256, sha256(want));
+    assert.equal(row.size, want.length);
+    assert.equal(row.fidelity, "api");
+    if (row.captureTime) {
+      const info = await Deno.stat(join(r.t.target, row.path));
+      assert.equal(info.mtime?.getTime(), new Date(row.captureTime).getTime(), row.path);
+    }
+  }
+}
+
+/** Files of TARGET other than the index, token and lock: each must be an item's path. */
+async function mediaFiles(target: string): Promise<string[]> {
+  return (await walkFiles(target)).filter((f) =>
+    !/^(gphotos\.sqlite(-wal|-shm)?|gphotos\.lock|\.gphotos\.token)$/.test(f)
+  );
+}
+
+Deno.test("DownloadEngine fetches a faulty 2,000-item library byte for byte", async (t) => {
+  const account = generateAccount({ items: 2000, seed: 11, albums: 0 });
+  const r = await rig({
+    account,
+    seed: 11,
+    rate429: 0.1,
+    retryAfterShare: 0.5,
+    retryAfterValue: "0.01",
+    rate5xx: 0.05,
+    cutRate: 0.05,
+    accessTokenLifetimeS: 5,
+    baseUrlLifetimeS: 30,
+  });
+  try {
+    const urls = new LibraryUrlSource({ api: r.library });
+    const events: RunEvent[] = [];
+    let expired = 0;
+    const engine = new DownloadEngine({
+      target: r.t.target,
+      index: r.index,
+      http: r.http,
+      urls,
+      maxThreads: 16,
+      tally: r.pacer.tally,
+      cutBackoffMs: 1,
+      onEvent(e) {
+        events.push(e);
+        // Age every URL and token twice during the run, as an hour-long download would.
+        if (e.type === "progress" && e.phase === "download" && e.done >= 600 * (expired + 1)) {
+          expired++;
+          r.fake.advanceClock(31);
+        }
+      },
+    });
+    const started = performance.now();
+    // As `sync` does: downloads start while the index is still filling.
+    const indexed = await indexLibrary(r.library, r.index, {
+      onPage: (items) => urls.seed(items),
+      onAdded: (rows) => engine.add(rows),
+    });
+    const summary = await engine.finish();
+    const seconds = (performance.now() - started) / 1000;
+
+    const listed = account.items.filter((i) => i.inLibrary && !i.archived);
+    const processing = listed.filter((i) => i.videoStatus === "PROCESSING");
+    const failedVideo = listed.filter((i) => i.videoStatus === "FAILED");
+    const fetchable = listed.filter((i) =>
+      i.videoStatus === undefined || i.videoStatus === "READY"
+    );
+
+    await t.step("every fetchable item lands byte-identical, with its capture time", async () => {
+      assert.equal(indexed.listed, listed.length);
+      assert.equal(summary.downloaded, fetchable.length);
+      assert.equal(summary.recorded, 0);
+      await assertFilesMatch(r, fetchable);
+    });
+
+    await t.step("a processing video is skipped, a failed one recorded as failed", () => {
+      assert.deepEqual(summary.skipped.map((s) => s.id), processing.map((i) => i.id));
+      assert.match(summary.skipped[0].reason, /processing/);
+      assert.deepEqual(summary.failed.map((f) => f.id), failedVideo.map((i) => i.id));
+      assert.deepEqual(r.index.failures().map((f) => f.mediaId), failedVideo.map((i) => i.id));
+    });
+
+    await t.step("no temporary file is left and no item appears twice", async () => {
+      const files = await mediaFiles(r.t.target);
+      assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+      const paths = r.index.downloadedItems().map((row) => row.path).sort();
+      assert.deepEqual(files, paths);
+      for (const [id, n] of r.fake.counters().mediaComplete) {
+        assert.equal(n, 1, `item ${id} fetched completely ${n} times`);
+      }
+    });
+
+    await t.step("the faults really happened and were survived", () => {
+      const media = r.fake.calls.filter((c) => c.kind === "media");
+      assert.ok(media.some((c) => c.status === 429), "429s");
+      assert.ok(media.some((c) => c.status === 500 || c.status === 503), "5xx");
+      assert.ok(media.some((c) => c.status === 403), "expired URLs");
+      assert.ok(media.some((c) => c.status === 206 && c.range), "ranges resumed cut transfers");
+      assert.ok(expired >= 2, "clock advanced");
+      assert.ok(urls.batchCalls > 0, "batchGet refreshed URLs");
+      assert.ok(r.pacer.tally.retries > 100, `retries ${r.pacer.tally.retries}`);
+      assert.equal(summary.mediaFetches, media.length, "every media request counted");
+      assert.ok(summary.bytes >= fetchable.length);
+      const last = events.findLast((e) => e.type === "progress");
+      assert.ok(last?.type === "progress" && last.done === listed.length);
+      assert.ok(seconds < 60, `took ${seconds.toFixed(1)} s`);
+    });
+
+    await t.step(
+      "hostile names land inside TARGET/photos and nothing is written elsewhere",
+      async () => {
+        for (const row of r.index.allItems()) {
+          assert.ok(row.path.startsWith("photos/"), row.path);
+          assert.ok(!row.path.split("/").includes(".."), row.path);
+        }
+        for (const f of await mediaFiles(r.t.target)) assert.ok(f.startsWith("photos/"), f);
+        // The temp root holds only the target and the client secret the rig wrote.
+        const root = (await walkFiles(r.t.root)).filter((f) => !f.startsWith("target/"));
+        assert.deepEqual(root, ["client_secret.json"]);
+      },
+    );
+  } finally {
+    await r.close();
+  }
+});
+
+Deno.test("DownloadEngine picks up after a killed run without fetching twice", async (t) => {
+  const account = generateAccount({
+    items: 40,
+    seed: 3,
+    albums: 0,
+    nasty: false,
+    itemBytes: 50_000,
+  });
+  const r = await rig({ account, seed: 3 });
+  try {
+    await indexLibrary(r.library, r.index, {});
+    const rows = r.index.pendingItems();
+    const [renamed, partial, orphan] = rows;
+    const served = (row: MediaRow) =>
+      r.fake.servedBytes(row.id, row.mediaType === "video" ? "dv" : "d");
+
+    await t.step("leave the state a SIGKILL could leave", async () => {
+      // Renamed into place, index not updated yet.
+      await Deno.mkdir(join(r.t.target, renamed.folder), { recursive: true });
+      await Deno.writeFile(join(r.t.target, renamed.path), served(renamed));
+      // Half a temporary file.
+      await Deno.mkdir(join(r.t.target, partial.folder), { recursive: true });
+      const half = served(partial).subarray(0, 20_000);
+      await Deno.writeFile(
+        join(r.t.target, partial.folder, tempNameFor(partial.path.split("/").pop()!)),
+        half,
+      );
+      // A temporary file of an item that is complete by now.
+      r.index.markDownloaded(orphan.id, { size: 1, sha256: "x" });
+      await Deno.mkdir(join(r.t.target, orphan.folder), { recursive: true });
+      await Deno.writeFile(
+        join(r.t.target, orphan.folder, tempNameFor(orphan.path.split("/").pop()!)),
+        new Uint8Array(10),
+      );
+    });
+
+    await t.step("the next run records, resumes and cleans up", async () => {
+      const summary = await downloadPending({
+        target: r.t.target,
+        index: r.index,
+        http: r.http,
+        urls: new LibraryUrlSource({ api: r.library }),
+        tally: r.pacer.tally,
+      });
+      assert.equal(summary.recorded, 1);
+      assert.equal(summary.downloaded, rows.length - 2);
+      assert.equal(summary.failed.length, 0);
+      const complete = r.fake.counters().mediaComplete;
+      assert.equal(complete.get(renamed.id), undefined, "the renamed file was not fetched");
+      const ranged = r.fake.calls.filter((c) => c.itemId === partial.id);
+      assert.equal(ranged.length, 1);
+      assert.equal(ranged[0].range, "bytes=20000-");
+      assert.equal(ranged[0].status, 206);
+      for (const row of rows.filter((x) => x.id !== orphan.id)) {
+        const got = r.index.getItem(row.id)!;
+        assert.equal(got.sha256, sha256(served(row)), row.path);
+        assert.deepEqual(await Deno.readFile(join(r.t.target, row.path)), served(row));
+      }
+      const files = await mediaFiles(r.t.target);
+      assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+    });
+  } finally {
+    await r.close();
+  }
+});
+
+Deno.test("downloadPending() with retryDownload fetches missing and changed files again", async () => {
+  const account = generateAccount({ items: 12, seed: 5, albums: 0, nasty: false });
+  const r = await rig({ account, seed: 5 });
+  try {
+    await indexLibrary(r.library, r.index, {});
+    const run = (retryDownload: boolean) =>
+      downloadPending({
+        target: r.t.target,
+        index: r.index,
+        http: r.http,
+        urls: new LibraryUrlSource({ api: r.library }),
+      }, { retryDownload });
+    const listed = account.items.filter((i) => i.inLibrary && !i.archived).length;
+    assert.ok(listed >= 5);
+    assert.equal((await run(false)).downloaded, listed);
+    const [gone, changed] = r.index.downloadedItems();
+    const original = await Deno.readFile(join(r.t.target, changed.path));
+    await Deno.remove(join(r.t.target, gone.path));
+    await Deno.writeFile(join(r.t.target, changed.path), new Uint8Array(3));
+    assert.equal((await run(false)).downloaded, 0, "without the flag nothing is checked");
+    const again = await run(true);
+    assert.equal(again.rechecked, 2);
+    assert.equal(again.downloaded, 2);
+    assert.deepEqual(await Deno.readFile(join(r.t.target, changed.path)), original);
+    assert.ok((await Deno.stat(join(r.t.target, gone.path))).isFile);
+    assert.equal((await run(true)).downloaded, 0);
+  } finally {
+    await r.close();
+  }
+});
+
+Deno.test("DownloadEngine skips a processing video, then fetches it once ready", async () => {
+  const account = generateAccount({ items: 5, seed: 9, albums: 0, nasty: false });
+  const video = account.items[0];
+  video.mimeType = "video/mp4";
+  video.filename = "clip.mp4";
+  video.videoStatus = "PROCESSING";
+  const r = await rig({ account, seed: 9 });
+  try {
+    await indexLibrary(r.library, r.index, {});
+    const run = () =>
+      downloadPending({
+        target: r.t.target,
+        index: r.index,
+        http: r.http,
+        urls: new LibraryUrlSource({ api: r.library }),
+      });
+    const listed = account.items.filter((i) => i.inLibrary && !i.archived).length;
+    const first = await run();
+    assert.deepEqual(first.skipped.map((s) => s.id), [video.id]);
+    assert.equal(first.downloaded, listed - 1);
+    assert.equal(first.failed.length, 0);
+    assert.equal(r.index.getItem(video.id)?.downloadedAt, null);
+    video.videoStatus = "READY";
+    const second = await run();
+    assert.equal(second.downloaded, 1);
+    assert.deepEqual(second.skipped, []);
+    assert.deepEqual(
+      await Deno.readFile(join(r.t.target, r.index.getItem(video.id)!.path)),
+      r.fake.servedBytes(video.id, "dv"),
+    );
+  } finally {
+    await r.close();
+  }
+});
