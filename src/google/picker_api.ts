@@ -26,12 +26,12 @@ export class PickerApi {
   }
 
   /** `sessions.create` allowing `maxItems` picks (default and cap 2000). */
-  createSession(maxItems: number = PICKER_MAX_ITEMS): Promise<PickingSession> {
+  async createSession(maxItems: number = PICKER_MAX_ITEMS): Promise<PickingSession> {
     if (!Number.isInteger(maxItems) || maxItems < 1) {
       throw new RangeError(`maxItems must be a whole number >= 1, got "${maxItems}"`);
     }
     const count = Math.min(maxItems, PICKER_MAX_ITEMS);
-    return this.#http.json("POST", `${this.#base}/v1/sessions`, {
+    return await this.#http.json("POST", `${this.#base}/v1/sessions`, {
       pickingConfig: { maxItemCount: String(count) },
     });
   }

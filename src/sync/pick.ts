@@ -1,0 +1,449 @@
+/**
+ * The `pick` flow (google-api.md §3.1): create a picking session, let the user choose items in
+ * Google's page, poll until they are done, index the picked items as source "picker" and download
+ * them through the download engine, then delete the session, also when the run fails or is
+ * interrupted.
+ */
+import { ApiError, AuthError, EXIT, GphotosError } from "../errors.ts";
+import type { EventSink } from "../events.ts";
+import { silent } from "../events.ts";
+import { parseDuration, PICKER_MAX_ITEMS } from "../google/picker_api.ts";
+import type { PickedMediaItem, PickingSession } from "../google/types.ts";
+import type { MediaIndex } from "../index/media_index.ts";
+import { findSameItemElsewhere } from "../index/pick_queries.ts";
+import type { MediaRecord, MediaRow } from "../index/types.ts";
+import {
+  type CallTally,
+  DownloadEngine,
+  type FailedItem,
+  type MediaFetcher,
+  type SkippedItem,
+} from "./download_engine.ts";
+import { isPickedVideo, pickedVideoStatus, recordFromPickedItem } from "./pick_records.ts";
+import { PickerUrlSource } from "./pick_urls.ts";
+
+/** The Picker API calls the flow makes (`PickerApi`). */
+export interface PickerClient {
+  createSession(maxItems?: number): Promise<PickingSession>;
+  getSession(id: string): Promise<PickingSession>;
+  deleteSession(id: string): Promise<void>;
+  pages(sessionId: string): AsyncIterable<PickedMediaItem[]>;
+}
+
+/** Settings of `pickAndDownload`. */
+export interface PickOptions {
+  target: string;
+  index: MediaIndex;
+  /** Fetches media with the bearer token (`GoogleHttp`). */
+  http: MediaFetcher;
+  /** Most items the user may pick (default and cap 2000). */
+  maxItems?: number;
+  /** Parallel downloads (default 16). */
+  maxThreads?: number;
+  /** `photos/YYYY-MM`. */
+  flat?: boolean;
+  onEvent?: EventSink;
+  /** Told the new session, to show its `pickerUri` (and a QR code) and open a browser. */
+  onSession?: (session: PickingSession) => void | Promise<void>;
+  /** Ctrl-C: stop polling or downloading, delete the session, return an interrupted summary. */
+  signal?: AbortSignal;
+  /** The pacer's tally, for the summary's call counts. */
+  tally?: CallTally;
+  /** Waits between polls; resolves early when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+}
+
+/** What a pick did. */
+export interface PickSummary {
+  sessionId: string;
+  /** Items the user picked (as listed). */
+  picked: number;
+  /** Picked items new to the index. */
+  added: number;
+  /** Picked items the index already had under the same id. */
+  known: number;
+  /** Picked items the index had from another source (same name and capture time). */
+  recognised: number;
+  /** Picked items whose file was already on disk. */
+  alreadyOnDisk: number;
+  downloaded: number;
+  /** Found complete on disk (a killed run's) and recorded without fetching. */
+  recorded: number;
+  skipped: SkippedItem[];
+  failed: FailedItem[];
+  bytes: number;
+  /** Picker API calls and media fetches of the whole flow. */
+  apiCalls: number;
+  mediaFetches: number;
+  /** Ctrl-C ended the run early. */
+  interrupted: boolean;
+  /** The session was deleted at the end (false only if Google refused the delete). */
+  sessionDeleted: boolean;
+}
+
+/** Why a pick failed, for scripts reading `--json` and for tests. */
+export type PickFailure =
+  | "timeout"
+  | "expired"
+  | "not_found"
+  | "failed_precondition"
+  | "resource_exhausted";
+
+/** A pick that could not go on; the message is one line saying what to do. */
+export class PickError extends GphotosError {
+  readonly reason: PickFailure;
+  constructor(
+    reason: PickFailure,
+    message: string,
+    options?: ErrorOptions & { exitCode?: number },
+  ) {
+    super(message, options?.exitCode ?? EXIT.failed, options);
+    this.name = "PickError";
+    this.reason = reason;
+  }
+}
+
+const DEFAULT_POLL_MS = 5000;
+/** Floor of the poll interval, so a "0s" interval cannot spin. */
+const MIN_POLL_MS = 10;
+
+/**
+ * Runs one pick: session, polling, index, downloads, delete. Throws a `PickError` (exit 1, or 3 when
+ * the account has no Google Photos) or an `AuthError` (exit 3); the session is deleted either way.
+ */
+export async function pickAndDownload(api: PickerClient, opts: PickOptions): Promise<PickSummary> {
+  const emit = opts.onEvent ?? silent;
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? abortableSleep;
+  const tallyStart = {
+    apiCalls: opts.tally?.apiCalls ?? 0,
+    mediaFetches: opts.tally?.mediaFetches ?? 0,
+  };
+  const maxItems = Math.min(opts.maxItems ?? PICKER_MAX_ITEMS, PICKER_MAX_ITEMS);
+  emit({ type: "phase", phase: "pick" });
+  let session: PickingSession;
+  try {
+    session = await api.createSession(maxItems);
+  } catch (error) {
+    throw explain(error, "create");
+  }
+  const summary: PickSummary = {
+    sessionId: session.id,
+    picked: 0,
+    added: 0,
+    known: 0,
+    recognised: 0,
+    alreadyOnDisk: 0,
+    downloaded: 0,
+    recorded: 0,
+    skipped: [],
+    failed: [],
+    bytes: 0,
+    apiCalls: 0,
+    mediaFetches: 0,
+    interrupted: false,
+    sessionDeleted: false,
+  };
+  try {
+    await opts.onSession?.(session);
+    const done = await waitForPicks(api, session, { sleep, now, emit, signal: opts.signal });
+    if (!done) {
+      summary.interrupted = true;
+      return summary;
+    }
+    const items: PickedMediaItem[] = [];
+    try {
+      for await (const page of api.pages(session.id)) {
+        items.push(...page);
+        emit({ type: "progress", phase: "pick", done: items.length });
+      }
+    } catch (error) {
+      throw explain(error, "list", session);
+    }
+    summary.picked = items.length;
+    const urls = new PickerUrlSource({ api, sessionId: session.id, now });
+    urls.seed(items);
+    const rows = landInIndex(items, opts, summary, urls);
+    emit({
+      type: "info",
+      message: `Picked ${items.length} items: ${summary.added} new, ` +
+        `${summary.known + summary.recognised} already in the index`,
+    });
+    const toFetch: MediaRow[] = [];
+    for (const { row, item } of rows) {
+      if (row.downloadedAt !== null) {
+        summary.alreadyOnDisk++;
+        continue;
+      }
+      const reason = videoSkipReason(item);
+      if (reason !== undefined) {
+        summary.skipped.push({ id: row.id, path: row.path, reason });
+        emit({
+          type: "item",
+          phase: "pick",
+          id: row.id,
+          path: row.path,
+          status: "skipped",
+          reason,
+        });
+        continue;
+      }
+      toFetch.push(row);
+    }
+    if (opts.signal?.aborted) {
+      summary.interrupted = true;
+      return summary;
+    }
+    const engine = new DownloadEngine({
+      target: opts.target,
+      index: opts.index,
+      http: opts.http,
+      urls,
+      maxThreads: opts.maxThreads,
+      fidelity: "picker",
+      phase: "pick",
+      onEvent: emit,
+      signal: opts.signal,
+      tally: opts.tally,
+    });
+    engine.add(toFetch);
+    const result = await engine.finish();
+    summary.downloaded = result.downloaded;
+    summary.recorded = result.recorded;
+    summary.skipped.push(...result.skipped);
+    summary.failed = result.failed;
+    summary.bytes = result.bytes;
+    summary.interrupted = result.interrupted;
+    return summary;
+  } finally {
+    summary.sessionDeleted = await deleteQuietly(api, session.id, emit);
+    if (opts.tally) {
+      summary.apiCalls = opts.tally.apiCalls - tallyStart.apiCalls;
+      summary.mediaFetches = opts.tally.mediaFetches - tallyStart.mediaFetches;
+    }
+  }
+}
+
+/**
+ * Polls `sessions.get` at the session's `pollInterval` until the user is done (true), the signal
+ * aborts (false), or `timeoutIn` runs out (a `PickError`).
+ */
+async function waitForPicks(
+  api: PickerClient,
+  first: PickingSession,
+  ctx: {
+    sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+    now: () => number;
+    emit: EventSink;
+    signal: AbortSignal | undefined;
+  },
+): Promise<boolean> {
+  const started = ctx.now();
+  let session = first;
+  // Google's timeoutIn counts from now; keep our own deadline too, in case it never says "0s".
+  const firstTimeout = parseDuration(session.pollingConfig?.timeoutIn);
+  const deadline = firstTimeout === undefined ? undefined : started + firstTimeout;
+  let polls = 0;
+  while (session.mediaItemsSet !== true) {
+    const left = timeLeft(session, deadline, ctx.now());
+    if (left !== undefined && left <= 0) {
+      throw new PickError(
+        "timeout",
+        `Picking timed out after ${formatSeconds(ctx.now() - started)} without the picked items: ` +
+          `Google closed the picking session before "Done" was pressed; run "gphotos-sync pick" again`,
+      );
+    }
+    const interval = Math.max(
+      MIN_POLL_MS,
+      parseDuration(session.pollingConfig?.pollInterval) ?? DEFAULT_POLL_MS,
+    );
+    if (ctx.signal?.aborted) return false;
+    await ctx.sleep(left === undefined ? interval : Math.min(interval, left), ctx.signal);
+    if (ctx.signal?.aborted) return false;
+    try {
+      session = await api.getSession(first.id);
+    } catch (error) {
+      throw explain(error, "poll", first);
+    }
+    polls++;
+    ctx.emit({ type: "progress", phase: "pick", done: 0 });
+  }
+  ctx.emit({
+    type: "info",
+    message: `Picking done after ${polls} ${polls === 1 ? "poll" : "polls"}`,
+  });
+  return true;
+}
+
+function timeLeft(
+  session: PickingSession,
+  deadline: number | undefined,
+  now: number,
+): number | undefined {
+  const google = parseDuration(session.pollingConfig?.timeoutIn);
+  const ours = deadline === undefined ? undefined : deadline - now;
+  if (google === undefined) return ours;
+  if (ours === undefined) return google;
+  return Math.min(google, ours);
+}
+
+/** Indexes the picked items; returns each item with its index row (new, known or recognised). */
+function landInIndex(
+  items: readonly PickedMediaItem[],
+  opts: PickOptions,
+  summary: PickSummary,
+  urls: PickerUrlSource,
+): { row: MediaRow; item: PickedMediaItem }[] {
+  const index = opts.index;
+  const records: MediaRecord[] = [];
+  const rowIdOf = new Map<string, string>();
+  const seenNew = new Set<string>();
+  for (const item of items) {
+    const rec = recordFromPickedItem(item);
+    if (index.hasItem(item.id)) {
+      // Ids are stable across sessions: picking an item again never adds a second row.
+      summary.known++;
+      records.push(rec);
+      rowIdOf.set(item.id, item.id);
+      continue;
+    }
+    const same = findSameItemElsewhere(index, rec);
+    if (same) {
+      summary.recognised++;
+      rowIdOf.set(item.id, same.id);
+      urls.alias(same.id, item.id);
+      continue;
+    }
+    if (!seenNew.has(item.id)) {
+      seenNew.add(item.id);
+      records.push(rec);
+    }
+    rowIdOf.set(item.id, item.id);
+  }
+  const result = index.upsertItems(records, { flat: opts.flat });
+  summary.added = result.added.length;
+  index.touchItems(new Set(rowIdOf.values()));
+  const emit = opts.onEvent ?? silent;
+  for (const row of result.added) {
+    emit({ type: "item", phase: "pick", id: row.id, path: row.path, status: "added" });
+  }
+  const out: { row: MediaRow; item: PickedMediaItem }[] = [];
+  const used = new Set<string>();
+  for (const item of items) {
+    const rowId = rowIdOf.get(item.id)!;
+    if (used.has(rowId)) continue;
+    used.add(rowId);
+    const row = index.getItem(rowId);
+    if (row) out.push({ row, item });
+  }
+  return out;
+}
+
+/** Why a picked video cannot be fetched now, or undefined (Google serves only READY videos). */
+function videoSkipReason(item: PickedMediaItem): string | undefined {
+  if (!isPickedVideo(item)) return undefined;
+  const status = pickedVideoStatus(item);
+  if (status === "READY") return undefined;
+  if (status === "PROCESSING") {
+    return "video still processing in Google Photos (PROCESSING); pick it again once it is ready";
+  }
+  if (status === "FAILED") return "Google Photos could not process this video (FAILED)";
+  return `video not ready in Google Photos (${status}); pick it again later`;
+}
+
+/** Turns a Picker API error into a one-line explanation with the right exit code. */
+function explain(
+  error: unknown,
+  stage: "create" | "poll" | "list",
+  session?: PickingSession,
+): unknown {
+  if (error instanceof AuthError) {
+    if (/insufficient authentication scopes/i.test(error.message)) {
+      return new AuthError(
+        'The saved token does not allow the Google Photos Picker; run "gphotos-sync auth TARGET ' +
+          '--new-token" and allow access to the photos and videos you select',
+        { cause: error },
+      );
+    }
+    return error;
+  }
+  if (!(error instanceof ApiError)) return error;
+  const google = `Google said ${error.status} ${error.code}`;
+  if (error.code === "RESOURCE_EXHAUSTED") {
+    return new PickError(
+      "resource_exhausted",
+      stage === "create"
+        ? `Google refused a new picking session: this account has too many open sessions or the ` +
+          `quota is spent (${google}); sessions close by themselves within an hour, try again later`
+        : `Google's Picker quota is spent (${google}); try again later`,
+      { cause: error },
+    );
+  }
+  if (error.code === "FAILED_PRECONDITION") {
+    return stage === "create"
+      ? new PickError(
+        "failed_precondition",
+        `Google refused a picking session: the account logged in has no active Google Photos ` +
+          `(${google}); run "gphotos-sync auth TARGET --new-token" with the account that holds ` +
+          `your photos`,
+        { cause: error, exitCode: EXIT.unauthorised },
+      )
+      : new PickError(
+        "failed_precondition",
+        `Google says picking is not finished in session "${session?.id}" (${google}); run ` +
+          `"gphotos-sync pick" again`,
+        { cause: error },
+      );
+  }
+  if (error.code === "NOT_FOUND" || error.status === 404) {
+    return new PickError(
+      "not_found",
+      `The picking session "${session?.id}" no longer exists in Google (${google}); it was ` +
+        `deleted elsewhere; run "gphotos-sync pick" again`,
+      { cause: error },
+    );
+  }
+  if (error.code === "PERMISSION_DENIED" || error.status === 403) {
+    const when = session?.expireTime ? ` at ${session.expireTime}` : "";
+    return new PickError(
+      "expired",
+      `The picking session expired${when} before its items were fetched (${google}); run ` +
+        `"gphotos-sync pick" again and finish picking sooner`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/** Deletes the session; a failure is only a warning (Google ends sessions by themselves). */
+async function deleteQuietly(api: PickerClient, id: string, emit: EventSink): Promise<boolean> {
+  try {
+    await api.deleteSession(id);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "NOT_FOUND") return true;
+    const text = error instanceof Error ? error.message : String(error);
+    emit({ type: "warning", message: `Could not delete picking session "${id}": ${text}` });
+    return false;
+  }
+}
+
+/** Sleeps `ms`, or less when the signal aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} s`;
+}
