@@ -98,12 +98,16 @@ async function main(): Promise<number> {
       continue;
     }
     const err = new TextDecoder().decode(res.stderr);
-    const offline = /dns error|lookup address|Name or service not known|connect|download/i.test(err);
+    const offline = /dns error|lookup address|Name or service not known|connect|download/i.test(
+      err,
+    );
     failed.push(
       offline && !denort
         ? `${target}: deno compile needs the denort runtime for ${target}, which it downloads from ` +
           `dl.deno.land and this machine cannot reach; set DENORT_BIN (host target ${hostTarget()}) ` +
-          `or DENORT_BIN_${target.toUpperCase().replaceAll("-", "_")} to a denort ${Deno.version.deno} binary`
+          `or DENORT_BIN_${
+            target.toUpperCase().replaceAll("-", "_")
+          } to a denort ${Deno.version.deno} binary`
         : `${target}: ${err.trim().split("\n").find((l) => /error/i.test(l)) ?? err.trim()}`,
     );
   }

@@ -37,6 +37,8 @@ export async function setupTarget(
     GPHOTOS_SYNC_CLIENT_SECRET: secretPath,
     HOME: root,
     XDG_CONFIG_HOME: join(root, "config"),
+    // Real backoff starts at 1 s; the fake's faults are retried at a test's pace.
+    GPHOTOS_SYNC_BACKOFF_MS: "5",
   };
   return {
     root,

@@ -6,7 +6,13 @@ import type { Account, FakeItem } from "./fixtures/account_types.ts";
 import { runCli, setupTarget } from "./helpers.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
-import { clashKey, dateFolder, dateFromFileName, dupBaseName, withDupNumber } from "../src/layout/mod.ts";
+import {
+  clashKey,
+  dateFolder,
+  dateFromFileName,
+  dupBaseName,
+  withDupNumber,
+} from "../src/layout/mod.ts";
 import { indexLibrary } from "../src/sync/library_index.ts";
 import type { MediaItem } from "../src/google/types.ts";
 
@@ -20,7 +26,12 @@ function expectedRows(items: FakeItem[], start = new Map<string, number>()) {
     const key = `${folder}\u0000${clashKey(base)}`;
     const n = (groups.get(key) ?? 0) + 1;
     groups.set(key, n);
-    return { id: item.id, name: item.filename, path: `${folder}/${withDupNumber(base, n)}`, time: item.creationTime };
+    return {
+      id: item.id,
+      name: item.filename,
+      path: `${folder}/${withDupNumber(base, n)}`,
+      time: item.creationTime,
+    };
   });
 }
 
@@ -49,56 +60,76 @@ Deno.test("index lists a 5,000-item account with quirks and faults exactly", asy
   });
   const tt = await setupTarget(fake);
   try {
-    await t.step("first run indexes every listed item with the right name, path and date", async () => {
-      const res = await runCli(["index", tt.target, "--json"], tt.env);
-      assert.equal(res.code, 0, res.stderr);
-      const rows = rowsById(tt.target);
-      const expected = expectedRows(listedItems(account));
-      assert.equal(rows.size, expected.length);
-      for (const e of expected) {
-        const row = rows.get(e.id);
-        assert.ok(row, `missing ${e.id}`);
-        assert.equal(row.originalName, e.name);
-        assert.equal(row.path, `${e.path}`, `path of ${JSON.stringify(e.name)}`);
-        if (e.time) assert.equal(new Date(row.captureTime!).getTime(), new Date(e.time).getTime());
-        else assert.notEqual(row.dateSource, "api");
-        assert.ok(row.path.startsWith("photos/"));
-      }
-      // Items with no date and with future dates are there too: only the plain listing finds them.
-      assert.ok(expected.some((e) => !e.time), "the account has undated items");
-      assert.ok(expected.some((e) => e.time && new Date(e.time) > new Date()), "and future ones");
-      const summary = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
-      assert.equal(summary.type, "summary");
-      assert.equal(summary.listed, expected.length);
-      assert.ok(summary.apiCalls >= Math.ceil(expected.length / 100));
-    });
+    await t.step(
+      "first run indexes every listed item with the right name, path and date",
+      async () => {
+        const res = await runCli(["index", tt.target, "--json"], tt.env);
+        assert.equal(res.code, 0, res.stderr);
+        const rows = rowsById(tt.target);
+        const expected = expectedRows(listedItems(account));
+        assert.equal(rows.size, expected.length);
+        for (const e of expected) {
+          const row = rows.get(e.id);
+          assert.ok(row, `missing ${e.id}`);
+          assert.equal(row.originalName, e.name);
+          assert.equal(row.path, `${e.path}`, `path of ${JSON.stringify(e.name)}`);
+          if (e.time) {
+            assert.equal(new Date(row.captureTime!).getTime(), new Date(e.time).getTime());
+          } else assert.notEqual(row.dateSource, "api");
+          assert.ok(row.path.startsWith("photos/"));
+        }
+        // Items with no date and with future dates are there too: only the plain listing finds them.
+        assert.ok(
+          expected.some((e) => !e.time),
+          "the account has undated items",
+        );
+        assert.ok(expected.some((e) => e.time && new Date(e.time) > new Date()), "and future ones");
+        const summary = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+        assert.equal(summary.type, "summary");
+        assert.equal(summary.listed, expected.length);
+        assert.ok(summary.apiCalls >= Math.ceil(expected.length / 100));
+      },
+    );
 
-    await t.step("a re-run after 50 new items (10 back-dated) adds exactly those and renumbers nothing", async () => {
-      const before = rowsById(tt.target);
-      const added = addItems(account, 50, { seed: 99, backdated: 10 });
-      const res = await runCli(["index", tt.target], tt.env);
-      assert.equal(res.code, 0, res.stderr);
-      const after = rowsById(tt.target);
-      assert.equal(after.size, before.size + added.filter((i) => i.inLibrary && !i.archived).length);
-      for (const [id, row] of before) assert.equal(after.get(id)?.path, row.path);
-      for (const item of added) assert.ok(after.has(item.id), `new item ${item.filename} indexed`);
-      const start = new Map<string, number>();
-      for (const row of before.values()) {
-        const key = `${row.folder}\u0000${clashKey(dupBaseName(row.originalName))}`;
-        start.set(key, Math.max(start.get(key) ?? 0, row.dupNo));
-      }
-      for (const e of expectedRows(added, start)) assert.equal(after.get(e.id)?.path, e.path);
-    });
+    await t.step(
+      "a re-run after 50 new items (10 back-dated) adds exactly those and renumbers nothing",
+      async () => {
+        const before = rowsById(tt.target);
+        const added = addItems(account, 50, { seed: 99, backdated: 10 });
+        const res = await runCli(["index", tt.target], tt.env);
+        assert.equal(res.code, 0, res.stderr);
+        const after = rowsById(tt.target);
+        assert.equal(
+          after.size,
+          before.size + added.filter((i) => i.inLibrary && !i.archived).length,
+        );
+        for (const [id, row] of before) assert.equal(after.get(id)?.path, row.path);
+        for (const item of listedItems({ items: added, albums: [] })) {
+          assert.ok(after.has(item.id), `new item ${item.filename} indexed`);
+        }
+        const start = new Map<string, number>();
+        for (const row of before.values()) {
+          const key = `${row.folder}\u0000${clashKey(dupBaseName(row.originalName))}`;
+          start.set(key, Math.max(start.get(key) ?? 0, row.dupNo));
+        }
+        for (const e of expectedRows(listedItems({ items: added, albums: [] }), start)) {
+          assert.equal(after.get(e.id)?.path, e.path);
+        }
+      },
+    );
 
-    await t.step("an item gone from Google is marked removed after a complete listing, its row kept", async () => {
-      const gone = account.items.find((i) => i.inLibrary && !i.archived)!;
-      account.items = account.items.filter((i) => i !== gone);
-      const res = await runCli(["index", tt.target], tt.env);
-      assert.equal(res.code, 0, res.stderr);
-      const row = rowsById(tt.target).get(gone.id);
-      assert.ok(row?.removedAt, "marked removed");
-      account.items.unshift(gone);
-    });
+    await t.step(
+      "an item gone from Google is marked removed after a complete listing, its row kept",
+      async () => {
+        const gone = account.items.find((i) => i.inLibrary && !i.archived)!;
+        account.items = account.items.filter((i) => i !== gone);
+        const res = await runCli(["index", tt.target], tt.env);
+        assert.equal(res.code, 0, res.stderr);
+        const row = rowsById(tt.target).get(gone.id);
+        assert.ok(row?.removedAt, "marked removed");
+        account.items.unshift(gone);
+      },
+    );
   } finally {
     await tt.cleanup();
     await fake.close();
@@ -114,7 +145,9 @@ Deno.test("indexLibrary() marks nothing removed when the listing is cut short", 
     // Google now lists only the first 100 items, then fails: the rest must not be marked removed.
     const index = MediaIndex.open(tt.target);
     try {
-      const firstPage = listedItems(account).slice(0, 100).map((i) => ({ id: i.id, filename: i.filename } as MediaItem));
+      const firstPage = listedItems(account).slice(0, 100).map((
+        i,
+      ) => ({ id: i.id, filename: i.filename } as MediaItem));
       const failing = {
         async *iterateMediaItems(): AsyncGenerator<MediaItem[]> {
           yield firstPage;
@@ -209,7 +242,9 @@ Deno.test("index explains Google's 2025 policy", async (t) => {
     await t.step("a token with a removed scope gets exit 3 and the explanation", async () => {
       const scopes = ["https://www.googleapis.com/auth/photoslibrary.readonly"];
       const token = { refresh_token: fake.issueRefreshToken(scopes), scope: scopes[0] };
-      await Deno.writeTextFile(join(tt.target, ".gphotos.token"), JSON.stringify(token), { mode: 0o600 });
+      await Deno.writeTextFile(join(tt.target, ".gphotos.token"), JSON.stringify(token), {
+        mode: 0o600,
+      });
       const res = await runCli(["index", tt.target], tt.env);
       assert.equal(res.code, 3, res.stderr);
       assert.match(res.stderr, /takeout/);

@@ -239,7 +239,11 @@ function withSyncOptions(cmd: Command): Command {
 function parsePositive(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    throw new CommanderError(2, "gphotos.usage", `error: "${value}" is not a positive whole number`);
+    throw new CommanderError(
+      2,
+      "gphotos.usage",
+      `error: "${value}" is not a positive whole number`,
+    );
   }
   return n;
 }

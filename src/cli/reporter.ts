@@ -116,15 +116,17 @@ class TerminalReporter implements Reporter {
     const now = performance.now();
     if (now - this.#lastDraw < 100 && done !== this.#total) return;
     this.#lastDraw = now;
-    this.#ctx.stderr("\r\x1b[K" + progressLine({
-      phase: this.#phase,
-      done,
-      total: this.#total,
-      bytes,
-      totalBytes: this.#totalBytes,
-      elapsedS: (now - this.#started) / 1000,
-      width: 24,
-    }));
+    this.#ctx.stderr(
+      "\r\x1b[K" + progressLine({
+        phase: this.#phase,
+        done,
+        total: this.#total,
+        bytes,
+        totalBytes: this.#totalBytes,
+        elapsedS: (now - this.#started) / 1000,
+        width: 24,
+      }),
+    );
     this.#bar = true;
   }
 

@@ -1,6 +1,11 @@
 /** The set-up every Google-facing command shares: TARGET, lock, index, token, one pacer, the client. */
 import { resolve } from "node:path";
-import { endpointsFromEnv, type Endpoints, min429WaitSeconds } from "../config.ts";
+import {
+  type Endpoints,
+  endpointsFromEnv,
+  min429WaitSeconds,
+  pacerTimingFromEnv,
+} from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { acquireLock, type HeldLock, MediaIndex } from "../index/mod.ts";
 import { findClientSecret } from "../google/client_secret.ts";
@@ -78,7 +83,10 @@ export async function openSession(
   // Find the secret before touching TARGET, so a bad secret changes nothing on disk.
   const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
   const local = await openLocalSession(target, opts, ctx);
-  const pacer = new Pacer({ min429WaitS: min429WaitSeconds(ctx.env) });
+  const pacer = new Pacer({
+    min429WaitS: min429WaitSeconds(ctx.env),
+    ...pacerTimingFromEnv(ctx.env),
+  });
   const tokens = new TokenProvider({ target: local.target, secret, endpoints, pacer });
   const http = new GoogleHttp({ tokens, pacer });
   const library = new LibraryApi({ http, baseUrl: endpoints.library });

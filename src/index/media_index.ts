@@ -422,12 +422,15 @@ export class MediaIndex {
 
   /** All albums that are not removed. */
   albums(): AlbumRow[] {
-    return (this.stmt("SELECT * FROM albums WHERE removed_at IS NULL ORDER BY rowid").all() as Row[])
+    return (this.stmt("SELECT * FROM albums WHERE removed_at IS NULL ORDER BY rowid")
+      .all() as Row[])
       .map(toAlbumRow);
   }
 
   /** Adds or refreshes an album's listing data (title, shared). */
-  upsertAlbum(album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string }): void {
+  upsertAlbum(
+    album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string },
+  ): void {
     const now = nowIso();
     this.stmt(
       `INSERT INTO albums (id, title, shared, source, product_url, first_seen_at, last_seen_at)
@@ -447,7 +450,11 @@ export class MediaIndex {
   }
 
   /** Replaces an album's membership (in order) and records the count and title it was listed at. */
-  setAlbumItems(albumId: string, mediaIds: string[], listed: { count: number; title: string | null }): void {
+  setAlbumItems(
+    albumId: string,
+    mediaIds: string[],
+    listed: { count: number; title: string | null },
+  ): void {
     this.transaction(() => {
       this.stmt("DELETE FROM album_items WHERE album_id = ?").run(albumId);
       const seen = new Set<string>();

@@ -158,7 +158,10 @@ export function searchFilters(opts: IndexOptions): SearchFilters {
 }
 
 /** Parses YYYY-MM-DD into a filter date, or throws UsageError. */
-export function parseDay(text: string, option: string): { year: number; month: number; day: number } {
+export function parseDay(
+  text: string,
+  option: string,
+): { year: number; month: number; day: number } {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : undefined;
   if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
