@@ -147,3 +147,13 @@ export function markOrphanAlbumItemsRemoved(index: MediaIndex): string[] {
     return rows.map((r) => r.id as string);
   });
 }
+
+/** Items of live albums that are not on disk yet (a `download` or `sync` fetches them). */
+export function pendingAlbumItemCount(index: MediaIndex): number {
+  const row = index.stmt(
+    `SELECT COUNT(DISTINCT m.id) AS n FROM album_items a JOIN media_items m ON m.id = a.media_id
+     JOIN albums b ON b.id = a.album_id
+     WHERE m.downloaded_at IS NULL AND m.removed_at IS NULL AND b.removed_at IS NULL`,
+  ).get() as { n: number };
+  return Number(row.n);
+}
