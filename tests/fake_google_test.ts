@@ -1200,3 +1200,36 @@ Deno.test("fake call log and counters record what happened", async () => {
     assert.deepEqual(fake.counters(), { api: 0, media: 0, oauth: 0, mediaComplete: new Map() });
   });
 });
+
+Deno.test("fake close() ends transfers in flight and in the queue", async () => {
+  const big = photo(1, { bytes: () => bytesFor(1, 1_000_000) });
+  const fake = await startFakeGoogle({
+    account: { items: [big], albums: [] },
+    maxConcurrentMedia: 1,
+    bandwidthBytesPerSec: 100_000,
+  });
+  const url = `${(await call(fake, "/v1/mediaItems/ph1", fake.issueAccessToken())).json.baseUrl}=d`;
+  const first = await fetch(url);
+  const second = fetch(url);
+  await new Promise((r) => setTimeout(r, 50));
+  await fake.close();
+  await assert.rejects(first.arrayBuffer());
+  const late = await second.then((r) => r.arrayBuffer().then(() => r.status), () => "failed");
+  assert.notEqual(late, 200);
+});
+
+Deno.test("fake reads the account live: mutations show in the next listing", async () => {
+  const account = library(3);
+  await withFake({ account, quirks: false }, async (fake, token) => {
+    const ids = async () =>
+      (await call(fake, "/v1/mediaItems", token)).json.mediaItems.map((i: { id: string }) => i.id);
+    assert.deepEqual(await ids(), ["ph0", "ph1", "ph2"]);
+    account.items.splice(1, 1);
+    account.items.push(photo(7));
+    account.items[0].archived = true;
+    assert.deepEqual(await ids(), ["ph2", "ph7"]);
+    assert.equal((await call(fake, "/v1/mediaItems/ph1", token)).status, 404);
+    assert.equal((await call(fake, "/v1/mediaItems/ph7", token)).status, 200);
+    assert.equal(fake.servedBytes("ph7", "d").length, 3007);
+  });
+});

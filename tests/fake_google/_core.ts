@@ -115,8 +115,10 @@ export class FakeCore {
   readonly secret: string;
   readonly calls: CallRecord[] = [];
   counts = { api: 0, media: 0, oauth: 0 };
-  /** Media calls that count toward the daily media quota since the last reset. */
+  /** Item id → `=d`/`=dv` transfers that sent the last byte, since the last reset. */
   mediaComplete = new Map<string, number>();
+  /** Set by close(): queued media requests give up. */
+  closed = false;
   /** Set by a picker add-on. */
   pickerOrigin: string | undefined;
   #rng: () => number;
@@ -128,6 +130,10 @@ export class FakeCore {
   #albumIndex = new Map<string, number>();
   #indexedItems: FakeItem[] | undefined;
   #indexedAlbums: FakeAlbum[] | undefined;
+  /** Requests so far; a miss rebuilds an index at most once per request, not once per id. */
+  #serial = 0;
+  #itemsIndexedAt = -1;
+  #albumsIndexedAt = -1;
 
   constructor(options: FakeGoogleOptions, origin: string) {
     this.options = options;
@@ -182,6 +188,7 @@ export class FakeCore {
     };
     this.calls.push(rec);
     this.counts[kind]++;
+    this.#serial++;
     return rec;
   }
 
@@ -299,25 +306,30 @@ export class FakeCore {
 
   // ---- the account ----------------------------------------------------------------------------
 
+  /** Lets the next lookup rebuild a stale index (lookups outside requests call this first). */
+  freshen(): void {
+    this.#serial++;
+  }
+
   /** The item with this id, found through an index that is rebuilt whenever it is stale. */
   item(id: string): FakeItem | undefined {
     const items = this.options.account.items;
     let i = this.#indexedItems === items ? this.#itemIndex.get(id) : undefined;
-    if (i === undefined || items[i]?.id !== id) {
+    if ((i === undefined || items[i]?.id !== id) && this.#itemsIndexedAt !== this.#serial) {
       this.#reindexItems();
       i = this.#itemIndex.get(id);
     }
-    return i === undefined ? undefined : items[i];
+    return i === undefined || items[i]?.id !== id ? undefined : items[i];
   }
 
   album(id: string): FakeAlbum | undefined {
     const albums = this.options.account.albums;
     let i = this.#indexedAlbums === albums ? this.#albumIndex.get(id) : undefined;
-    if (i === undefined || albums[i]?.id !== id) {
+    if ((i === undefined || albums[i]?.id !== id) && this.#albumsIndexedAt !== this.#serial) {
       this.#reindexAlbums();
       i = this.#albumIndex.get(id);
     }
-    return i === undefined ? undefined : albums[i];
+    return i === undefined || albums[i]?.id !== id ? undefined : albums[i];
   }
 
   #reindexItems(): void {
@@ -325,6 +337,7 @@ export class FakeCore {
     this.#itemIndex = new Map();
     for (let i = 0; i < items.length; i++) this.#itemIndex.set(items[i].id, i);
     this.#indexedItems = items;
+    this.#itemsIndexedAt = this.#serial;
   }
 
   #reindexAlbums(): void {
@@ -332,5 +345,6 @@ export class FakeCore {
     this.#albumIndex = new Map();
     for (let i = 0; i < albums.length; i++) this.#albumIndex.set(albums[i].id, i);
     this.#indexedAlbums = albums;
+    this.#albumsIndexedAt = this.#serial;
   }
 }

@@ -88,7 +88,8 @@ export class Listings {
     }
     // Decisions depend on the snapshot, offset and step (all in the token), so a retried page is
     // identical while each new listing gets its own quirks.
-    const r = mulberry32(hash32(`${sig}:${n}:${offset}:${step}`, this.#seed));
+    // The key, not the signature: the same seed gives the same quirks in every process.
+    const r = mulberry32(hash32(`${spec.key}:${n}:${offset}:${step}`, this.#seed));
     if (r() < QUIRK.empty) return { entries: [], nextPageToken: token(offset) };
     const start = offset > 0 && r() < QUIRK.repeat ? offset - 1 : offset;
     const count = pageSize > 1 && r() < QUIRK.short

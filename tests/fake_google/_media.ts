@@ -278,6 +278,14 @@ export class MediaGate {
     if (next) next();
     else this.#active--;
   }
+
+  /** Lets every waiting request go (at close, so the server can finish). */
+  drain(): void {
+    for (const next of this.#queue.splice(0)) {
+      this.#active++;
+      next();
+    }
+  }
 }
 
 /** Streams that are still open, so close() can end them. */
@@ -396,6 +404,10 @@ async function answerMedia(
     ? start + Math.floor(core.roll() * (end - start))
     : undefined;
   await gate.acquire();
+  if (core.closed) {
+    gate.release();
+    return htmlError(503, "Service Unavailable", "The server is shutting down.");
+  }
   const body = streamBody(core, payload, { start, end, cut }, {
     open,
     done(sent, complete) {

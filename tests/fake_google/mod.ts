@@ -98,7 +98,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     ? await options.pickerHook(core)
     : undefined;
   if (picker) core.pickerOrigin = picker.origin;
-  return new FakeGoogleImpl(core, { server, abort, open, picker });
+  return new FakeGoogleImpl(core, { server, abort, open, gate, picker });
 }
 
 /** Cut transfers and close() end streams on purpose: stay quiet about those, loud about bugs. */
@@ -144,6 +144,7 @@ class FakeGoogleImpl implements FakeGoogle {
   #server: Deno.HttpServer;
   #abort: AbortController;
   #open: OpenStreams;
+  #gate: MediaGate;
   #picker: PickerServer | undefined;
 
   constructor(
@@ -152,6 +153,7 @@ class FakeGoogleImpl implements FakeGoogle {
       server: Deno.HttpServer;
       abort: AbortController;
       open: OpenStreams;
+      gate: MediaGate;
       picker: PickerServer | undefined;
     },
   ) {
@@ -159,6 +161,7 @@ class FakeGoogleImpl implements FakeGoogle {
     this.#server = rest.server;
     this.#abort = rest.abort;
     this.#open = rest.open;
+    this.#gate = rest.gate;
     this.#picker = rest.picker;
   }
 
@@ -225,6 +228,7 @@ class FakeGoogleImpl implements FakeGoogle {
   }
 
   servedBytes(itemId: string, param: "d" | "dv"): Uint8Array {
+    this.core.freshen();
     const item = this.core.item(itemId);
     if (!item) throw new RangeError(`No item "${itemId}" in the fake account`);
     return payloadBytes(item, param);
@@ -247,6 +251,8 @@ class FakeGoogleImpl implements FakeGoogle {
   }
 
   async close(): Promise<void> {
+    this.core.closed = true;
+    this.#gate.drain();
     for (const controller of this.#open) {
       try {
         controller.error(new FakeClosed("Fake Google closed"));
