@@ -13,6 +13,11 @@
  *   video serves a still JPEG; `=dv` on a READY video serves the bytes plus an MP4 `free` box; a
  *   video not READY answers 404; `=wW-hH` a grey JPEG thumbnail; the bare URL 400.
  * - Lifetimes are checked when a token or URL is used, so lowering one expires those issued.
+ * - Quirks (default on, seeded, the same for a retried page): short pages, empty pages with a
+ *   token, a page starting with the previous page's last entry, and sometimes a token on the last
+ *   page whose next page is `{}`. Empty lists are always omitted (`{}`), as proto3 JSON does.
+ * - Not modelled: content categories (only `NONE` matches), `fields` partial responses (ignored),
+ *   the indexing delay of filtered searches, write methods (403, or 501 with a write scope).
  */
 import type { Account } from "../fixtures/account_types.ts";
 import {
