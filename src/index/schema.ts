@@ -121,4 +121,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (root, rel_path)
   );
   `,
+  // 3: transfers under way: the length the server declared, so a run killed after the last byte
+  // renames the temporary file instead of fetching it again, and a resume can send If-Range.
+  `
+  CREATE TABLE transfers (
+    media_id    TEXT PRIMARY KEY REFERENCES media_items(id),
+    total       INTEGER,                      -- bytes the server declared; NULL when it did not say
+    etag        TEXT,                         -- the server's ETag, for If-Range
+    started_at  TEXT NOT NULL
+  );
+  `,
 ];
