@@ -178,19 +178,10 @@ export async function* uniquePages<T extends { id: string }>(
   const tokens = new Set<string>();
   let lastId: string | undefined;
   let token: string | undefined;
-  do {
-    const page = await fetchPage(token);
-    const raw = (page.items ?? []).filter((item) => typeof item?.id === "string");
-    // rclone's "skip first if ID duplicated from last page"; the Set below also catches other repeats.
-    const start = raw.length > 0 && raw[0].id === lastId ? 1 : 0;
-    if (raw.length > 0) lastId = raw[raw.length - 1].id;
-    const fresh: T[] = [];
-    for (const item of raw.slice(start)) {
-      if (seen.has(item.id)) continue;
-      seen.add(item.id);
-      fresh.push(item);
-    }
-    if (fresh.length > 0) yield fresh;
+  let pending: Promise<RawPage<T>> | undefined = fetchPage(undefined);
+  while (pending !== undefined) {
+    const page: RawPage<T> = await pending;
+    pending = undefined;
     token = page.next === undefined || page.next === "" ? undefined : page.next;
     if (token !== undefined) {
       if (tokens.has(token)) {
@@ -203,8 +194,23 @@ export async function* uniquePages<T extends { id: string }>(
         );
       }
       tokens.add(token);
+      // Ask for the next page while the caller stores this one: the listing then costs one round
+      // trip a page and no more. The rejection is handled when the promise is awaited above.
+      pending = fetchPage(token);
+      pending.catch(() => {});
     }
-  } while (token !== undefined);
+    const raw = (page.items ?? []).filter((item) => typeof item?.id === "string");
+    // rclone's "skip first if ID duplicated from last page"; the Set below also catches other repeats.
+    const start = raw.length > 0 && raw[0].id === lastId ? 1 : 0;
+    if (raw.length > 0) lastId = raw[raw.length - 1].id;
+    const fresh: T[] = [];
+    for (const item of raw.slice(start)) {
+      if (seen.has(item.id)) continue;
+      seen.add(item.id);
+      fresh.push(item);
+    }
+    if (fresh.length > 0) yield fresh;
+  }
 }
 
 function pageParams(pageSize: number, pageToken: string | undefined): URLSearchParams {
