@@ -12,6 +12,7 @@ import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
 import { isTempName, tempNameFor } from "../src/sync/atomic_file.ts";
 import { DownloadEngine, downloadPending } from "../src/sync/download_engine.ts";
+import { recordTransfer, transferOf } from "../src/sync/download_queries.ts";
 import { indexLibrary } from "../src/sync/library_index.ts";
 import { LibraryUrlSource } from "../src/sync/media_urls.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
@@ -210,7 +211,7 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
   try {
     await indexLibrary(r.library, r.index, {});
     const rows = r.index.pendingItems();
-    const [renamed, partial, orphan] = rows;
+    const [renamed, partial, orphan, whole] = rows;
     const served = (row: MediaRow) =>
       r.fake.servedBytes(row.id, row.mediaType === "video" ? "dv" : "d");
 
@@ -225,6 +226,14 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
         join(r.t.target, partial.folder, tempNameFor(partial.path.split("/").pop()!)),
         half,
       );
+      // Every byte received, the run killed before the rename.
+      await Deno.mkdir(join(r.t.target, whole.folder), { recursive: true });
+      await Deno.writeFile(
+        join(r.t.target, whole.folder, tempNameFor(whole.path.split("/").pop()!)),
+        served(whole),
+      );
+      recordTransfer(r.index, whole.id, { total: served(whole).length, etag: '"x"' });
+      recordTransfer(r.index, partial.id, { total: served(partial).length, etag: '"e"' });
       // A temporary file of an item that is complete by now.
       r.index.markDownloaded(orphan.id, { size: 1, sha256: "x" });
       await Deno.mkdir(join(r.t.target, orphan.folder), { recursive: true });
@@ -242,15 +251,17 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
         urls: new LibraryUrlSource({ api: r.library }),
         tally: r.pacer.tally,
       });
-      assert.equal(summary.recorded, 1);
-      assert.equal(summary.downloaded, rows.length - 2);
+      assert.equal(summary.recorded, 2);
+      assert.equal(summary.downloaded, rows.length - 3);
       assert.equal(summary.failed.length, 0);
       const complete = r.fake.counters().mediaComplete;
       assert.equal(complete.get(renamed.id), undefined, "the renamed file was not fetched");
+      assert.ok(!r.fake.calls.some((c) => c.itemId === whole.id), "the whole temp was not fetched");
       const ranged = r.fake.calls.filter((c) => c.itemId === partial.id);
       assert.equal(ranged.length, 1);
       assert.equal(ranged[0].range, "bytes=20000-");
       assert.equal(ranged[0].status, 206);
+      assert.equal(transferOf(r.index, partial.id), undefined, "finished transfers are forgotten");
       for (const row of rows.filter((x) => x.id !== orphan.id)) {
         const got = r.index.getItem(row.id)!;
         assert.equal(got.sha256, sha256(served(row)), row.path);

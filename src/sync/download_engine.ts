@@ -21,7 +21,14 @@ import {
   isTempName,
   resolveInside,
   TempFile,
+  tempSizeFor,
 } from "./atomic_file.ts";
+import {
+  forgetFinishedTransfers,
+  forgetTransfer,
+  recordTransfer,
+  transferOf,
+} from "./download_queries.ts";
 import type { MediaUrl, MediaUrlSource } from "./media_urls.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
@@ -106,6 +113,16 @@ export interface DownloadSummary {
   mediaFetches: number;
   /** The signal stopped the run before every item was tried. */
   interrupted: boolean;
+}
+
+/** How one transfer starts. */
+interface TransferSetup {
+  url: MediaUrl;
+  video: boolean;
+  mtime: Date | undefined;
+  /** ETag a killed run recorded, for If-Range. */
+  etag: string | undefined;
+  setUrl: (url: MediaUrl) => void;
 }
 
 /** An item to leave for a later run (a video still processing). */
@@ -352,6 +369,7 @@ export class DownloadEngine {
 
   async #fetchItem(row: MediaRow): Promise<"downloaded" | "recorded"> {
     const finalPath = resolveInside(this.#target, row.path);
+    const mtime = row.captureTime ? new Date(row.captureTime) : undefined;
     if (!this.#overwrite.has(row.id)) {
       const info = await lstatOrUndefined(finalPath);
       if (info) {
@@ -360,9 +378,17 @@ export class DownloadEngine {
         }
         // Renamed into place by a run killed before it could record it: the file is complete.
         const digest = await hashFile(finalPath);
-        this.#index.markDownloaded(row.id, { ...digest, fidelity: this.#fidelity });
+        this.#record(row, digest);
         return "recorded";
       }
+    }
+    // A killed run may have received every byte without renaming: finish it without a fetch.
+    const leftover = await tempSizeFor(this.#target, row.path);
+    const known = leftover > 0 ? transferOf(this.#index, row.id) : undefined;
+    if (known?.total === leftover) {
+      const temp = await TempFile.open(this.#target, row.path, { resume: true });
+      this.#record(row, await temp.commit({ expectedSize: leftover, mtime }));
+      return "recorded";
     }
     const video = isVideo(row);
     let url = await this.#urls.urlFor(row);
@@ -370,16 +396,31 @@ export class DownloadEngine {
     const temp = await TempFile.open(this.#target, row.path, { resume: true });
     let digest: FileDigest;
     try {
-      digest = await this.#transfer(row, temp, url, video, (fresh) => url = fresh);
+      digest = await this.#transfer(row, temp, {
+        url,
+        video,
+        mtime,
+        etag: known?.etag ?? undefined,
+        setUrl: (fresh) => url = fresh,
+      });
     } catch (err) {
       // Keep received bytes for the next run to resume; an empty file is of no use.
-      if (this.#signal?.aborted || temp.size > 0) temp.close();
-      else await temp.discard();
+      if (this.#signal?.aborted || temp.size > 0) {
+        temp.close();
+      } else {
+        await temp.discard();
+        forgetTransfer(this.#index, row.id);
+      }
       throw err;
     }
-    this.#index.markDownloaded(row.id, { ...digest, fidelity: this.#fidelity });
-    this.#overwrite.delete(row.id);
+    this.#record(row, digest);
     return "downloaded";
+  }
+
+  #record(row: MediaRow, digest: FileDigest): void {
+    this.#index.markDownloaded(row.id, { ...digest, fidelity: this.#fidelity });
+    forgetTransfer(this.#index, row.id);
+    this.#overwrite.delete(row.id);
   }
 
   #checkVideo(url: MediaUrl, row: MediaRow): void {
@@ -391,30 +432,30 @@ export class DownloadEngine {
   }
 
   /** Transfers until the file is complete: resumes cut bodies, refreshes refused URLs. */
-  async #transfer(
-    row: MediaRow,
-    temp: TempFile,
-    first: MediaUrl,
-    video: boolean,
-    setUrl: (url: MediaUrl) => void,
-  ): Promise<FileDigest> {
-    let url = first;
+  async #transfer(row: MediaRow, temp: TempFile, how: TransferSetup): Promise<FileDigest> {
+    let url = how.url;
+    let etag = how.etag;
+    const video = how.video;
     let tries = 0;
     let refreshes = 0;
     let stalls = 0;
+    let recorded: { total?: number; etag?: string } | undefined;
     const param = video ? "=dv" : "=d";
-    const mtime = row.captureTime ? new Date(row.captureTime) : undefined;
     const refresh = async () => {
       this.#urls.invalidate(row.id);
       url = await this.#urls.urlFor(row);
-      setUrl(url);
+      how.setUrl(url);
     };
     for (;;) {
       this.#signal?.throwIfAborted();
       const from = temp.size;
       // Identity encoding: the declared length must be the length of the bytes on disk.
       const headers = new Headers({ "accept-encoding": "identity" });
-      if (from > 0) headers.set("range", `bytes=${from}-`);
+      if (from > 0) {
+        headers.set("range", `bytes=${from}-`);
+        // A changed file comes whole (200) instead of its tail glued to the old head.
+        if (etag) headers.set("if-range", etag);
+      }
       let response: Response;
       try {
         response = await this.#http.media(url.baseUrl + param, {
@@ -460,6 +501,13 @@ export class DownloadEngine {
         if (from > 0) await temp.restart();
         expected = parseLength(response.headers.get("content-length"));
       }
+      const declared = { total: expected, etag: response.headers.get("etag") ?? undefined };
+      if (!recorded || recorded.total !== declared.total || recorded.etag !== declared.etag) {
+        // Before any byte lands: a run killed after the last one must know the file is whole.
+        recordTransfer(this.#index, row.id, declared);
+        recorded = declared;
+        etag = declared.etag;
+      }
       const before = temp.size;
       try {
         if (response.body) {
@@ -489,7 +537,7 @@ export class DownloadEngine {
         await this.#afterCut(temp.size > before ? 0 : ++stalls);
         continue;
       }
-      return await temp.commit({ expectedSize: expected, mtime });
+      return await temp.commit({ expectedSize: expected, mtime: how.mtime });
     }
   }
 
@@ -517,6 +565,7 @@ export async function downloadPending(
  * run resumes); returns how many went.
  */
 export async function sweepTempFiles(target: string, index: MediaIndex): Promise<number> {
+  forgetFinishedTransfers(index);
   const keep = new Map<string, Set<string>>();
   for (const row of index.pendingItems()) {
     const dir = dirname(row.path);

@@ -1,0 +1,45 @@
+/** The download engine's own queries: the `transfers` table (schema migration 3). */
+import type { MediaIndex } from "../index/media_index.ts";
+import { nowIso } from "../index/db.ts";
+
+/** What the server declared for a transfer under way. */
+export interface TransferRow {
+  /** Bytes the whole file has; null when the server did not say. */
+  total: number | null;
+  etag: string | null;
+}
+
+/** Records the declared length and ETag of a transfer, before its body is written. */
+export function recordTransfer(
+  index: MediaIndex,
+  id: string,
+  declared: { total?: number; etag?: string },
+): void {
+  index.stmt(
+    `INSERT INTO transfers (media_id, total, etag, started_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (media_id) DO UPDATE SET total = excluded.total, etag = excluded.etag`,
+  ).run(id, declared.total ?? null, declared.etag ?? null, nowIso());
+}
+
+/** The transfer recorded for an item, if any. */
+export function transferOf(index: MediaIndex, id: string): TransferRow | undefined {
+  const row = index.stmt("SELECT total, etag FROM transfers WHERE media_id = ?").get(id) as
+    | { total: number | null; etag: string | null }
+    | undefined;
+  if (!row) return undefined;
+  return { total: row.total === null ? null : Number(row.total), etag: row.etag ?? null };
+}
+
+/** Forgets an item's transfer (done, or its temporary file removed). */
+export function forgetTransfer(index: MediaIndex, id: string): void {
+  index.stmt("DELETE FROM transfers WHERE media_id = ?").run(id);
+}
+
+/** Forgets transfers of items that are downloaded by now (a run killed between two writes). */
+export function forgetFinishedTransfers(index: MediaIndex): number {
+  const r = index.stmt(
+    `DELETE FROM transfers WHERE media_id IN
+     (SELECT id FROM media_items WHERE downloaded_at IS NOT NULL)`,
+  ).run();
+  return Number(r.changes);
+}
