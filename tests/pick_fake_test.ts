@@ -281,7 +281,7 @@ Deno.test("fake picker: base URLs need the bearer token with the picker scope", 
     assert.deepEqual(dv.bytes, google.servedBytes("video0", "dv"));
     assert.equal((await get(`${processing.mediaFile.baseUrl}=dv`, token)).status, 404);
     assert.equal((await get(photo.mediaFile.baseUrl, token)).status, 400);
-    assert.ok(photo.mediaFile.baseUrl.startsWith(`${picker.origin}/media/`));
+    assert.ok(photo.mediaFile.baseUrl.startsWith(`${picker.origin}/s/${s.json.id}/media/`));
     assert.deepEqual(
       picker.mediaFetches.map((f) => [f.itemId, f.bearer, f.status]),
       [
@@ -293,6 +293,9 @@ Deno.test("fake picker: base URLs need the bearer token with the picker scope", 
         ["photo0001", true, 400],
       ],
     );
+    // Access to the picked items ends with the session.
+    await call("DELETE", `${picker.origin}/v1/sessions/${s.json.id}`, token);
+    assert.equal((await get(`${photo.mediaFile.baseUrl}=d`, token)).status, 403);
   });
 });
 

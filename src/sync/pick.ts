@@ -215,6 +215,13 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
     summary.failed = result.failed;
     summary.bytes = result.bytes;
     summary.interrupted = result.interrupted;
+    if (urls.sessionGone) {
+      // Every item left failed the same way; one line says why and what to do.
+      throw explain(urls.sessionGone, "download", session, {
+        done: summary.downloaded + summary.recorded,
+        of: toFetch.length,
+      });
+    }
     return summary;
   } finally {
     summary.sessionDeleted = await deleteQuietly(api, session.id, emit);
@@ -355,8 +362,9 @@ function videoSkipReason(item: PickedMediaItem): string | undefined {
 /** Turns a Picker API error into a one-line explanation with the right exit code. */
 function explain(
   error: unknown,
-  stage: "create" | "poll" | "list",
+  stage: "create" | "poll" | "list" | "download",
   session?: PickingSession,
+  progress?: { done: number; of: number },
 ): unknown {
   if (error instanceof AuthError) {
     if (/insufficient authentication scopes/i.test(error.message)) {
@@ -396,11 +404,14 @@ function explain(
         { cause: error },
       );
   }
+  const fetched = progress === undefined
+    ? "before its items were fetched"
+    : `after ${progress.done} of ${progress.of} items were downloaded`;
   if (error.code === "NOT_FOUND" || error.status === 404) {
     return new PickError(
       "not_found",
-      `The picking session "${session?.id}" no longer exists in Google (${google}); it was ` +
-        `deleted elsewhere; run "gphotos-sync pick" again`,
+      `The picking session "${session?.id}" no longer exists in Google ${fetched} (${google}); ` +
+        `it was deleted elsewhere; run "gphotos-sync pick" again`,
       { cause: error },
     );
   }
@@ -408,8 +419,8 @@ function explain(
     const when = session?.expireTime ? ` at ${session.expireTime}` : "";
     return new PickError(
       "expired",
-      `The picking session expired${when} before its items were fetched (${google}); run ` +
-        `"gphotos-sync pick" again and finish picking sooner`,
+      `The picking session expired${when} ${fetched} (${google}); run "gphotos-sync pick" ` +
+        `again (what is on disk stays)`,
       { cause: error },
     );
   }

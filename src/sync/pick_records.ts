@@ -30,7 +30,7 @@ export function recordFromPickedItem(item: PickedMediaItem): MediaRecord {
     id: item.id,
     source: "picker",
     // Old snapshots of the Picker reference lack `filename`; the id still makes a unique name.
-    originalName: file.filename || item.id,
+    originalName: file.filename ?? item.id,
     mimeType: file.mimeType,
     mediaType: video ? "video" : "photo",
     captureTime,

@@ -3,6 +3,7 @@
  * refreshed through `mediaItems:batchGet` (the Library API does not serve them), so an old or refused
  * URL is replaced by listing the session's items again: one listing, shared by every item waiting.
  */
+import { ApiError } from "../errors.ts";
 import type { PickedMediaItem } from "../google/types.ts";
 import type { MediaRow } from "../index/types.ts";
 import { ItemUnavailableError, type MediaUrl, type MediaUrlSource } from "./media_urls.ts";
@@ -40,6 +41,11 @@ export class PickerUrlSource implements MediaUrlSource {
   #relisting: Promise<void> | undefined;
   /** Times the session's items were listed again. */
   relists = 0;
+  /**
+   * What Google said when listing the session again failed with 403 or 404: the session expired or
+   * was deleted, so no item of it can be fetched any more.
+   */
+  sessionGone: ApiError | undefined;
 
   constructor(options: PickerUrlSourceOptions) {
     this.#api = options.api;
@@ -68,9 +74,16 @@ export class PickerUrlSource implements MediaUrlSource {
   /** The item's URL; an old or refused one is replaced by listing the session again. */
   async urlFor(row: MediaRow): Promise<MediaUrl> {
     const id = this.#alias.get(row.id) ?? row.id;
+    // Access to every picked item ends with the session: asking Google again is of no use.
+    if (this.sessionGone) throw this.#goneError(id);
     let entry = this.#entries.get(id);
     if (!entry || entry.stale || this.#now() - entry.obtainedAt >= this.#maxAgeMs) {
-      await this.#relist();
+      try {
+        await this.#relist();
+      } catch (error) {
+        if (this.sessionGone) throw this.#goneError(id);
+        throw error;
+      }
       entry = this.#entries.get(id);
       if (!entry || entry.stale) {
         throw new ItemUnavailableError(id, "the picking session no longer lists it");
@@ -98,10 +111,20 @@ export class PickerUrlSource implements MediaUrlSource {
         const fresh: PickedMediaItem[] = [];
         for await (const page of this.#api.pages(this.#sessionId)) fresh.push(...page);
         this.seed(fresh);
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+          this.sessionGone ??= error;
+        }
+        throw error;
       } finally {
         this.#relisting = undefined;
       }
     })();
     return this.#relisting;
+  }
+
+  #goneError(id: string): ItemUnavailableError {
+    const what = this.sessionGone?.status === 404 ? "was deleted" : "expired";
+    return new ItemUnavailableError(id, `the picking session ${what}`);
   }
 }

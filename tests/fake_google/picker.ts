@@ -74,6 +74,8 @@ export interface PickerCall {
 
 /** One fetch of a picker base URL. */
 export interface PickerMediaFetch {
+  /** The session the URL belongs to. */
+  sessionId: string;
   /** The item, when the URL was one of ours. */
   itemId?: string;
   /** The request carried an `Authorization: Bearer` header. */
@@ -165,9 +167,9 @@ export class FakePicker implements PickerServer {
     this.pick(this.sessionIdFromUri(uri), itemIds);
   }
 
-  /** The PickedMediaItem the fake serves for an item (with a fresh base URL). */
-  pickedItem(item: FakeItem): PickedMediaItem {
-    return toPickedItem(this.#core, item, this.origin);
+  /** The PickedMediaItem the fake serves for an item in a session (with a fresh base URL). */
+  pickedItem(sessionId: string, item: FakeItem): PickedMediaItem {
+    return toPickedItem(this.#core, item, this.#mediaPrefix(sessionId));
   }
 
   /** Stops listening. */
@@ -194,21 +196,8 @@ export class FakePicker implements PickerServer {
   async handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/picker/")) return this.#pickerPage(url);
-    if (url.pathname.startsWith("/media/")) {
-      const fetch: PickerMediaFetch = {
-        bearer: /^Bearer\s+\S+/i.test(req.headers.get("authorization") ?? ""),
-        status: 0,
-      };
-      this.mediaFetches.push(fetch);
-      const at = this.#core.calls.length;
-      const answer = handleMedia(this.#core, this.#gate, this.#open, req, url);
-      // handleMedia logs its call record synchronously, before its first await.
-      const rec = this.#core.calls[at];
-      const res = await answer;
-      if (rec?.itemId !== undefined) fetch.itemId = rec.itemId;
-      fetch.status = res.status;
-      return res;
-    }
+    const media = /^\/s\/([^/]+)(\/media\/.*)$/.exec(url.pathname);
+    if (media) return await this.#media(req, url, decode(media[1]), media[2]);
     const rec = this.#core.record("api", req, url);
     const call: PickerCall = { method: req.method, name: url.pathname, status: 0 };
     this.calls.push(call);
@@ -220,6 +209,35 @@ export class FakePicker implements PickerServer {
     }
     rec.status = res.status;
     call.status = res.status;
+    return res;
+  }
+
+  /**
+   * A picker base URL: `/s/{sessionId}/media/...`. Access ends with the session (deleted or
+   * expired: 403); the rest (bearer token with the picker scope, lifetime, `=d`/`=dv`, Range,
+   * faults) is the fake media host's.
+   */
+  async #media(req: Request, url: URL, sessionId: string, path: string): Promise<Response> {
+    const fetch: PickerMediaFetch = {
+      sessionId,
+      bearer: /^Bearer\s+\S+/i.test(req.headers.get("authorization") ?? ""),
+      status: 0,
+    };
+    this.mediaFetches.push(fetch);
+    const inner = new URL(path + url.search, url.origin);
+    const at = this.#core.calls.length;
+    const session = this.#sessions.get(sessionId);
+    if (!session || session.deletedAt !== undefined || this.#expired(session)) {
+      const rec = this.#core.record("media", req, inner);
+      rec.status = fetch.status = 403;
+      return htmlError(403, "Forbidden", "Your client does not have permission to get this URL.");
+    }
+    const answer = handleMedia(this.#core, this.#gate, this.#open, req, inner);
+    // handleMedia logs its call record synchronously, before its first await.
+    const rec = this.#core.calls[at];
+    const res = await answer;
+    if (rec?.itemId !== undefined) fetch.itemId = rec.itemId;
+    fetch.status = res.status;
     return res;
   }
 
@@ -366,7 +384,7 @@ export class FakePicker implements PickerServer {
     for (const itemId of ids.slice(offset, end)) {
       const item = this.#core.item(itemId);
       // An item deleted from the library after it was picked is no longer served.
-      if (item) mediaItems.push(toPickedItem(this.#core, item, this.origin));
+      if (item) mediaItems.push(toPickedItem(this.#core, item, this.#mediaPrefix(id)));
     }
     const page: { mediaItems?: PickedMediaItem[]; nextPageToken?: string } = {};
     if (mediaItems.length > 0) page.mediaItems = mediaItems;
@@ -426,6 +444,10 @@ export class FakePicker implements PickerServer {
     // proto3 JSON leaves out a false boolean, so clients must read absence as false.
     if (session.pickedIds !== undefined) out.mediaItemsSet = true;
     return out;
+  }
+
+  #mediaPrefix(sessionId: string): string {
+    return `${this.origin}/s/${encodeURIComponent(sessionId)}`;
   }
 
   #expired(session: FakeSession): boolean {
@@ -491,13 +513,13 @@ export function fakePickerHook(
 }
 
 /**
- * The PickedMediaItem of an item, with a fresh picker base URL; `mediaOrigin` serves it (the picker's
- * own port, else the fake Google's media host).
+ * The PickedMediaItem of an item, with a fresh picker base URL under `mediaPrefix` (the picker's
+ * `/s/{sessionId}`, else the fake Google's own media host).
  */
 export function toPickedItem(
   core: FakeCore,
   item: FakeItem,
-  mediaOrigin: string = core.origin,
+  mediaPrefix: string = core.origin,
 ): PickedMediaItem {
   const video = item.mimeType.startsWith("video/");
   const metadata: NonNullable<NonNullable<PickedMediaItem["mediaFile"]>["mediaFileMetadata"]> = {
@@ -524,7 +546,7 @@ export function toPickedItem(
   if (item.creationTime !== undefined) out.createTime = item.creationTime;
   out.type = video ? "VIDEO" : "PHOTO";
   out.mediaFile = {
-    baseUrl: mediaOrigin + mintBaseUrl(core, item.id, "picker").slice(core.origin.length),
+    baseUrl: mediaPrefix + mintBaseUrl(core, item.id, "picker").slice(core.origin.length),
     mimeType: item.mimeType,
     filename: item.filename,
     mediaFileMetadata: metadata,
