@@ -119,6 +119,9 @@ export async function indexAlbums(
     sharedDenied: false,
   };
   emit({ type: "phase", phase: "albums" });
+  // Removal compares times at millisecond grain: step past anything stamped before this call, so an
+  // album seen by a run that ended in this same millisecond still counts as unseen.
+  await new Promise((resolve) => setTimeout(resolve, 2));
   const listingStart = nowIso();
 
   const own = await listAlbums(api, index, false);
