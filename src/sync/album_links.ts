@@ -146,6 +146,8 @@ class LinkBuilder {
     foldersKept: 0,
     notOnDisk: 0,
   };
+  /** Items' files, stat-ed once per run however many albums hold them (null: not on disk). */
+  readonly #itemStats = new Map<string, Deno.FileInfo | null>();
   /** Folded names in a parent folder (`albums`, `albums/YYYY`), read once per run. */
   readonly #dirCache = new Map<string, Set<string>>();
 
@@ -202,7 +204,11 @@ class LinkBuilder {
         this.#summary.notOnDisk++;
         continue;
       }
-      const info = await statOrUndefined(this.#fs, this.#abs(item.path), true);
+      let info = this.#itemStats.get(item.path);
+      if (info === undefined) {
+        info = await statOrUndefined(this.#fs, this.#abs(item.path), true) ?? null;
+        this.#itemStats.set(item.path, info);
+      }
       if (info?.isFile) members.push({ item, info });
       else this.#summary.notOnDisk++;
     }
@@ -404,9 +410,10 @@ class LinkBuilder {
 
   /** Folded names in a folder that are not links the tool recorded: a user's files. */
   async #foreignNames(folder: string): Promise<Set<string>> {
+    // A range over the primary key ("0" follows "/"), so this stays an index lookup.
     const recorded = new Set(
-      this.#index.stmt("SELECT path FROM album_links WHERE path LIKE ? ESCAPE '\\'")
-        .all(`${likeEscape(folder)}/%`)
+      this.#index.stmt("SELECT path FROM album_links WHERE path > ? AND path < ?")
+        .all(`${folder}/`, `${folder}0`)
         .map((r) => foldName(posix.basename((r as { path: string }).path))),
     );
     const names = new Set<string>();
@@ -427,7 +434,7 @@ class LinkBuilder {
       try {
         const text = await this.#fs.readLink(abs);
         const right = member !== undefined && this.#kind === "symlink" &&
-          text === relativeTarget(link.path, member.item.path);
+          text === nativeRelative(relativeTarget(link.path, member.item.path));
         return right ? "keep" : "ours";
       } catch (err) {
         if (err instanceof Deno.errors.NotFound) return "missing";
@@ -640,10 +647,6 @@ function assertAlbumPath(path: string, kind: "folder" | "link"): void {
   if (!isAlbumPath(path, kind)) {
     throw new Error(`Refusing album ${kind} "${path}": it is not inside albums/`);
   }
-}
-
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Turns "the file system cannot link" into an error that names the option to use. */
