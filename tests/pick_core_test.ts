@@ -151,8 +151,8 @@ Deno.test("pickAndDownload(): too many open sessions is RESOURCE_EXHAUSTED, exit
 Deno.test("pickAndDownload(): refused picker URLs are renewed by listing the session again", async () => {
   await withCore({}, async ({ google, picker, api, http, target, index, sent }) => {
     const ids = ordinaryIds(google, 12);
-    // URLs live 0.15 s and one slow transfer runs at a time: later items find theirs expired.
-    google.setOptions({ baseUrlLifetimeS: 0.15, maxConcurrentMedia: 1, latencyMs: 40 });
+    // URLs live 0.3 s and one slow transfer runs at a time: later items find theirs expired.
+    google.setOptions({ baseUrlLifetimeS: 0.3, maxConcurrentMedia: 1, latencyMs: 60 });
     picker.setOptions({ autoPick: { afterPolls: 1, itemIds: ids } });
     const events: RunEvent[] = [];
     const summary = await pickAndDownload(api, {

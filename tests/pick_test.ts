@@ -313,8 +313,8 @@ Deno.test("pick: a session that expires ends cleanly with the session deleted", 
       await withWorld({ items: NASTY_ITEM_COUNT + 40 }, async ({ google, picker, t: target }) => {
         const ids = ordinaryItems(google, 40).filter((i) => !isVideo(i)).map((i) => i.id);
         // Slow media, so the session ends part-way through the downloads.
-        google.setOptions({ latencyMs: 0, maxConcurrentMedia: 1, bandwidthBytesPerSec: 20_000 });
-        picker.setOptions({ sessionLifetimeS: 0.6 });
+        google.setOptions({ latencyMs: 0, maxConcurrentMedia: 1, bandwidthBytesPerSec: 5_000 });
+        picker.setOptions({ sessionLifetimeS: 1.5 });
         const r = await runCli(["pick", target.target, "--max-threads", "1"], target.env, {
           openBrowser: userPicks(picker, ids),
         });

@@ -274,7 +274,6 @@ async function waitForPicks(
       throw explain(error, "poll", first);
     }
     polls++;
-    ctx.emit({ type: "progress", phase: "pick", done: 0 });
   }
   ctx.emit({
     type: "info",
