@@ -368,7 +368,7 @@ Deno.test("pick: Ctrl-C while polling ends cleanly with the session deleted", as
   );
 });
 
-Deno.test("pick: Google's refusals get a one-line explanation and the SPEC exit code", async (t) => {
+Deno.test("pick: options, and Google's refusals with one line and the SPEC exit code", async (t) => {
   await t.step("no Google Photos account: FAILED_PRECONDITION, exit 3", async () => {
     await withWorld(
       { items: 10, knobs: { noPhotosAccount: true } },
@@ -403,6 +403,23 @@ Deno.test("pick: Google's refusals get a one-line explanation and the SPEC exit 
         assert.match(r.stderr, /^error: The picking session ".*" no longer exists in Google/m);
       },
     );
+  });
+
+  await t.step("--max-items above 2000 is capped, with a warning", async () => {
+    await withWorld({ items: 10 }, async ({ google, picker, t: target }) => {
+      const ids = libraryItems(google).slice(0, 2).map((i) => i.id);
+      const r = await runCli(["pick", target.target, "--max-items", "5000"], target.env, {
+        openBrowser: userPicks(picker, ids),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^warning: --max-items "5000" is above Google's limit/m);
+      assert.equal(picker.sessions()[0].maxItemCount, 2000);
+      const r2 = await runCli(["pick", target.target, "--max-items", "7"], target.env, {
+        openBrowser: userPicks(picker, ids),
+      });
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.equal(picker.sessions()[1].maxItemCount, 7);
+    });
   });
 
   await t.step("a token without the Picker scope: exit 3", async () => {

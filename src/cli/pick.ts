@@ -36,6 +36,11 @@ export async function runPick(
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
+    if ((opts.maxItems ?? 0) > PICKER_MAX_ITEMS) {
+      session.reporter.warn(
+        `--max-items "${opts.maxItems}" is above Google's limit; a session takes at most ${PICKER_MAX_ITEMS} items`,
+      );
+    }
     const picker = new PickerApi({ http: session.http, baseUrl: session.endpoints.picker });
     const result = await pickAndDownload(picker, {
       target: session.target,
