@@ -136,7 +136,10 @@ export function classifyJson(value: unknown): JsonInfo {
   if (title === "" && !("access" in album) && !("date" in album) && album === value) {
     return { kind: "other" };
   }
-  const meta: AlbumMeta = { title: title.trim(), shared: album.access === "shared" };
+  const meta: AlbumMeta = {
+    title: title.trim().normalize("NFC"),
+    shared: album.access === "shared",
+  };
   const description = str(album.description);
   if (description) meta.description = description;
   const date = epoch(album.date);

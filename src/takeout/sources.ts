@@ -436,27 +436,65 @@ async function scanTar(
 ): Promise<void> {
   const file = await Deno.open(state.path, { read: true });
   let stream: ReadableStream<Uint8Array> = file.readable;
-  if (state.kind === "tgz") {
-    stream = stream.pipeThrough(
-      new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>,
-    );
-  }
-  const entries = stream.pipeThrough(createTarDecoder());
+  if (state.kind === "tgz") stream = gunzip(stream);
+  // Strict: a body cut by the end of the data fails instead of ending short.
+  const decoder = createTarDecoder({ strict: true });
+  // Fed by hand, not piped: an error upstream would abort the decoder and drop the entries it
+  // still buffers (up to 1 MB). Ending its input instead lets it deliver every whole entry and
+  // fail on the one the cut went through.
+  let upstreamError: unknown;
+  const feeding = (async () => {
+    const writer = decoder.writable.getWriter();
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          upstreamError = err;
+          break;
+        }
+        if (chunk.done) break;
+        await writer.write(chunk.value);
+      }
+      await writer.close();
+    } catch {
+      // The decoder failed or was cancelled; the loop below reports it.
+      await reader.cancel().catch(() => {});
+    }
+  })();
   let current: string | undefined;
+  let currentPending: Pending | undefined;
+  let last: string | undefined;
   let seen = 0;
+  const report = (err: unknown) => {
+    if (currentPending) {
+      // Its bytes never arrived whole: leave it out, so its sidecar shows up as unpaired.
+      state.pending.splice(state.pending.indexOf(currentPending), 1);
+    }
+    problems.push({
+      source: state.path,
+      entry: current ?? (last ? `after "${last}"` : undefined),
+      message: `archive is truncated or corrupt: ${describe(upstreamError ?? err)}`,
+    });
+  };
   try {
-    for await (const t of entries) {
+    for await (const t of decoder.readable) {
       current = t.header.name;
+      currentPending = undefined;
       const type = t.header.type ?? "file";
       const segments = t.header.name.split("/").filter((s) => s !== "" && s !== ".");
       const placed = type === "file" && segments.length > 0 && !isJunk(segments)
         ? place(segments, false)
         : undefined;
+      seen++;
       if (!placed) {
         await t.body.cancel();
+        last = current;
+        current = undefined;
         continue;
       }
-      seen++;
       const entry = makeEntry(placed, {
         size: t.header.size,
         mtime: t.header.mtime,
@@ -467,46 +505,125 @@ async function scanTar(
       });
       const p: Pending = { entry, known: placed.known };
       state.pending.push(p);
+      currentPending = p;
       if (isJsonName(entry.name)) {
         if (skipJson(entry)) {
           await t.body.cancel();
-          continue;
-        }
-        const text = await new Response(t.body).text();
-        try {
-          p.json = parseJsonFile(text);
-        } catch (err) {
-          problems.push({ source: state.path, entry: entry.inner, message: describe(err) });
-          p.json = { kind: "other" };
+        } else {
+          const text = await new Response(exactLength(t.body, t.header.size)).text();
+          try {
+            p.json = parseJsonFile(text);
+          } catch (err) {
+            problems.push({ source: state.path, entry: entry.inner, message: describe(err) });
+            p.json = { kind: "other" };
+          }
         }
       } else if (onStreamedMedia) {
-        await onStreamedMedia(entry, t.body);
+        await onStreamedMedia(entry, exactLength(t.body, t.header.size));
       } else {
         await t.body.cancel();
       }
+      last = current;
       current = undefined;
+      currentPending = undefined;
     }
+    await feeding;
+    // Cut exactly between two entries: the decoder saw a clean end, the gzip trailer did not.
+    if (upstreamError) report(upstreamError);
   } catch (err) {
-    if (seen === 0 && current === undefined) {
+    if (seen === 0) {
       throw new UsageError(
         `Cannot read "${state.path}": not a ${state.kind === "tgz" ? "gzipped " : ""}tar archive (${
-          describe(err)
+          describe(upstreamError ?? err)
         })`,
         { cause: err },
       );
     }
-    problems.push({
-      source: state.path,
-      entry: current,
-      message: `archive is truncated or corrupt: ${describe(err)}`,
-    });
+    report(err);
+    await decoder.readable.cancel().catch(() => {});
   } finally {
+    await feeding.catch(() => {});
     try {
       file.close();
     } catch {
       // Already closed by the finished stream.
     }
   }
+}
+
+/** A body that fails unless it carries exactly `size` bytes. */
+function exactLength(body: ReadableStream<Uint8Array>, size: number): ReadableStream<Uint8Array> {
+  let got = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        got += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      flush() {
+        if (got !== size) throw new Error(`entry is cut short: ${got} of ${size} bytes`);
+      },
+    }),
+  );
+}
+
+const IDLE = Symbol("idle");
+
+/**
+ * Gunzips without losing data to an error. A stream that errors drops what it still queues, so
+ * the decompressor is only closed (and checks the gzip trailer) once everything it produced has
+ * been read: a cut archive then fails exactly where its readable data ends, and every entry before
+ * the cut is delivered whole.
+ */
+export function gunzip(input: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const ds = new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>;
+  const writer = ds.writable.getWriter();
+  const reader = ds.readable.getReader();
+  let inputDone = false;
+  let waiting = false;
+  let closing = false;
+  let inputError: unknown;
+  const closeWhenDrained = () => {
+    if (inputDone && waiting && !closing) {
+      closing = true;
+      writer.close().catch(() => {});
+    }
+  };
+  (async () => {
+    try {
+      for await (const chunk of input) await writer.write(chunk);
+      inputDone = true;
+      closeWhenDrained();
+    } catch (err) {
+      inputError = err;
+      await writer.abort(err).catch(() => {});
+    }
+  })();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = reader.read();
+        // A read on a non-empty queue is already settled; only an empty queue may trigger close.
+        let result = await Promise.race([next, Promise.resolve(IDLE)]);
+        if (result === IDLE) {
+          waiting = true;
+          closeWhenDrained();
+          result = await next;
+          waiting = false;
+        }
+        const { done, value } = result as ReadableStreamReadResult<Uint8Array>;
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        waiting = false;
+        controller.error(inputError ?? err);
+      }
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => {});
+      await input.cancel(reason).catch(() => {});
+    },
+  });
 }
 
 /** Folders whose content says they are a Google Photos folder. */
