@@ -10,7 +10,7 @@ function row(id: string): MediaRow {
 }
 
 /** A batchGet that records its calls; ids starting with "bad" are unknown to it. */
-function stubApi() {
+function stubApi(delayMs = 0) {
   const calls: string[][] = [];
   let version = 0;
   return {
@@ -18,20 +18,19 @@ function stubApi() {
     bump() {
       version++;
     },
-    batchGet(ids: string[]): Promise<MediaItemResult[]> {
+    async batchGet(ids: string[]): Promise<MediaItemResult[]> {
       calls.push(ids);
       assert.ok(ids.length <= 50, "at most 50 ids a call");
       assert.equal(new Set(ids).size, ids.length, "no duplicate ids");
-      return Promise.resolve(
-        ids.map((id) =>
-          id.startsWith("bad") ? { status: { code: 3, message: "Invalid media item ID." } } : {
-            mediaItem: {
-              id,
-              baseUrl: `https://lh3.example/${id}/v${version}`,
-              mediaMetadata: id.startsWith("vid") ? { video: { status: "PROCESSING" } } : {},
-            } as MediaItem,
-          }
-        ),
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return ids.map((id) =>
+        id.startsWith("bad") ? { status: { code: 3, message: "Invalid media item ID." } } : {
+          mediaItem: {
+            id,
+            baseUrl: `https://lh3.example/${id}/v${version}`,
+            mediaMetadata: id.startsWith("vid") ? { video: { status: "PROCESSING" } } : {},
+          } as MediaItem,
+        }
       );
     },
   };
@@ -54,6 +53,24 @@ Deno.test("LibraryUrlSource batches lookups, 50 ids a call", async (t) => {
     await Promise.all(ids.slice(70).map((id) => urls.urlFor(row(id))));
     assert.equal(api.calls.length, 3);
     assert.equal(api.calls.flat().length, new Set(api.calls.flat()).size);
+  });
+
+  await t.step("sequential lookups are served from stock fetched ahead, 50 at a time", async () => {
+    const api = stubApi(30);
+    const urls = new LibraryUrlSource({ api });
+    const ids = Array.from({ length: 200 }, (_, i) => `seq${i}`);
+    urls.hint(ids);
+    let waits = 0;
+    for (const id of ids) {
+      const started = performance.now();
+      await urls.urlFor(row(id));
+      if (performance.now() - started > 15) waits++;
+      // A transfer takes a while; the stock is refilled meanwhile.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(waits, 1, "only the very first lookup waited for Google");
+    assert.equal(api.calls.length, 4);
+    assert.ok(api.calls.every((c) => c.length === 50));
   });
 
   await t.step("an invalid id fails alone", async () => {

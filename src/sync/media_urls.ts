@@ -83,6 +83,11 @@ export class LibraryUrlSource implements MediaUrlSource {
   readonly #cache = new Map<string, Entry>();
   readonly #waiting = new Map<string, Waiter>();
   readonly #upcoming = new Set<string>();
+  /** Ids looked up ahead of need and not asked for yet. */
+  readonly #stock = new Set<string>();
+  #prefetching = false;
+  /** Ids in a `batchGet` on its way, so a lookup meanwhile waits for it instead of asking again. */
+  readonly #looking = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** `batchGet` calls made, for tests and the summary. */
   batchCalls = 0;
@@ -112,14 +117,20 @@ export class LibraryUrlSource implements MediaUrlSource {
   urlFor(row: MediaRow): Promise<MediaUrl> {
     const id = row.id;
     this.#upcoming.delete(id);
+    this.#stock.delete(id);
     const hit = this.#cache.get(id);
     if (hit && this.#now() - hit.obtainedAt < this.#maxAgeMs) {
+      this.#prefetch();
       return Promise.resolve({ baseUrl: hit.baseUrl, videoStatus: hit.videoStatus });
     }
     const pending = this.#waiting.get(id);
     if (pending) return pending.promise;
     const waiter = deferred();
     this.#waiting.set(id, waiter);
+    if (this.#looking.has(id)) {
+      waiter.sent = true;
+      return waiter.promise;
+    }
     if (this.#queuedCount() >= BATCH) this.#flushSoon(0);
     else this.#flushSoon(this.#batchDelayMs);
     return waiter.promise;
@@ -129,6 +140,30 @@ export class LibraryUrlSource implements MediaUrlSource {
   invalidate(id: string): void {
     this.#cache.delete(id);
     this.#upcoming.delete(id);
+    this.#stock.delete(id);
+  }
+
+  /**
+   * Looks up the next upcoming ids in the background when fewer than half a batch is in stock, so
+   * a worker rarely waits for `batchGet`.
+   */
+  #prefetch(): void {
+    if (this.#prefetching || this.#stock.size >= BATCH / 2 || this.#upcoming.size === 0) return;
+    const now = this.#now();
+    const ids: string[] = [];
+    let scanned = 0;
+    for (const id of this.#upcoming) {
+      // Only the front matters; URLs seeded by the listing are usually fresh already.
+      if (ids.length >= BATCH || ++scanned > 4 * BATCH) break;
+      if (this.#waiting.has(id)) continue;
+      const hit = this.#cache.get(id);
+      if (hit && now - hit.obtainedAt < this.#maxAgeMs / 2) continue;
+      ids.push(id);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) this.#upcoming.delete(id);
+    this.#prefetching = true;
+    this.#lookup([], ids).finally(() => this.#prefetching = false);
   }
 
   /** Ids waiting for the next batch. */
@@ -176,21 +211,27 @@ export class LibraryUrlSource implements MediaUrlSource {
 
   async #lookup(asked: string[], extra: string[]): Promise<void> {
     let results: MediaItemResult[];
+    const all = [...asked, ...extra];
+    for (const id of all) this.#looking.add(id);
     try {
       this.batchCalls++;
-      results = await this.#api.batchGet([...asked, ...extra]);
+      results = await this.#api.batchGet(all);
     } catch (error) {
-      for (const id of asked) this.#settle(id, undefined, error);
+      for (const id of all) {
+        this.#looking.delete(id);
+        this.#settle(id, undefined, error);
+      }
       return;
     }
+    for (const id of all) this.#looking.delete(id);
     const now = this.#now();
-    const all = [...asked, ...extra];
     for (let i = 0; i < all.length; i++) {
       const id = all[i];
       const result = results[i];
       const item = result?.mediaItem;
       if (item?.baseUrl && item.id === id) {
         const entry = this.#store(item, now);
+        if (!this.#waiting.has(id)) this.#stock.add(id);
         this.#settle(id, entry);
       } else {
         const reason = result?.status?.message ??
