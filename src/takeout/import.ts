@@ -19,6 +19,7 @@ import {
 } from "../index/takeout_queries.ts";
 import { splitExtension } from "../layout/mod.ts";
 import { resolveInside, writeAtomic } from "../sync/atomic_file.ts";
+import { type AlbumFoldersSummary, syncAlbumFolders } from "../sync/album_links.ts";
 import {
   discardStaged,
   hashStream,
@@ -52,6 +53,11 @@ export interface ImportTakeoutOptions {
   signal?: AbortSignal;
   /** Entries streamed side by side (default 4). */
   concurrency?: number;
+  /**
+   * How album folders are brought up to date after the import (`albums/...` links, as the
+   * `albums` command makes them); `false` records albums in the index only.
+   */
+  albumFolders?: false | { hardlinks?: boolean; omitDate?: boolean; byFirstPhoto?: boolean };
 }
 
 /** What an import did; the CLI prints it as a table or JSON. */
@@ -94,6 +100,8 @@ export interface TakeoutReport {
   ignored: number;
   /** Unreadable parts and entries, each naming the archive and the entry. */
   problems: SourceProblem[];
+  /** What bringing `albums/` up to date did, unless `albumFolders: false`. */
+  albumFolders?: AlbumFoldersSummary;
   /** 0, or 4 when some parts or entries failed (the rest imported). */
   exitCode: number;
 }
@@ -101,6 +109,7 @@ export interface TakeoutReport {
 /** Files whose first bytes are read for EXIF when no sidecar dates them. */
 const EXIF_HEAD_BYTES = 256 * 1024;
 const STAGING_DIR = ".gphotos-takeout-staging";
+const MAX_ORPHAN_WARNINGS = 20;
 
 const VIDEO_EXTS = new Set([
   ".mp4",
@@ -255,11 +264,22 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
     await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
   }
   report.problems.unshift(...tree.problems);
+  if (opts.albumFolders !== false) {
+    const links = opts.albumFolders ?? {};
+    report.albumFolders = await syncAlbumFolders(target, opts.index, {
+      hardlinks: links.hardlinks,
+      omitDate: links.omitDate,
+      byFirstPhoto: links.byFirstPhoto,
+      flat: opts.flat,
+      onEvent: opts.onEvent,
+    });
+  }
   report.exitCode = report.problems.length > 0 || report.failed > 0 ? EXIT.partial : EXIT.ok;
   emit({
     type: "info",
     message: `Takeout: ${report.imported} imported, ${report.replaced} replaced, ` +
-      `${report.alreadyPresent + report.duplicates} already there, ${report.failed} failed`,
+      `${report.alreadyPresent} already in the backup, ${report.duplicates} copies merged, ` +
+      `${report.failed} failed`,
   });
   return report;
 }
@@ -298,10 +318,19 @@ class Importer {
     const result = matchTree(this.#tree.media, this.#tree.json);
     report.ignored = this.#tree.ignored;
     report.orphanSidecars = result.orphans.length;
-    for (const o of result.orphans) {
+    // A missing part leaves thousands: name a few, count the rest.
+    for (const o of result.orphans.slice(0, MAX_ORPHAN_WARNINGS)) {
       this.#emit({
         type: "warning",
         message: `Sidecar "${o.entry.key}" of "${o.entry.source}" has no media file`,
+      });
+    }
+    if (result.orphans.length > MAX_ORPHAN_WARNINGS) {
+      this.#emit({
+        type: "warning",
+        message:
+          `${result.orphans.length - MAX_ORPHAN_WARNINGS} more sidecars have no media file ` +
+          `(is a part of the export missing?)`,
       });
     }
     const first: Work[] = [];

@@ -1,0 +1,109 @@
+/** `gphotos-sync takeout TARGET PATH...`: import Google Takeout archives or extracted folders. */
+import { resolve } from "node:path";
+import { UsageError } from "../errors.ts";
+import { importTakeout, type TakeoutReport } from "../takeout/import.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { formatBytes } from "./reporter.ts";
+import { openLocalSession } from "./session.ts";
+
+/** Options of `takeout`. */
+export interface TakeoutCommandOptions extends GlobalOptions {
+  includeTrash?: boolean;
+  xmp?: boolean;
+  useFlatPath?: boolean;
+  useHardlinks?: boolean;
+  omitAlbumDate?: boolean;
+  albumDateByFirstPhoto?: boolean;
+  /** Entries streamed side by side (not on the menu; for tests and benchmarks). */
+  concurrency?: number;
+}
+
+/** Runs `takeout`; needs no Google, only the archives and TARGET. Returns the exit code. */
+export async function runTakeout(
+  target: string,
+  paths: string[],
+  opts: TakeoutCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
+  if (paths.length === 0) throw new UsageError("No Takeout archive or folder given");
+  const resolved = paths.map((p) => resolve(p));
+  // A wrong path should not leave a new, empty TARGET behind.
+  for (const p of resolved) {
+    try {
+      await Deno.stat(p);
+    } catch (err) {
+      throw new UsageError(`Cannot read "${p}": ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const session = await openLocalSession(target, { ...opts, command: "takeout" }, ctx);
+  let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
+  let summary: Record<string, unknown> | undefined;
+  try {
+    const report = await importTakeout({
+      target: session.target,
+      paths: resolved,
+      index: session.index,
+      includeTrash: opts.includeTrash,
+      xmp: opts.xmp,
+      flat: opts.useFlatPath,
+      concurrency: opts.concurrency,
+      signal: ctx.signal,
+      onEvent: (e) => session.reporter.event(e),
+      albumFolders: {
+        hardlinks: opts.useHardlinks,
+        omitDate: opts.omitAlbumDate,
+        byFirstPhoto: opts.albumDateByFirstPhoto,
+      },
+    });
+    for (const p of report.problems) session.reporter.warn(problemLine(p));
+    summary = takeoutSummary(report);
+    session.reporter.summary(summary, takeoutTable(report));
+    status = report.exitCode === 0 ? "ok" : "partial";
+    return report.exitCode;
+  } catch (err) {
+    if (ctx.signal.aborted) status = "interrupted";
+    throw err;
+  } finally {
+    session.close(status, summary);
+  }
+}
+
+function problemLine(p: { source: string; entry?: string; message: string }): string {
+  return `"${p.source}"${p.entry ? `, entry "${p.entry}"` : ""}: ${p.message}`;
+}
+
+/** The report as the JSON summary object (`--json`, and the runs table). */
+export function takeoutSummary(r: TakeoutReport): Record<string, unknown> {
+  const { exitCode: _exitCode, ...rest } = r;
+  return { command: "takeout", ...rest };
+}
+
+/** The report as a table for people. */
+export function takeoutTable(r: TakeoutReport): string[] {
+  const rows: [string, string][] = [
+    ["media files", String(r.mediaFiles)],
+    [
+      "matched to their sidecar",
+      r.matchedByTitle > 0 ? `${r.matched} (${r.matchedByTitle} by title)` : String(r.matched),
+    ],
+    ["matched through a variant", String(r.matchedVariant)],
+    ["without sidecar (dated by EXIF, name or entry)", String(r.withoutSidecar)],
+    ["orphan sidecars", String(r.orphanSidecars)],
+    ["failed videos (not imported)", String(r.failedVideos)],
+    ["trash (not imported)", String(r.skippedTrash)],
+    ["imported", `${r.imported} (${formatBytes(r.bytesWritten)})`],
+    ["replaced API/picker downloads", String(r.replaced)],
+    ["already in the backup", String(r.alreadyPresent)],
+    ["copies merged (albums, repeated parts)", String(r.duplicates)],
+    ["companions (edited, live, motion)", String(r.companions)],
+    ["albums", `${r.albums} (${r.albumMemberships} new memberships)`],
+  ];
+  if (r.lockedFolder > 0) rows.push(["from the Locked Folder", String(r.lockedFolder)]);
+  if (r.xmpWritten > 0) rows.push(["XMP sidecars written", String(r.xmpWritten)]);
+  if (r.ignored > 0) rows.push(["ignored (not Google Photos)", String(r.ignored)]);
+  if (r.failed > 0 || r.problems.length > 0) {
+    rows.push(["failed", `${r.failed} (${r.problems.length} problems, listed above)`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return ["takeout:", ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+}

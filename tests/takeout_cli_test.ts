@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCli, walkFiles } from "./helpers.ts";
+import {
+  englishExport,
+  germanLegacyExport,
+  writeTgz,
+  writeZipParts,
+} from "./fixtures/takeout/generate.ts";
+
+async function tempDir(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "gphotos-takeout-cli-" });
+}
+
+Deno.test("takeout command prints the report as a table and links albums", async () => {
+  const dir = await tempDir();
+  try {
+    const paths = await writeZipParts(englishExport(31), dir);
+    const target = join(dir, "backup");
+    const r = await runCli(["takeout", target, ...paths], { HOME: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^takeout:$/m);
+    assert.match(r.stdout, /matched through a variant\s+6$/m);
+    assert.match(r.stdout, /orphan sidecars\s+1$/m);
+    assert.match(r.stdout, /failed videos \(not imported\)\s+1$/m);
+    assert.match(r.stdout, /trash \(not imported\)\s+2$/m);
+    assert.match(r.stdout, /albums\s+2 \(5 new memberships\)$/m);
+    // The orphan is a warning on stderr, never on stdout.
+    assert.match(r.stderr, /gone\.jpg/);
+    const files = await walkFiles(target);
+    assert.ok(files.includes("photos/2023/01/IMG_1.jpg"));
+    const links = files.filter((f) => f.startsWith("albums/"));
+    assert.equal(links.filter((f) => f.includes("Summer_ 2023/")).length, 4);
+    assert.equal(links.filter((f) => f.includes("Untitled/")).length, 1);
+    const link = links.find((f) => f.endsWith("Summer_ 2023/IMG_1.jpg"))!;
+    const real = await Deno.realPath(join(target, link));
+    assert.equal(real, await Deno.realPath(join(target, "photos/2023/01/IMG_1.jpg")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("takeout command --json ends with a summary object; a cut archive exits 4", async () => {
+  const dir = await tempDir();
+  try {
+    const tgz = await writeTgz(germanLegacyExport(33), join(dir, "t.tgz"));
+    const whole = await Deno.readFile(tgz);
+    await Deno.writeFile(tgz, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const target = join(dir, "backup");
+    const r = await runCli(["takeout", target, tgz, "--json"], { HOME: dir });
+    assert.equal(r.code, 4);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const last = lines[lines.length - 1];
+    assert.equal(last.type, "summary");
+    assert.equal(last.command, "takeout");
+    assert.equal(last.problems.length, 1);
+    assert.equal(last.problems[0].source, tgz);
+    assert.ok(last.imported > 0);
+    assert.ok(lines.some((l) => l.type === "warning" && l.message.includes("t.tgz")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("takeout command exits 2 for a path that is missing or not a Takeout", async () => {
+  const dir = await tempDir();
+  try {
+    const target = join(dir, "backup");
+    const missing = await runCli(["takeout", target, join(dir, "nope.zip")], { HOME: dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.zip/);
+    await assert.rejects(Deno.stat(target), "no TARGET made for a missing path");
+    const text = join(dir, "notes.tgz");
+    await Deno.writeTextFile(text, "plain text");
+    const wrong = await runCli(["takeout", target, text], { HOME: dir });
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /notes\.tgz/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
