@@ -69,7 +69,10 @@ export async function indexLibrary(
     opts.favouritesOnly === true;
   emit({ type: "phase", phase: "index" });
 
-  const land = (items: MediaItem[], extra: { archived?: boolean; favourite?: boolean }) => {
+  const land = async (items: MediaItem[], extra: { archived?: boolean; favourite?: boolean }) => {
+    // The client asks for the next page before handing over this one; one turn of the event loop
+    // lets that request leave before the (synchronous) index writes below hold the thread.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     opts.onPage?.(items);
     const records = [];
     const touched = [];
@@ -98,7 +101,7 @@ export async function indexLibrary(
   if (filtered) {
     const filters = searchFilters(opts);
     for await (const page of api.iterateMediaItems({ search: { pageSize: 100, filters } })) {
-      land(page, opts.favouritesOnly ? { favourite: true } : {});
+      await land(page, opts.favouritesOnly ? { favourite: true } : {});
     }
     // A filtered search is never the whole library: nothing is marked removed.
     return summary;
@@ -107,13 +110,13 @@ export async function indexLibrary(
   const listed = new Set<string>();
   for await (const page of api.iterateMediaItems()) {
     for (const item of page) listed.add(item.id);
-    land(page, {});
+    await land(page, {});
   }
   if (opts.archived) {
     const search = { pageSize: 100, filters: { includeArchivedMedia: true } };
     for await (const page of api.iterateMediaItems({ search })) {
       // Items the plain listing did not return are the archived ones.
-      land(page.filter((item) => !listed.has(item.id)), { archived: true });
+      await land(page.filter((item) => !listed.has(item.id)), { archived: true });
     }
   }
   summary.complete = true;

@@ -1,0 +1,76 @@
+/**
+ * `deno task bench [NAME...] [--quick]`: runs the benchmarks (index, download, compare, takeout; all
+ * by default) and writes each one's section into BENCHMARKS.md, replacing that section only.
+ * `--quick` runs smaller sizes, for a smoke test; the recorded results come from full runs.
+ */
+
+type Bench = (quick: boolean) => Promise<string>;
+
+const BENCHES: Record<string, Bench> = {
+  index: async (quick) =>
+    (await import("./index.ts")).benchIndex(quick ? { items: 10_000 } : {}),
+  download: async (quick) => {
+    const mod = await import("./download.ts");
+    return await mod.benchDownload({ quick });
+  },
+  compare: async (quick) =>
+    (await import("./compare.ts")).benchCompare(
+      quick ? { files: 5_000, largeFiles: 1, largeBytes: 64 * 1024 * 1024 } : {},
+    ),
+  takeout: async (quick) => {
+    const mod = await import("./takeout.ts");
+    return await mod.benchTakeout({ quick });
+  },
+};
+
+const FILE = new URL("../../BENCHMARKS.md", import.meta.url);
+
+async function main(): Promise<void> {
+  const quick = Deno.args.includes("--quick");
+  const names = Deno.args.filter((a) => !a.startsWith("--"));
+  for (const n of names) {
+    if (!(n in BENCHES)) {
+      throw new Error(`Unknown benchmark "${n}": expected ${Object.keys(BENCHES).join(", ")}`);
+    }
+  }
+  const chosen = names.length ? names : Object.keys(BENCHES);
+  let doc: string;
+  try {
+    doc = await Deno.readTextFile(FILE);
+  } catch {
+    doc = header();
+  }
+  for (const name of chosen) {
+    console.error(`bench ${name}${quick ? " (quick)" : ""}…`);
+    const started = new Date().toISOString().slice(0, 16).replace("T", " ");
+    const cmd = `deno task bench ${name}${quick ? " --quick" : ""}`;
+    const body = await BENCHES[name](quick);
+    console.log(body);
+    const block = `<!-- bench:${name} -->\n${body.trim()}\n\nCommand: \`${cmd}\`, run ${started} UTC on ${machine()}.\n<!-- /bench:${name} -->`;
+    const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
+    doc = re.test(doc) ? doc.replace(re, block) : `${doc.trimEnd()}\n\n${block}\n`;
+    await Deno.writeTextFile(FILE, doc);
+  }
+}
+
+function header(): string {
+  return `# Benchmarks
+
+Produced by \`deno task bench\` (all) or \`deno task bench NAME\` (one of index, download, compare,
+takeout); each section says the command and the machine it ran on. Everything runs against the
+in-process fake Google on 127.0.0.1, with the latency and bandwidth each section names.
+`;
+}
+
+function machine(): string {
+  return `${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}`;
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+}
