@@ -140,9 +140,9 @@ Deno.test("pickAndDownload(): too many open sessions is RESOURCE_EXHAUSTED, exit
     const failure = await pickAndDownload(api, { target, index, http }).catch((e) => e);
     assert.ok(failure instanceof PickError && failure.reason === "resource_exhausted");
     assert.equal(failure.exitCode, 1);
-    // The pacer retried the 429 like any other before giving up.
-    assert.equal(picker.calls.filter((c) => c.name === "sessions.create").length, 9);
-    assert.equal(pacer.tally.retries, 8);
+    // Too many sessions is final at once: no wait can fix it, so it is not retried.
+    assert.equal(picker.calls.filter((c) => c.name === "sessions.create").length, 1);
+    assert.equal(pacer.tally.retries, 0);
     assert.match(failure.message, /too many open sessions.*try again later/);
     assert.equal(picker.sessions().length, 0);
   });

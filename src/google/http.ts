@@ -1,6 +1,7 @@
 /** Authorised JSON calls and media fetches to Google, all through the pacer. */
 import { type ApiError, AuthError } from "../errors.ts";
 import {
+  type Classify,
   classifyError,
   HttpStatusError,
   NetworkError,
@@ -68,8 +69,16 @@ export class GoogleHttp {
     return this.#pacer;
   }
 
-  /** Sends a JSON request and parses the JSON answer; an empty body gives `{}`. */
-  json<T>(method: string, url: string | URL, body?: unknown): Promise<T> {
+  /**
+   * Sends a JSON request and parses the JSON answer; an empty body gives `{}`. `classify` replaces
+   * the standard retry rule for calls whose 429 means something no wait can fix.
+   */
+  json<T>(
+    method: string,
+    url: string | URL,
+    body?: unknown,
+    options: { classify?: Classify } = {},
+  ): Promise<T> {
     const target = new URL(url);
     const what = `Google API "${target.pathname}"`;
     const state = { refreshed: false };
@@ -103,7 +112,7 @@ export class GoogleHttp {
           throw new NetworkError(`${what} failed: answer is not valid JSON`, { cause: error });
         }
       },
-      classifyError,
+      options.classify ?? classifyError,
       { kind: "api" },
     );
   }

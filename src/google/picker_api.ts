@@ -1,5 +1,7 @@
 /** The Google Photos Picker API (google-api.md §3): sessions and the items the user picked. */
+import { ApiError } from "../errors.ts";
 import type { GoogleHttp } from "./http.ts";
+import { classifyError, type RetryDecision } from "./pacer.ts";
 import { uniquePages } from "./library_api.ts";
 import type { PickedMediaItem, PickedMediaItemsPage, PickingSession } from "./types.ts";
 
@@ -31,9 +33,12 @@ export class PickerApi {
       throw new RangeError(`maxItems must be a whole number >= 1, got "${maxItems}"`);
     }
     const count = Math.min(maxItems, PICKER_MAX_ITEMS);
-    return await this.#http.json("POST", `${this.#base}/v1/sessions`, {
-      pickingConfig: { maxItemCount: String(count) },
-    });
+    return await this.#http.json(
+      "POST",
+      `${this.#base}/v1/sessions`,
+      { pickingConfig: { maxItemCount: String(count) } },
+      { classify: tooManySessionsIsFinal },
+    );
   }
 
   /** `sessions.get`: what to poll until `mediaItemsSet`. */
@@ -75,4 +80,15 @@ export function parseDuration(text: string | undefined): number | undefined {
   const m = /^\s*(-?\d+(?:\.\d{1,9})?)s\s*$/.exec(text);
   if (!m) return undefined;
   return Number(m[1]) * 1000;
+}
+
+/**
+ * RESOURCE_EXHAUSTED on `sessions.create` means too many open sessions: waiting does not help, so
+ * it is final at once; a quota 429 ("Quota exceeded …") is retried as usual.
+ */
+function tooManySessionsIsFinal(error: unknown): RetryDecision {
+  if (error instanceof ApiError && error.status === 429 && !/quota/i.test(error.message)) {
+    return { retry: false };
+  }
+  return classifyError(error);
 }
