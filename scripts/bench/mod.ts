@@ -7,8 +7,7 @@
 type Bench = (quick: boolean) => Promise<string>;
 
 const BENCHES: Record<string, Bench> = {
-  index: async (quick) =>
-    (await import("./index.ts")).benchIndex(quick ? { items: 10_000 } : {}),
+  index: async (quick) => (await import("./index.ts")).benchIndex(quick ? { items: 10_000 } : {}),
   download: async (quick) => {
     const mod = await import("./download.ts");
     return await mod.benchDownload({ quick });
@@ -46,7 +45,8 @@ async function main(): Promise<void> {
     const cmd = `deno task bench ${name}${quick ? " --quick" : ""}`;
     const body = await BENCHES[name](quick);
     console.log(body);
-    const block = `<!-- bench:${name} -->\n${body.trim()}\n\nCommand: \`${cmd}\`, run ${started} UTC on ${machine()}.\n<!-- /bench:${name} -->`;
+    const block =
+      `<!-- bench:${name} -->\n${body.trim()}\n\nCommand: \`${cmd}\`, run ${started} UTC on ${machine()}.\n<!-- /bench:${name} -->`;
     const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
     doc = re.test(doc) ? doc.replace(re, block) : `${doc.trimEnd()}\n\n${block}\n`;
     await Deno.writeTextFile(FILE, doc);
