@@ -129,6 +129,41 @@ Deno.test("TempFile resumes a cut transfer and cleanTempFiles() removes leftover
       assert.equal(await tempSizeFor(target, rel), 0);
     });
 
+    await t.step("a byte stream (what fetch gives) is read into a reused buffer", async () => {
+      const big = new Uint8Array(1_000_003).map((_, i) => (i * 13) % 256);
+      let at = 0;
+      const cutAt = 600_001;
+      const bytes = (stop: number) =>
+        new ReadableStream({
+          type: "bytes",
+          pull(controller) {
+            if (at >= stop) {
+              if (stop < big.length) controller.error(new TypeError("connection reset"));
+              else {
+                controller.close();
+                // A pending BYOB read is only released by answering it (as fetch bodies do).
+                controller.byobRequest?.respond(0);
+              }
+              return;
+            }
+            const n = Math.min(77_777, stop - at);
+            controller.enqueue(big.slice(at, at + n));
+            at += n;
+          },
+        }, { highWaterMark: 0 });
+      const rel3 = "photos/2020/01/big.bin";
+      const temp = await TempFile.open(target, rel3);
+      await assert.rejects(temp.append(bytes(cutAt), { byob: true }), TypeError);
+      assert.equal(temp.size, cutAt);
+      await temp.append(bytes(big.length), { byob: true });
+      assert.deepEqual(await temp.commit({ expectedSize: big.length }), {
+        size: big.length,
+        sha256: sha(big),
+      });
+      assert.deepEqual(await Deno.readFile(join(target, rel3)), big);
+      await Deno.remove(join(target, rel3));
+    });
+
     await t.step("restart() drops earlier bytes", async () => {
       const rel2 = "photos/2020/01/w.mp4";
       const temp = await TempFile.open(target, rel2);

@@ -26,6 +26,18 @@ export interface TempFileOptions {
   resume?: boolean;
 }
 
+/** Options of `TempFile.append`. */
+export interface AppendOptions {
+  signal?: AbortSignal;
+  /** Told of every chunk written, for progress. */
+  onBytes?: (n: number) => void;
+  /**
+   * Read a byte stream into one reused buffer (no garbage per chunk: flat memory on huge files).
+   * Only for streams that answer BYOB reads properly, such as `fetch` bodies and Deno files.
+   */
+  byob?: boolean;
+}
+
 /** Options of `TempFile.commit` and `writeAtomic`. */
 export interface CommitOptions {
   /** The length the server declared; a different byte count refuses the rename. */
@@ -151,21 +163,46 @@ export class TempFile {
    */
   async append(
     body: ReadableStream<Uint8Array>,
-    opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+    opts: AppendOptions = {},
   ): Promise<number> {
     this.#assertOpen();
+    // After a failed write the file may hold more than was counted: continue from what was.
+    await this.#file.seek(this.#size, Deno.SeekMode.Start);
     let written = 0;
+    const take = async (value: Uint8Array) => {
+      await writeAll(this.#file, value);
+      this.#hash.update(value);
+      this.#size += value.byteLength;
+      written += value.byteLength;
+      opts.onBytes?.(value.byteLength);
+    };
+    const byob = opts.byob ? byobReader(body) : undefined;
+    if (byob) {
+      // One buffer per transfer, reused: no garbage per chunk, so memory stays flat on huge files.
+      let buf = new ArrayBuffer(CHUNK_BYTES);
+      try {
+        for (;;) {
+          opts.signal?.throwIfAborted();
+          const { done, value } = await byob.read(new Uint8Array(buf));
+          if (done || !value) break;
+          await take(value);
+          buf = value.buffer as ArrayBuffer;
+        }
+      } catch (err) {
+        await byob.cancel().catch(() => {});
+        throw err;
+      } finally {
+        byob.releaseLock();
+      }
+      return written;
+    }
     const reader = body.getReader();
     try {
       for (;;) {
         opts.signal?.throwIfAborted();
         const { done, value } = await reader.read();
         if (done) break;
-        await writeAll(this.#file, value);
-        this.#hash.update(value);
-        this.#size += value.byteLength;
-        written += value.byteLength;
-        opts.onBytes?.(value.byteLength);
+        await take(value);
       }
     } catch (err) {
       await reader.cancel().catch(() => {});
@@ -296,6 +333,18 @@ export async function cleanTempFiles(
     throw err;
   }
   return removed;
+}
+
+/** Size of the buffer a byte stream is read into. */
+const CHUNK_BYTES = 256 * 1024;
+
+/** A BYOB reader when the stream is a byte stream (fetch bodies are), else undefined. */
+function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    return undefined;
+  }
 }
 
 async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {

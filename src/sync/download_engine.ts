@@ -514,6 +514,7 @@ export class DownloadEngine {
           await temp.append(response.body, {
             signal: this.#signal,
             onBytes: (n) => this.#summary.bytes += n,
+            byob: true,
           });
         }
       } catch (err) {
