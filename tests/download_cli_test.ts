@@ -184,3 +184,28 @@ Deno.test("download --skip-video leaves videos pending and never fetches them", 
     await tt.cleanup();
   }
 });
+
+Deno.test("download stops with exit 3 when the token is revoked, recording no failures", async () => {
+  const account = generateAccount({ items: 10, seed: 25, albums: 0, nasty: false });
+  const fake = await startFakeGoogle({ account, seed: 25, accessTokenLifetimeS: 60 });
+  const tt = await setupTarget(fake);
+  try {
+    assert.equal((await runCli(["index", tt.target], tt.env)).code, 0);
+    const token = JSON.parse(await Deno.readTextFile(join(tt.target, ".gphotos.token")));
+    fake.revokeRefreshToken(token.refresh_token);
+    fake.advanceClock(120);
+    const r = await runCli(["download", tt.target], tt.env);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /auth/);
+    const index = MediaIndex.open(tt.target);
+    try {
+      assert.deepEqual(index.failures(), []);
+      assert.equal(index.downloadedItems().length, 0);
+    } finally {
+      index.close();
+    }
+  } finally {
+    await fake.close();
+    await tt.cleanup();
+  }
+});

@@ -340,3 +340,51 @@ Deno.test("DownloadEngine skips a processing video, then fetches it once ready",
     await r.close();
   }
 });
+
+Deno.test("DownloadEngine stops on its signal and the next run finishes the job", async () => {
+  const account = generateAccount({
+    items: 30,
+    seed: 13,
+    albums: 0,
+    nasty: false,
+    itemBytes: 200_000,
+  });
+  const r = await rig({ account, seed: 13, bandwidthBytesPerSec: 1_000_000 });
+  try {
+    await indexLibrary(r.library, r.index, {});
+    const pending = r.index.pendingItems().length;
+    const stop = new AbortController();
+    const first = new DownloadEngine({
+      target: r.t.target,
+      index: r.index,
+      http: r.http,
+      urls: new LibraryUrlSource({ api: r.library }),
+      maxThreads: 4,
+      signal: stop.signal,
+      onEvent(e) {
+        if (e.type === "progress" && e.done >= 6) stop.abort();
+      },
+    });
+    await first.addFromIndex();
+    const s1 = await first.finish();
+    assert.equal(s1.interrupted, true);
+    assert.ok(s1.downloaded >= 6 && s1.downloaded < pending, String(s1.downloaded));
+    assert.deepEqual(s1.failed, []);
+    assert.deepEqual(r.index.failures(), []);
+    const s2 = await downloadPending({
+      target: r.t.target,
+      index: r.index,
+      http: r.http,
+      urls: new LibraryUrlSource({ api: r.library }),
+    });
+    assert.equal(s2.interrupted, false);
+    assert.equal(s1.downloaded + s2.downloaded, pending);
+    // Transfers cut by the stop kept their bytes and were resumed, not restarted.
+    assert.ok(r.fake.calls.some((c) => c.status === 206 && c.range), "resumed with Range");
+    await assertFilesMatch(r, account.items.filter((i) => i.inLibrary && !i.archived));
+    const files = await mediaFiles(r.t.target);
+    assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+  } finally {
+    await r.close();
+  }
+});
