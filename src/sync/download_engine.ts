@@ -201,15 +201,19 @@ export class DownloadEngine {
     this.#cutBackoffMs = options.cutBackoffMs ?? 500;
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#idle = new Promise((resolve) => this.#resolveIdle = resolve);
-    this.#signal?.addEventListener("abort", () => this.#pump(), { once: true });
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#emit({ type: "phase", phase: this.#phase });
     const every = options.progressIntervalMs ?? 1000;
     if (every > 0) {
       this.#timer = setInterval(() => {
         if (this.#summary.bytes !== this.#lastReportedBytes) this.#progress();
       }, every);
+      // Progress alone must not keep a process alive whose caller never reached finish().
+      Deno.unrefTimer(this.#timer);
     }
   }
+
+  readonly #onAbort = () => this.#pump();
 
   /** Queues items (ignoring ones already queued, and videos with `skipVideo`); returns how many. */
   add(rows: Iterable<MediaRow>): number {
@@ -271,6 +275,7 @@ export class DownloadEngine {
     await this.#idle;
     this.#settled = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#progress();
     this.#summary.interrupted = this.#signal?.aborted === true && this.#done < this.#summary.total;
     if (this.#fatal !== undefined) throw this.#fatal;
