@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { tempNameFor } from "../sync/atomic_file.ts";
+import type { ChunkSink } from "./sources.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
 export interface StagedFile {
@@ -15,6 +16,16 @@ export interface StagedFile {
 }
 
 let sequence = 0;
+
+/** Folders known to exist, so 10,000 files into one month folder cost one mkdir. */
+const madeDirs = new Set<string>();
+
+async function ensureDir(dir: string): Promise<void> {
+  if (madeDirs.has(dir)) return;
+  await Deno.mkdir(dir, { recursive: true });
+  if (madeDirs.size > 10_000) madeDirs.clear();
+  madeDirs.add(dir);
+}
 
 /** A temporary name no other write of this run uses, recognised by the sync temp-file cleaner. */
 function uniqueTempName(hint: string): string {
@@ -27,38 +38,59 @@ async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
   while (offset < data.byteLength) offset += await file.write(data.subarray(offset));
 }
 
+/** A source of bytes: calls `sink` with each chunk, in order, awaiting it before reusing it. */
+export type ChunkPump = (sink: ChunkSink) => Promise<void>;
+
+/** A stream as a pump. */
+export function streamPump(body: ReadableStream<Uint8Array>): ChunkPump {
+  return async (sink) => {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        if ((await sink(value)) === true) {
+          await reader.cancel().catch(() => {});
+          return;
+        }
+      }
+    } catch (err) {
+      await reader.cancel(err).catch(() => {});
+      throw err;
+    } finally {
+      reader.releaseLock();
+    }
+  };
+}
+
 /**
- * Streams `head` chunks then `body` into a temporary file in `dir` (created if needed), hashing as
- * it goes. On any error the temporary file is removed and the error rethrown.
+ * Writes what `pump` yields into a temporary file in `dir` (created if needed), hashing as it
+ * goes. On any error the temporary file is removed and the error rethrown.
  */
-export async function stageStream(
-  dir: string,
-  hint: string,
-  body: ReadableStream<Uint8Array>,
-  head: Uint8Array[] = [],
-): Promise<StagedFile> {
-  await Deno.mkdir(dir, { recursive: true });
+export async function stageChunks(dir: string, hint: string, pump: ChunkPump): Promise<StagedFile> {
+  await ensureDir(dir);
   const tempPath = join(dir, uniqueTempName(hint));
-  const file = await Deno.open(tempPath, { write: true, createNew: true });
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(tempPath, { write: true, createNew: true });
+  } catch (err) {
+    // Removed since it was made (a user tidying up mid-run): make it again.
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    await Deno.mkdir(dir, { recursive: true });
+    file = await Deno.open(tempPath, { write: true, createNew: true });
+  }
   const hash = createHash("sha256");
   let size = 0;
-  const reader = body.getReader();
   try {
-    for (const chunk of head) {
-      await writeAll(file, chunk);
+    await pump(async (chunk) => {
+      // The write runs off the main thread while the hash runs on it.
+      const written = writeAll(file, chunk);
       hash.update(chunk);
       size += chunk.byteLength;
-    }
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await writeAll(file, value);
-      hash.update(value);
-      size += value.byteLength;
-    }
+      await written;
+    });
     file.close();
   } catch (err) {
-    await reader.cancel().catch(() => {});
     try {
       file.close();
     } catch {
@@ -66,28 +98,41 @@ export async function stageStream(
     }
     await Deno.remove(tempPath).catch(() => {});
     throw err;
-  } finally {
-    reader.releaseLock();
   }
   return { tempPath, size, sha256: hash.digest("hex") };
 }
 
-/** Size and SHA-256 of a stream, without writing it anywhere. */
-export async function hashStream(
+/** Streams `body` into a temporary file in `dir`; see `stageChunks`. */
+export function stageStream(
+  dir: string,
+  hint: string,
   body: ReadableStream<Uint8Array>,
-  head: Uint8Array[] = [],
-): Promise<{ size: number; sha256: string }> {
+): Promise<StagedFile> {
+  return stageChunks(dir, hint, streamPump(body));
+}
+
+/** Size and SHA-256 of what `pump` yields, without writing it anywhere. */
+export async function hashChunks(pump: ChunkPump): Promise<{ size: number; sha256: string }> {
   const hash = createHash("sha256");
   let size = 0;
-  for (const chunk of head) {
+  await pump((chunk) => {
     hash.update(chunk);
     size += chunk.byteLength;
-  }
-  for await (const chunk of body) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  }
+  });
   return { size, sha256: hash.digest("hex") };
+}
+
+/** The first `limit` bytes `pump` yields, copied out of its reused buffer. */
+export async function headOf(pump: ChunkPump, limit: number): Promise<Uint8Array> {
+  const out = new Uint8Array(limit);
+  let got = 0;
+  await pump((chunk) => {
+    const part = chunk.subarray(0, limit - got);
+    out.set(part, got);
+    got += part.length;
+    return got >= limit;
+  });
+  return out.subarray(0, got);
 }
 
 /**
@@ -101,13 +146,18 @@ export async function placeStaged(
   mtime?: Date,
 ): Promise<void> {
   const dir = dirname(finalPath);
-  await Deno.mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   if (mtime && !Number.isNaN(mtime.getTime())) {
     await Deno.utime(staged.tempPath, mtime, mtime);
   }
   try {
     await Deno.rename(staged.tempPath, finalPath);
   } catch (err) {
+    if (err instanceof Deno.errors.NotFound && (await exists(staged.tempPath))) {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.rename(staged.tempPath, finalPath);
+      return;
+    }
     if (!isCrossDevice(err)) throw err;
     const near = join(dir, uniqueTempName("copy"));
     try {
@@ -122,6 +172,15 @@ export async function placeStaged(
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isCrossDevice(err: unknown): boolean {
   return err instanceof Error && ("code" in err && (err as { code?: string }).code === "EXDEV" ||
     /cross-device|EXDEV/i.test(err.message));
@@ -130,68 +189,6 @@ function isCrossDevice(err: unknown): boolean {
 /** Removes a staged file that turned out to be a copy of something already kept. */
 export async function discardStaged(staged: StagedFile): Promise<void> {
   await Deno.remove(staged.tempPath).catch(() => {});
-}
-
-/**
- * Reads up to `limit` bytes from the start of a stream without losing them: returns those chunks
- * and the stream of the rest.
- */
-export async function peekHead(
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<{ head: Uint8Array[]; rest: ReadableStream<Uint8Array> }> {
-  const reader = body.getReader();
-  const head: Uint8Array[] = [];
-  let got = 0;
-  let ended = false;
-  try {
-    while (got < limit) {
-      const { done, value } = await reader.read();
-      if (done) {
-        ended = true;
-        break;
-      }
-      head.push(value);
-      got += value.byteLength;
-    }
-  } catch (err) {
-    await reader.cancel(err).catch(() => {});
-    throw err;
-  }
-  const rest = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (ended) {
-        controller.close();
-        return;
-      }
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (err) {
-        controller.error(err);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { head, rest };
-}
-
-/** The bytes of `head` as one array, at most `limit` long. */
-export function joinHead(head: Uint8Array[], limit: number): Uint8Array {
-  let length = 0;
-  for (const c of head) length += c.byteLength;
-  const out = new Uint8Array(Math.min(length, limit));
-  let offset = 0;
-  for (const c of head) {
-    if (offset >= out.length) break;
-    const part = c.subarray(0, out.length - offset);
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** The first `limit` bytes of a file. */

@@ -21,12 +21,13 @@ import { splitExtension } from "../layout/mod.ts";
 import { resolveInside, writeAtomic } from "../sync/atomic_file.ts";
 import { type AlbumFoldersSummary, syncAlbumFolders } from "../sync/album_links.ts";
 import {
+  type ChunkPump,
   discardStaged,
-  hashStream,
-  joinHead,
-  peekHead,
+  hashChunks,
+  headOf,
   placeStaged,
   readFileHead,
+  stageChunks,
   type StagedFile,
   stageStream,
 } from "./_staged.ts";
@@ -462,16 +463,15 @@ class Importer {
     let capture: CaptureTime | undefined;
     const primary = m.primary ? this.#resolved.get(m.primary) : undefined;
     if (primary?.capture) capture = primary.capture;
-    let body: ReadableStream<Uint8Array> | undefined;
-    let head: Uint8Array[] = [];
+    const pump: ChunkPump = (sink) => this.#tree.read(entry, sink);
     if (!capture) {
-      const exif = async () => {
-        if (stagedFile) return exifDate(await readFileHead(stagedFile.tempPath, EXIF_HEAD_BYTES));
-        const peeked = await peekHead(await this.#tree.open(entry), EXIF_HEAD_BYTES);
-        head = peeked.head;
-        body = peeked.rest;
-        return exifDate(joinHead(head, EXIF_HEAD_BYTES));
-      };
+      // Only files no sidecar dates have their first bytes read twice.
+      const exif = async () =>
+        exifDate(
+          stagedFile
+            ? await readFileHead(stagedFile.tempPath, EXIF_HEAD_BYTES)
+            : await headOf(pump, EXIF_HEAD_BYTES),
+        );
       capture = await chooseCaptureTime(entry.name, {
         sidecar: w.sidecar,
         exif,
@@ -485,21 +485,14 @@ class Importer {
       // Only hash first when the size says the bytes may already be here (a re-import, an
       // album copy): then nothing is written at all.
       if (hasItemOfSize(index, entry.size)) {
-        const digest = await hashStream(body ?? await this.#tree.open(entry), head);
-        body = undefined;
-        head = [];
+        const digest = await hashChunks(pump);
         const known = await this.#known(digest.size, digest.sha256);
         if (known) {
           this.#merge(w, known, rec, capture);
           return;
         }
       }
-      stagedFile = await stageStream(
-        resolveInside(target, folder),
-        entry.name,
-        body ?? await this.#tree.open(entry),
-        head,
-      );
+      stagedFile = await stageChunks(resolveInside(target, folder), entry.name, pump);
       this.#report.bytesWritten += stagedFile.size;
     } else {
       this.#staged.delete(entry);

@@ -4,10 +4,11 @@
  * lists the entries and parses the small JSON files; media bodies are opened later (zip, folder)
  * or handed over while the archive is read front to back (tgz, which has no index).
  */
-import { Reader, TextWriter, ZipReader } from "@zip.js/zip.js";
-import type { FileEntry } from "@zip.js/zip.js";
+import { Reader, ZipReader } from "@zip.js/zip.js";
+import type { Entry, FileEntry } from "@zip.js/zip.js";
 import { createTarDecoder } from "modern-tar";
 import { basename, join, relative, resolve } from "node:path";
+import zlib from "node:zlib";
 import { UsageError } from "../errors.ts";
 import type { EventSink } from "../events.ts";
 import { type JsonInfo, parseJsonFile } from "./metadata.ts";
@@ -44,6 +45,9 @@ export interface JsonFile {
   info: JsonInfo;
 }
 
+/** Receives an entry's bytes; the chunk is reused once it returns. `true` stops the read. */
+export type ChunkSink = (chunk: Uint8Array) => Promise<boolean | void> | boolean | void;
+
 /** A part or entry that could not be read; the rest of the export still imports. */
 export interface SourceProblem {
   source: string;
@@ -61,8 +65,12 @@ export interface TakeoutTree {
   problems: SourceProblem[];
   /** Entries outside Google Photos (other products, `archive_browser.html`) and junk. */
   ignored: number;
-  /** The body of a zip or folder entry; errors surface while reading the stream. */
-  open(entry: TakeoutEntry): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Reads a zip or folder entry chunk by chunk into a reused buffer (no stream, no garbage per
+   * chunk): a chunk is only valid until `sink` returns. Size and CRC-32 are checked at the end;
+   * a `sink` returning `true` stops early, unchecked.
+   */
+  read(entry: TakeoutEntry, sink: ChunkSink): Promise<void>;
   /** Closes open archives. */
   close(): Promise<void>;
 }
@@ -165,11 +173,13 @@ function isJsonName(name: string): boolean {
   return name.toLowerCase().endsWith(".json");
 }
 
+/** Read size of entry bodies. */
+const CHUNK_BYTES = 256 * 1024;
+
 /** Zip central-directory reads go through one handle; entry bodies open their own. */
 class FileRangeReader extends Reader<string> {
   #path: string;
   #file: Deno.FsFile | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string) {
     super(path);
@@ -182,38 +192,49 @@ class FileRangeReader extends Reader<string> {
   }
 
   override readUint8Array(index: number, length: number): Promise<Uint8Array> {
-    // seek + read on one handle must not interleave.
-    const job = this.#queue.then(() => this.#read(index, length));
-    this.#queue = job.catch(() => {});
-    return job;
+    return Promise.resolve(this.readSync(index, length));
   }
 
-  async #read(index: number, length: number): Promise<Uint8Array> {
+  /**
+   * Reads synchronously: zip.js asks for headers and directories, many small reads where the
+   * round trip of an async read would cost more than the read itself. Never interleaves.
+   */
+  readSync(index: number, length: number): Uint8Array {
     const file = this.#file!;
     const n = Math.max(0, Math.min(length, this.size - index));
     const buf = new Uint8Array(n);
-    await file.seek(index, Deno.SeekMode.Start);
+    file.seekSync(index, Deno.SeekMode.Start);
     let off = 0;
     while (off < n) {
-      const r = await file.read(buf.subarray(off));
+      const r = file.readSync(buf.subarray(off));
       if (r === null) break;
       off += r;
     }
     return off === n ? buf : buf.subarray(0, off);
   }
 
+  /** While set, zip.js may read headers but no entry data (see `probe`). */
+  probing = false;
+
   /** A range as a native stream on its own handle, so entries can be read side by side. */
   override createReadable(
     options: { offset?: number; size?: number; chunkSize?: number } = {},
   ): ReadableStream<Uint8Array> {
+    if (this.probing) {
+      return new ReadableStream({
+        start(controller) {
+          controller.error(PROBED);
+        },
+      });
+    }
     const start = options.offset ?? 0;
     const end = options.size === undefined ? this.size : Math.min(this.size, start + options.size);
     const path = this.#path;
     let file: Deno.FsFile | undefined;
     let pos = start;
-    const chunk = Math.max(64 * 1024, options.chunkSize ?? 512 * 1024);
+    const chunk = Math.max(64 * 1024, Math.min(options.chunkSize ?? CHUNK_BYTES, CHUNK_BYTES));
     return new ReadableStream<Uint8Array>({
-      type: "bytes",
+      // type-bytes-removed
       async pull(controller) {
         if (!file) {
           file = await Deno.open(path, { read: true });
@@ -264,7 +285,7 @@ interface SourceState {
   zip?: {
     reader: ZipReader<unknown>;
     file: FileRangeReader;
-    entries: Map<TakeoutEntry, FileEntry>;
+    entries: Map<TakeoutEntry, ZipData>;
   };
   folder?: string;
 }
@@ -315,16 +336,68 @@ async function isZipMagic(path: string): Promise<boolean> {
   }
 }
 
-/** Reads a zip's central directory and its JSON files. */
+/**
+ * Where an entry's data is, from zip.js. zip.js's entry objects hold every header field (about
+ * 8 KB each), so only this is kept: 100,000 entries stay a few megabytes.
+ */
+interface ZipData {
+  dataOffset: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  crc32?: number;
+  method: number;
+  /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
+  entry?: FileEntry;
+}
+
+/** Thrown into zip.js to stop `getData` once the local header is read, before any data. */
+const PROBED = new Error("local header probed");
+
+/** Reads a zip's central directory, each entry's local header, and its JSON files. */
 async function scanZip(state: SourceState, problems: SourceProblem[]): Promise<void> {
   const file = new FileRangeReader(state.path);
   const reader = new ZipReader(file, { useWebWorkers: false, filenameEncoding: "utf-8" });
-  let listing: Awaited<ReturnType<typeof reader.getEntries>>;
+  const entries = new Map<TakeoutEntry, ZipData>();
+  state.zip = { reader, file, entries };
+  let listed = 0;
   try {
-    listing = await reader.getEntries();
+    for await (const z of reader.getEntriesGenerator()) {
+      listed++;
+      if (z.directory) continue;
+      const segments = z.filename.split("/").filter((s) => s !== "");
+      if (segments.length === 0 || isJunk(segments)) continue;
+      const placed = place(segments, false);
+      if (!placed) continue;
+      const entry = makeEntry(placed, {
+        size: z.uncompressedSize,
+        mtime: z.lastModDate,
+        source: state.path,
+        kind: "zip",
+        inner: z.filename,
+        crc32: z.crc32,
+      });
+      let data: ZipData;
+      try {
+        data = await probe(file, z);
+      } catch (err) {
+        problems.push({ source: state.path, entry: z.filename, message: describe(err) });
+        continue;
+      }
+      entries.set(entry, data);
+      const p: Pending = { entry, known: placed.known };
+      state.pending.push(p);
+      if (isJsonName(entry.name) && !skipJson(entry)) {
+        try {
+          p.json = parseJsonFile(new TextDecoder().decode(await readSmallEntry(file, data, entry)));
+        } catch (err) {
+          problems.push({ source: state.path, entry: entry.inner, message: describe(err) });
+          p.json = { kind: "other" };
+        }
+      }
+    }
   } catch (err) {
-    file.close();
-    if (!(await isZipMagic(state.path))) {
+    if (listed === 0 && !(await isZipMagic(state.path))) {
+      await closeZip(state);
       throw new UsageError(
         `Cannot read "${state.path}": not a zip archive (${describe(err)})`,
         { cause: err },
@@ -334,40 +407,83 @@ async function scanZip(state: SourceState, problems: SourceProblem[]): Promise<v
       source: state.path,
       message: `archive is truncated or corrupt, its listing is unreadable: ${describe(err)}`,
     });
-    return;
   }
-  const entries = new Map<TakeoutEntry, FileEntry>();
-  state.zip = { reader, file, entries };
-  for (const z of listing) {
-    if (z.directory) continue;
-    const segments = z.filename.split("/").filter((s) => s !== "");
-    if (segments.length === 0 || isJunk(segments)) continue;
-    const placed = place(segments, false);
-    if (!placed) continue;
-    const entry = makeEntry(placed, {
-      size: z.uncompressedSize,
-      mtime: z.lastModDate,
-      source: state.path,
-      kind: "zip",
-      inner: z.filename,
-      crc32: z.crc32,
-    });
-    entries.set(entry, z as FileEntry);
-    const p: Pending = { entry, known: placed.known };
-    state.pending.push(p);
+}
+
+async function closeZip(state: SourceState): Promise<void> {
+  if (!state.zip) return;
+  const { reader, file } = state.zip;
+  state.zip = undefined;
+  await reader.close().catch(() => {});
+  file.close();
+  closeHandles(state.path);
+}
+
+/** zip.js reads and checks an entry's local header; the data offset is all that is kept. */
+async function probe(file: FileRangeReader, z: Entry): Promise<ZipData> {
+  const fileEntry = z as FileEntry;
+  const data: ZipData = {
+    dataOffset: -1,
+    compressedSize: z.compressedSize,
+    uncompressedSize: z.uncompressedSize,
+    crc32: z.crc32,
+    method: z.compressionMethod,
+  };
+  if (z.encrypted || (data.method !== STORED && data.method !== DEFLATED)) {
+    data.entry = fileEntry;
+    return data;
   }
-  // JSON files are small; read them in listing order, which is file order.
-  for (const p of state.pending) {
-    if (!isJsonName(p.entry.name) || skipJson(p.entry)) continue;
-    const z = entries.get(p.entry)!;
-    try {
-      const text = await z.getData(new TextWriter(), { checkCrc32: true });
-      p.json = parseJsonFile(text);
-    } catch (err) {
-      problems.push({ source: state.path, entry: p.entry.inner, message: describe(err) });
-      p.json = { kind: "other" };
+  // The fixed part of the local header gives the data offset (APPNOTE 4.3.7: name and extra
+  // field lengths at bytes 26 and 28). zip.js's own probe below does the same but allocates
+  // about 0.5 MB per call; it remains the fallback for anything unexpected.
+  const head = file.readSync(z.offset, 30);
+  if (
+    head.length === 30 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4
+  ) {
+    const view = new DataView(head.buffer, head.byteOffset, 30);
+    const offset = z.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    if (offset + z.compressedSize <= file.size) {
+      data.dataOffset = offset;
+      return data;
     }
   }
+  file.probing = true;
+  try {
+    await fileEntry.getData(new WritableStream());
+  } catch (err) {
+    if (err !== PROBED) throw err;
+  } finally {
+    file.probing = false;
+  }
+  const offset = fileEntry.localDirectory?.dataOffset;
+  if (offset === undefined) throw new Error(`Cannot locate the data of "${z.filename}"`);
+  data.dataOffset = offset;
+  return data;
+}
+
+/** Sidecars larger than this are streamed rather than read in one piece. */
+const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/** A small entry's bytes in one read, inflated and checked (size, CRC-32). */
+async function readSmallEntry(
+  file: FileRangeReader,
+  z: ZipData,
+  entry: TakeoutEntry,
+): Promise<Uint8Array> {
+  if (z.entry || z.compressedSize > SMALL_ENTRY_BYTES) {
+    const parts: Uint8Array[] = [];
+    await readZipEntry(file, z, entry, (chunk) => {
+      parts.push(chunk.slice());
+    });
+    return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+  }
+  const raw = file.readSync(z.dataOffset, z.compressedSize);
+  if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
+  const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
+  const check = new Checker(entry, z.crc32, z.uncompressedSize);
+  check.update(data);
+  check.finish();
+  return data;
 }
 
 function skipJson(entry: TakeoutEntry): boolean {
@@ -682,14 +798,9 @@ export async function readTakeout(
     json: [],
     problems,
     ignored: 0,
-    open: (entry) => openEntry(states, entry),
+    read: (entry, sink) => readEntry(states, entry, sink),
     close: async () => {
-      for (const s of states) {
-        if (s.zip) {
-          await s.zip.reader.close();
-          s.zip.file.close();
-        }
-      }
+      for (const s of states) await closeZip(s);
     },
   };
   try {
@@ -734,23 +845,190 @@ export async function readTakeout(
   return tree;
 }
 
-async function openEntry(
+const STORED = 0;
+const DEFLATED = 8;
+/** Buffer of one `read()`: big enough that the per-read cost of an async read is noise. */
+const PUMP_BYTES = 1024 * 1024;
+
+/** Size and CRC-32 of bytes as they pass, compared with what the archive says at the end. */
+class Checker {
+  #crc = 0;
+  #got = 0;
+  constructor(
+    readonly entry: TakeoutEntry,
+    readonly crc32: number | undefined,
+    readonly size: number,
+  ) {}
+  update(chunk: Uint8Array): void {
+    this.#crc = zlib.crc32(chunk, this.#crc);
+    this.#got += chunk.byteLength;
+  }
+  finish(): void {
+    if (this.#got !== this.size) {
+      throw new Error(
+        `entry "${this.entry.inner}" is cut short: ${this.#got} of ${this.size} bytes`,
+      );
+    }
+    if (this.crc32 !== undefined && this.#crc >>> 0 !== this.crc32 >>> 0) {
+      throw new Error(`entry "${this.entry.inner}" is corrupt: CRC-32 mismatch`);
+    }
+  }
+}
+
+/** Read buffers, reused from entry to entry: a fresh zeroed megabyte per read costs real time. */
+const bufferPool: Uint8Array[] = [];
+
+function takeBuffer(): Uint8Array {
+  return bufferPool.pop() ?? new Uint8Array(PUMP_BYTES);
+}
+
+function giveBuffer(buf: Uint8Array): void {
+  if (bufferPool.length < 16) bufferPool.push(buf);
+}
+
+/** Open read handles per file, reused from entry to entry (one per concurrent read). */
+const handlePool = new Map<string, Deno.FsFile[]>();
+
+async function takeHandle(path: string): Promise<Deno.FsFile> {
+  return handlePool.get(path)?.pop() ?? await Deno.open(path, { read: true });
+}
+
+function giveHandle(path: string, file: Deno.FsFile): void {
+  const list = handlePool.get(path) ?? [];
+  if (list.length >= 8) {
+    file.close();
+    return;
+  }
+  list.push(file);
+  handlePool.set(path, list);
+}
+
+/** Closes the pooled handles of a file. */
+function closeHandles(path: string): void {
+  for (const f of handlePool.get(path) ?? []) {
+    try {
+      f.close();
+    } catch {
+      // Closed already.
+    }
+  }
+  handlePool.delete(path);
+}
+
+/** Reads `size` bytes at `offset` of a file into reused buffers. */
+async function pumpRange(
+  path: string,
+  offset: number,
+  size: number,
+  sink: ChunkSink,
+  check?: Checker,
+  pooled = false,
+): Promise<void> {
+  const file = pooled ? await takeHandle(path) : await Deno.open(path, { read: true });
+  // Two buffers: the next read runs (off the main thread) while the sink hashes this chunk.
+  const bufs = [takeBuffer(), takeBuffer()];
+  let pending: Promise<number | null> | undefined;
+  let ok = false;
+  try {
+    await file.seek(offset, Deno.SeekMode.Start);
+    let left = size;
+    let turn = 0;
+    const readInto = (buf: Uint8Array) =>
+      file.read(left < buf.length ? buf.subarray(0, left) : buf);
+    pending = left > 0 ? readInto(bufs[0]) : undefined;
+    while (pending) {
+      const r = await pending;
+      pending = undefined;
+      if (r === null) break;
+      const chunk = bufs[turn].subarray(0, r);
+      left -= r;
+      turn ^= 1;
+      pending = left > 0 ? readInto(bufs[turn]) : undefined;
+      check?.update(chunk);
+      if ((await sink(chunk)) === true) {
+        ok = true;
+        return;
+      }
+    }
+    if (left > 0 && !check) throw new Error(`File "${path}" ended ${left} bytes early`);
+    check?.finish();
+    ok = true;
+  } finally {
+    // A read still in flight must land before its buffer and handle are reused.
+    await pending?.catch(() => {});
+    for (const b of bufs) giveBuffer(b);
+    if (pooled && ok) giveHandle(path, file);
+    else file.close();
+  }
+}
+
+/** Feeds a stream's chunks to a sink. */
+async function pumpStream(
+  stream: ReadableStream<Uint8Array>,
+  sink: ChunkSink,
+  check?: Checker,
+): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      check?.update(value);
+      if ((await sink(value)) === true) {
+        await reader.cancel().catch(() => {});
+        return;
+      }
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => {});
+    throw err;
+  } finally {
+    reader.releaseLock();
+  }
+  check?.finish();
+}
+
+async function readEntry(
   states: SourceState[],
   entry: TakeoutEntry,
-): Promise<ReadableStream<Uint8Array>> {
+  sink: ChunkSink,
+): Promise<void> {
   if (entry.streamed) {
     throw new TypeError(`Cannot reopen "${entry.inner}" of "${entry.source}": it was streamed`);
   }
   const s = states.find((st) => st.path === entry.source);
   if (!s) throw new TypeError(`Unknown source "${entry.source}"`);
   if (s.kind === "folder") {
-    const f = await Deno.open(join(s.folder!, entry.inner), { read: true });
-    return f.readable;
+    const path = join(s.folder!, entry.inner);
+    // The size may have changed since pass one: read what is there now.
+    const size = (await Deno.stat(path)).size;
+    return pumpRange(path, 0, size, sink);
   }
   const z = s.zip?.entries.get(entry);
   if (!z) throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
-  const pipe = new TransformStream<Uint8Array, Uint8Array>();
-  // getData rejects when the entry is corrupt; the error reaches the reader through the stream.
-  z.getData(pipe.writable, { checkCrc32: true }).catch(() => {});
-  return pipe.readable;
+  return readZipEntry(s.zip!.file, z, entry, sink);
+}
+
+/** Reads a zip entry's data straight from the file, at the offset zip.js found. */
+function readZipEntry(
+  file: FileRangeReader,
+  z: ZipData,
+  entry: TakeoutEntry,
+  sink: ChunkSink,
+): Promise<void> {
+  const check = new Checker(entry, z.crc32, z.uncompressedSize);
+  if (z.entry) {
+    // Encrypted or an unusual method: zip.js's own pipeline.
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    z.entry.getData(pipe.writable, { checkCrc32: false }).catch(() => {});
+    return pumpStream(pipe.readable, sink, check);
+  }
+  if (z.method === STORED) {
+    return pumpRange(entry.source, z.dataOffset, z.compressedSize, sink, check, true);
+  }
+  const raw = file.createReadable({ offset: z.dataOffset, size: z.compressedSize });
+  const inflated = raw.pipeThrough(
+    new DecompressionStream("deflate-raw") as TransformStream<Uint8Array, Uint8Array>,
+  );
+  return pumpStream(inflated, sink, check);
 }
