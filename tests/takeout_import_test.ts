@@ -496,3 +496,58 @@ Deno.test("importTakeout() skips trash unless asked, and writes XMP sidecars whe
     await run.cleanup();
   }
 });
+
+Deno.test("importTakeout() stops cleanly when interrupted, and a rerun finishes the job", async () => {
+  const fx = germanLegacyExport(41);
+  const run = await newRun();
+  try {
+    const tgz = await writeTgz(fx, join(run.dir, "t.tgz"));
+    const en = englishExport(41);
+    const zip = await writeZipParts(en, run.dir, { parts: 1 });
+    const controller = new AbortController();
+    let items = 0;
+    await assert.rejects(
+      importTakeout({
+        target: run.target,
+        paths: [...zip, tgz],
+        index: run.index,
+        signal: controller.signal,
+        concurrency: 1,
+        onEvent: (e) => {
+          if (e.type === "item" && ++items === 5) controller.abort(new Error("Interrupted"));
+        },
+      }),
+      /Interrupted/,
+    );
+    const written = run.index.allItems().length;
+    assert.ok(written >= 5 && written < 40, `${written} items before the stop`);
+    // Nothing half-written is left under a final name, and no staging folder.
+    const names: string[] = [];
+    const walk = async (dir: string) => {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.isDirectory) await walk(join(dir, e.name));
+        else names.push(e.name);
+      }
+    };
+    await walk(run.target);
+    assert.ok(names.every((n) => !n.endsWith(".gphotos-tmp")), names.join(", "));
+    await assert.rejects(Deno.stat(join(run.target, ".gphotos-takeout-staging")));
+    for (const row of run.index.allItems()) assert.ok(row.downloadedAt, row.path);
+
+    const again = await importTakeout({
+      target: run.target,
+      paths: [...zip, tgz],
+      index: run.index,
+    });
+    assert.equal(again.exitCode, 0);
+    const total = new Set(
+      [...fx.media, ...en.media].filter((m) => !m.expect.skipped).map((m) => sha(m.bytes)),
+    ).size;
+    assert.equal(again.imported, total - written);
+    assert.equal(run.index.allItems().length, total);
+    await assertImported(fx, run);
+    await assertImported(en, run);
+  } finally {
+    await run.cleanup();
+  }
+});

@@ -246,6 +246,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   try {
     tree = await readTakeout(opts.paths, {
       onEvent: emit,
+      signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
         const file = await stageStream(stagingDir, entry.name, body);
         staged.set(entry, file);

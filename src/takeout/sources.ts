@@ -83,6 +83,8 @@ export interface ReadTakeoutOptions {
    * cancel `body`. Without it the bodies are skipped.
    */
   onStreamedMedia?: (entry: TakeoutEntry, body: ReadableStream<Uint8Array>) => Promise<void>;
+  /** Stops pass one (between entries); the abort reason is thrown. */
+  signal?: AbortSignal;
 }
 
 /** Localised names of the Google Photos folder (takeout-format.md §1.2, immich-go#357). */
@@ -354,7 +356,11 @@ interface ZipData {
 const PROBED = new Error("local header probed");
 
 /** Reads a zip's central directory, each entry's local header, and its JSON files. */
-async function scanZip(state: SourceState, problems: SourceProblem[]): Promise<void> {
+async function scanZip(
+  state: SourceState,
+  problems: SourceProblem[],
+  signal?: AbortSignal,
+): Promise<void> {
   const file = new FileRangeReader(state.path);
   const reader = new ZipReader(file, { useWebWorkers: false, filenameEncoding: "utf-8" });
   const entries = new Map<TakeoutEntry, ZipData>();
@@ -362,6 +368,7 @@ async function scanZip(state: SourceState, problems: SourceProblem[]): Promise<v
   let listed = 0;
   try {
     for await (const z of reader.getEntriesGenerator()) {
+      signal?.throwIfAborted();
       listed++;
       if (z.directory) continue;
       const segments = z.filename.split("/").filter((s) => s !== "");
@@ -396,6 +403,7 @@ async function scanZip(state: SourceState, problems: SourceProblem[]): Promise<v
       }
     }
   } catch (err) {
+    if (signal?.aborted) throw err;
     if (listed === 0 && !(await isZipMagic(state.path))) {
       await closeZip(state);
       throw new UsageError(
@@ -491,7 +499,11 @@ function skipJson(entry: TakeoutEntry): boolean {
 }
 
 /** Walks an extracted folder and reads its JSON files. */
-async function scanFolder(state: SourceState, problems: SourceProblem[]): Promise<void> {
+async function scanFolder(
+  state: SourceState,
+  problems: SourceProblem[],
+  signal?: AbortSignal,
+): Promise<void> {
   const top = resolve(state.path);
   state.folder = top;
   const base = basename(top);
@@ -505,6 +517,7 @@ async function scanFolder(state: SourceState, problems: SourceProblem[]): Promis
     }
     items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const item of items) {
+      signal?.throwIfAborted();
       const full = join(dir, item.name);
       if (item.isDirectory) {
         if (!isJunk([item.name])) await walk(full);
@@ -549,6 +562,7 @@ async function scanTar(
   state: SourceState,
   problems: SourceProblem[],
   onStreamedMedia: ReadTakeoutOptions["onStreamedMedia"],
+  signal?: AbortSignal,
 ): Promise<void> {
   const file = await Deno.open(state.path, { read: true });
   let stream: ReadableStream<Uint8Array> = file.readable;
@@ -597,6 +611,7 @@ async function scanTar(
   };
   try {
     for await (const t of decoder.readable) {
+      signal?.throwIfAborted();
       current = t.header.name;
       currentPending = undefined;
       const type = t.header.type ?? "file";
@@ -647,6 +662,10 @@ async function scanTar(
     // Cut exactly between two entries: the decoder saw a clean end, the gzip trailer did not.
     if (upstreamError) report(upstreamError);
   } catch (err) {
+    if (signal?.aborted) {
+      await decoder.readable.cancel().catch(() => {});
+      throw err;
+    }
     if (seen === 0) {
       throw new UsageError(
         `Cannot read "${state.path}": not a ${state.kind === "tgz" ? "gzipped " : ""}tar archive (${
@@ -807,11 +826,13 @@ export async function readTakeout(
     // Random-access parts first, so a tgz's media can be paired with their sidecars anywhere.
     for (const s of states) {
       opts.onEvent?.({ type: "info", message: `Reading "${s.path}"` });
-      if (s.kind === "zip") await scanZip(s, problems);
-      else if (s.kind === "folder") await scanFolder(s, problems);
+      if (s.kind === "zip") await scanZip(s, problems, opts.signal);
+      else if (s.kind === "folder") await scanFolder(s, problems, opts.signal);
     }
     for (const s of states) {
-      if (s.kind === "tgz" || s.kind === "tar") await scanTar(s, problems, opts.onStreamedMedia);
+      if (s.kind === "tgz" || s.kind === "tar") {
+        await scanTar(s, problems, opts.onStreamedMedia, opts.signal);
+      }
     }
     const roots = photosRoots(states);
     for (const s of states) {
