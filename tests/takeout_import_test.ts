@@ -10,6 +10,7 @@ import {
   nfdExport,
   splitFixture,
   type TakeoutFixture,
+  writeBulkZipParts,
   writeFolder,
   writeTgz,
   writeZipParts,
@@ -547,6 +548,22 @@ Deno.test("importTakeout() stops cleanly when interrupted, and a rerun finishes 
     assert.equal(run.index.allItems().length, total);
     await assertImported(fx, run);
     await assertImported(en, run);
+  } finally {
+    await run.cleanup();
+  }
+});
+
+Deno.test("importTakeout() imports a bulk export (the benchmark's generator) once per file", async () => {
+  const run = await newRun();
+  try {
+    const bulk = await writeBulkZipParts(run.dir, { files: 120, bytesPerFile: 20_000 });
+    const report = await importTakeout({ target: run.target, paths: bulk.paths, index: run.index });
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.imported, bulk.distinct);
+    assert.equal(report.withoutSidecar, 0);
+    assert.equal(report.orphanSidecars, 0);
+    assert.equal(report.duplicates, report.albumMemberships);
+    assert.equal(run.index.allItems().filter((r) => r.dateSource === "sidecar").length, 120);
   } finally {
     await run.cleanup();
   }
