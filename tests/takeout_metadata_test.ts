@@ -169,8 +169,9 @@ Deno.test("originalNameOf() keeps the title, with the archive file's extension",
 });
 
 Deno.test("xmpSidecar() writes date, GPS, description, rating and people", () => {
-  assert.equal(xmpCoordinate(48.8584, "N", "S"), "48,51.504000N");
-  assert.equal(xmpCoordinate(-33.5, "N", "S"), "33,30.000000S");
+  assert.equal(xmpCoordinate(48.8584, "latitude"), "48,51.504000N");
+  assert.equal(xmpCoordinate(-33.5, "latitude"), "33,30.000000S");
+  assert.equal(xmpCoordinate(-0.25, "longitude"), "0,15.000000W");
   const xmp = xmpSidecar({
     captureTime: new Date(Date.UTC(2019, 6, 4, 12, 0, 0)),
     latitude: -33.5,

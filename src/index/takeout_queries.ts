@@ -12,9 +12,9 @@ type Row = Record<string, SQLInputValue>;
 /** The item whose file on disk has this size and SHA-256, if any. */
 export function findItemByContent(
   index: MediaIndex,
-  size: number,
-  sha256: string,
+  content: { size: number; sha256: string },
 ): MediaRow | undefined {
+  const { size, sha256 } = content;
   const row = index.stmt(
     "SELECT id FROM media_items WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1",
   ).get(sha256, size) as Row | undefined;
@@ -32,9 +32,9 @@ export function hasItemOfSize(index: MediaIndex, size: number): boolean {
  */
 export function findLowerFidelityTwin(
   index: MediaIndex,
-  originalName: string,
-  captureTime: Date,
+  photo: { originalName: string; captureTime: Date },
 ): MediaRow | undefined {
+  const { originalName, captureTime } = photo;
   const rows = index.stmt(
     `SELECT id, capture_time FROM media_items
      WHERE original_name IN (?, ?) AND source IN ('library', 'album', 'picker')
@@ -50,7 +50,11 @@ export function findLowerFidelityTwin(
 }
 
 /** Appends items to an album after its current members, keeping those already there. */
-export function addAlbumItems(index: MediaIndex, albumId: string, mediaIds: string[]): number {
+export function addAlbumItems(
+  index: MediaIndex,
+  members: { albumId: string; mediaIds: string[] },
+): number {
+  const { albumId, mediaIds } = members;
   return index.transaction(() => {
     const max = index.stmt(
       "SELECT MAX(position) AS p FROM album_items WHERE album_id = ?",

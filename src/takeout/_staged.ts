@@ -67,7 +67,11 @@ export function streamPump(body: ReadableStream<Uint8Array>): ChunkPump {
  * Writes what `pump` yields into a temporary file in `dir` (created if needed), hashing as it
  * goes. On any error the temporary file is removed and the error rethrown.
  */
-export async function stageChunks(dir: string, hint: string, pump: ChunkPump): Promise<StagedFile> {
+export async function stageChunks(
+  pump: ChunkPump,
+  opts: { dir: string; hint: string },
+): Promise<StagedFile> {
+  const { dir, hint } = opts;
   await ensureDir(dir);
   const tempPath = join(dir, uniqueTempName(hint));
   let file: Deno.FsFile;
@@ -102,13 +106,12 @@ export async function stageChunks(dir: string, hint: string, pump: ChunkPump): P
   return { tempPath, size, sha256: hash.digest("hex") };
 }
 
-/** Streams `body` into a temporary file in `dir`; see `stageChunks`. */
+/** Streams `body` into a temporary file in `opts.dir`; see `stageChunks`. */
 export function stageStream(
-  dir: string,
-  hint: string,
   body: ReadableStream<Uint8Array>,
+  opts: { dir: string; hint: string },
 ): Promise<StagedFile> {
-  return stageChunks(dir, hint, streamPump(body));
+  return stageChunks(streamPump(body), opts);
 }
 
 /** Size and SHA-256 of what `pump` yields, without writing it anywhere. */
@@ -142,9 +145,9 @@ export async function headOf(pump: ChunkPump, limit: number): Promise<Uint8Array
  */
 export async function placeStaged(
   staged: StagedFile,
-  finalPath: string,
-  mtime?: Date,
+  opts: { path: string; mtime?: Date },
 ): Promise<void> {
+  const { path: finalPath, mtime } = opts;
   const dir = dirname(finalPath);
   await ensureDir(dir);
   if (mtime && !Number.isNaN(mtime.getTime())) {

@@ -248,7 +248,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       onEvent: emit,
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
-        const file = await stageStream(stagingDir, entry.name, body);
+        const file = await stageStream(body, { dir: stagingDir, hint: entry.name });
         staged.set(entry, file);
         report.bytesWritten += file.size;
       },
@@ -493,7 +493,10 @@ class Importer {
           return;
         }
       }
-      stagedFile = await stageChunks(resolveInside(target, folder), entry.name, pump);
+      stagedFile = await stageChunks(pump, {
+        dir: resolveInside(target, folder),
+        hint: entry.name,
+      });
       this.#report.bytesWritten += stagedFile.size;
     } else {
       this.#staged.delete(entry);
@@ -506,7 +509,7 @@ class Importer {
     const { index, target } = this.#opts;
     const id = this.#bySha.get(`${size}:${sha256}`);
     if (id) return index.getItem(id);
-    const row = findItemByContent(index, size, sha256);
+    const row = findItemByContent(index, { size, sha256 });
     if (!row || !row.downloadedAt) return undefined;
     // A file deleted since is written again rather than trusted.
     try {
@@ -554,7 +557,7 @@ class Importer {
     const key = `${staged.size}:${staged.sha256}`;
     const earlier = this.#bySha.has(key)
       ? undefined
-      : findItemByContent(index, staged.size, staged.sha256);
+      : findItemByContent(index, { size: staged.size, sha256: staged.sha256 });
     const earlierOnDisk = earlier?.downloadedAt ? await exists(target, earlier) : false;
     // From here to the index writes nothing awaits, so two copies in flight cannot both become
     // items: the second finds the first in #bySha.
@@ -567,7 +570,10 @@ class Importer {
     }
     let twin: MediaRow | undefined;
     if (w.m.role === "primary" && capture) {
-      twin = findLowerFidelityTwin(index, rec.originalName, capture.time);
+      twin = findLowerFidelityTwin(index, {
+        originalName: rec.originalName,
+        captureTime: capture.time,
+      });
       if (twin && (this.#replacedTwins.has(twin.id) || this.#bySha.has(key))) twin = undefined;
     }
     let row: MediaRow;
@@ -589,7 +595,7 @@ class Importer {
     this.#thisRun.add(row.id);
     this.#resolved.set(w.m, { id: row.id, capture });
     try {
-      await placeStaged(staged, resolveInside(target, row.path), capture?.time);
+      await placeStaged(staged, { path: resolveInside(target, row.path), mtime: capture?.time });
     } catch (err) {
       await discardStaged(staged);
       index.recordFailure(row.id, "takeout", describe(err));
@@ -656,7 +662,7 @@ class Importer {
       });
       this.#report.albums++;
       const members = this.#albumMembers.get(f.dir) ?? [];
-      this.#report.albumMemberships += addAlbumItems(index, id, members);
+      this.#report.albumMemberships += addAlbumItems(index, { albumId: id, mediaIds: members });
     }
   }
 }

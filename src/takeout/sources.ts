@@ -1,8 +1,10 @@
 /**
  * Every part of a Takeout export (zip, tgz, extracted folder) as one virtual tree, keyed by the
  * path below the localised Google Photos folder (takeout-format.md §0.1, §1.1, §1.2). Pass one
- * lists the entries and parses the small JSON files; media bodies are opened later (zip, folder)
- * or handed over while the archive is read front to back (tgz, which has no index).
+ * lists the entries and parses the small JSON files; media bodies are read later (zip, folder:
+ * `TakeoutTree.read`) or handed over while the archive is read front to back (tgz, which has no
+ * index). zip.js parses the central directories (zip64 included); entry data is then read straight
+ * from the file at the data offset, with size and CRC-32 checked.
  */
 import { Reader, ZipReader } from "@zip.js/zip.js";
 import type { Entry, FileEntry } from "@zip.js/zip.js";

@@ -23,8 +23,8 @@ function escapeXml(text: string): string {
 }
 
 /** XMP's GPS coordinate form: `DDD,MM.mmmmmmR`. */
-export function xmpCoordinate(value: number, positive: string, negative: string): string {
-  const ref = value < 0 ? negative : positive;
+export function xmpCoordinate(value: number, axis: "latitude" | "longitude"): string {
+  const ref = axis === "latitude" ? (value < 0 ? "S" : "N") : (value < 0 ? "W" : "E");
   const abs = Math.abs(value);
   const deg = Math.floor(abs);
   const minutes = (abs - deg) * 60;
@@ -42,8 +42,8 @@ export function xmpSidecar(fields: XmpFields): string {
   }
   if (fields.latitude !== undefined && fields.longitude !== undefined) {
     attrs.push(`exif:GPSVersionID="2.3.0.0"`);
-    attrs.push(`exif:GPSLatitude="${xmpCoordinate(fields.latitude, "N", "S")}"`);
-    attrs.push(`exif:GPSLongitude="${xmpCoordinate(fields.longitude, "E", "W")}"`);
+    attrs.push(`exif:GPSLatitude="${xmpCoordinate(fields.latitude, "latitude")}"`);
+    attrs.push(`exif:GPSLongitude="${xmpCoordinate(fields.longitude, "longitude")}"`);
     if (fields.altitude !== undefined) {
       const alt = Math.abs(fields.altitude);
       attrs.push(`exif:GPSAltitude="${Math.round(alt * 1000)}/1000"`);
