@@ -21,9 +21,15 @@ export function findItemByContent(
   return row ? index.getItem(row.id as string) : undefined;
 }
 
-/** Whether any item on disk has exactly this size: only then is hashing before writing worth it. */
-export function hasItemOfSize(index: MediaIndex, size: number): boolean {
-  return index.stmt("SELECT 1 FROM media_items WHERE size = ? LIMIT 1").get(size) !== undefined;
+/**
+ * The sizes of the files on disk, read once (size has no index: asking per file would scan the
+ * table each time). Only a file of one of these sizes can already be in the backup.
+ */
+export function itemSizes(index: MediaIndex): Set<number> {
+  const rows = index.stmt(
+    "SELECT DISTINCT size FROM media_items WHERE size IS NOT NULL",
+  ).all() as Row[];
+  return new Set(rows.map((r) => Number(r.size)));
 }
 
 /**

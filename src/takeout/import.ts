@@ -15,7 +15,7 @@ import {
   addAlbumItems,
   findItemByContent,
   findLowerFidelityTwin,
-  hasItemOfSize,
+  itemSizes,
 } from "../index/takeout_queries.ts";
 import { splitExtension } from "../layout/mod.ts";
 import { resolveInside, writeAtomic } from "../sync/atomic_file.ts";
@@ -301,6 +301,8 @@ class Importer {
   #albumMembers = new Map<string, string[]>();
   #done = 0;
   #total = 0;
+  /** Sizes of files on disk (earlier runs and this one), to know when hashing first pays. */
+  #sizes: Set<number>;
 
   constructor(
     opts: ImportTakeoutOptions,
@@ -313,6 +315,7 @@ class Importer {
     this.#staged = staged;
     this.#report = report;
     this.#emit = opts.onEvent ?? (() => {});
+    this.#sizes = itemSizes(opts.index);
   }
 
   async run(): Promise<void> {
@@ -485,7 +488,7 @@ class Importer {
     if (!stagedFile) {
       // Only hash first when the size says the bytes may already be here (a re-import, an
       // album copy): then nothing is written at all.
-      if (hasItemOfSize(index, entry.size)) {
+      if (this.#sizes.has(entry.size)) {
         const digest = await hashChunks(pump);
         const known = await this.#known(digest.size, digest.sha256);
         if (known) {
@@ -606,6 +609,7 @@ class Importer {
       sha256: staged.sha256,
       fidelity: "original",
     });
+    this.#sizes.add(staged.size);
     if (twin) this.#report.replaced++;
     else this.#report.imported++;
     if (rec.companionOf) this.#report.companions++;
