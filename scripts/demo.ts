@@ -8,6 +8,7 @@ import { main } from "../mod.ts";
 import { type CliContext, realContext } from "../src/cli/context.ts";
 import { startFakeGoogle } from "../tests/fake_google/mod.ts";
 import { generateAccount } from "../tests/fixtures/generate.ts";
+import { englishExport, writeZipParts } from "../tests/fixtures/takeout/generate.ts";
 
 const folder = resolve(Deno.args[0] ?? "demo-library");
 const oldBackup = `${folder}-old-backup`;
@@ -40,6 +41,12 @@ try {
   failed ||= await step("log in through the OAuth loopback flow with PKCE", ["auth", folder]) !== 0;
   failed ||= ![0, 4].includes(await step("index, download, albums", ["sync", folder]));
   await step("what the index holds; --verify re-hashes every file", ["status", folder, "--verify"]);
+  const parts = await writeZipParts(englishExport(2026), work);
+  await step("import a two-part Google Takeout export (originals, GPS, albums)", [
+    "takeout",
+    folder,
+    ...parts,
+  ]);
   await makeOldBackup(folder, oldBackup);
   await step("check the library against an older backup", ["compare", folder, oldBackup]);
 } finally {
