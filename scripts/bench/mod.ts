@@ -50,6 +50,9 @@ async function main(): Promise<void> {
     const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
     doc = re.test(doc) ? doc.replace(re, block) : `${doc.trimEnd()}\n\n${block}\n`;
     await Deno.writeTextFile(FILE, doc);
+    // The file is checked by `deno fmt --check` like the rest of the tree.
+    await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", FILE.pathname] }).output();
+    doc = await Deno.readTextFile(FILE);
   }
 }
 
