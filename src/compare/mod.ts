@@ -10,8 +10,8 @@ export type {
   MatchResult,
   MatchStage,
 } from "./match.ts";
-export { exifTime, mp4CreationTime, parseExifDate } from "./media_time.ts";
-export type { FileTime, Seekable } from "./media_time.ts";
+export { exifTime, mp4CreationTime, parseExifDate } from "../media/media_time.ts";
+export type { FileTime, Seekable } from "../media/media_time.ts";
 export {
   buildReport,
   COMPARISON_DIR,

@@ -2,7 +2,7 @@
  * What a Takeout export says about an item: the JSON sidecar fields (takeout-format.md §1.4), the
  * album metadata file (§1.3), and the capture time chosen from sidecar, EXIF, file name or entry.
  */
-import exifr from "exifr";
+import { exifTime, parseExifDate as parseExifTime } from "../media/media_time.ts";
 import { dateFromFileName } from "../layout/mod.ts";
 
 /** The fields of a per-media sidecar that the import uses. */
@@ -153,68 +153,14 @@ export function parseJsonFile(text: string): JsonInfo {
   return classifyJson(JSON.parse(text.replace(/^\uFEFF/, "")));
 }
 
-const EXIF_DATE = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?/;
-const OFFSET = /^([+-])(\d{2}):?(\d{2})$/;
-
-/**
- * Parses an EXIF date (`YYYY:MM:DD HH:MM:SS`) as UTC, shifted by an `OffsetTime*` value when there
- * is one: EXIF stores wall-clock time, and without an offset the wall clock is the best guess.
- */
+/** Parses an EXIF date (`YYYY:MM:DD HH:MM:SS`) as UTC, shifted by an `OffsetTime*` value when given. */
 export function parseExifDate(text: string, offset?: string): Date | undefined {
-  const m = EXIF_DATE.exec(text.trim());
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-    return undefined;
-  }
-  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-  const time = new Date(0);
-  time.setUTCFullYear(y, mo - 1, d);
-  time.setUTCHours(h, mi, s, ms);
-  const off = offset ? OFFSET.exec(offset.trim()) : null;
-  if (off) {
-    const minutes = (Number(off[2]) * 60 + Number(off[3])) * (off[1] === "-" ? -1 : 1);
-    time.setTime(time.getTime() - minutes * 60_000);
-  }
-  return Number.isNaN(time.getTime()) ? undefined : time;
+  return parseExifTime(text, offset)?.time;
 }
 
-/**
- * The EXIF `DateTimeOriginal` (else `CreateDate`) of a file, from its first bytes; undefined when
- * the format has no EXIF, the bytes are cut too early, or the date is blank.
- */
+/** The EXIF `DateTimeOriginal` (else `CreateDate`) of a file, from its first bytes. */
 export async function exifDate(head: Uint8Array): Promise<Date | undefined> {
-  let tags: Record<string, unknown> | undefined;
-  try {
-    tags = await exifr.parse(head, {
-      pick: ["DateTimeOriginal", "CreateDate", "OffsetTimeOriginal", "OffsetTimeDigitized"],
-      reviveValues: false,
-      translateValues: false,
-      xmp: false,
-      icc: false,
-      iptc: false,
-      jfif: false,
-      ihdr: false,
-      ifd1: false,
-    });
-  } catch {
-    return undefined;
-  }
-  if (!tags) return undefined;
-  for (
-    const [key, offKey] of [
-      ["DateTimeOriginal", "OffsetTimeOriginal"],
-      ["CreateDate", "OffsetTimeDigitized"],
-    ]
-  ) {
-    const v = tags[key];
-    if (typeof v === "string") {
-      const off = tags[offKey];
-      const date = parseExifDate(v, typeof off === "string" ? off : undefined);
-      if (date) return date;
-    }
-  }
-  return undefined;
+  return (await exifTime(head))?.time;
 }
 
 /**
