@@ -1,6 +1,9 @@
 /** Renders core events: a progress bar on a terminal, nothing when piped, JSON lines with --json. */
 import type { RunEvent } from "../events.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
+import { formatBytes, formatDuration } from "../format.ts";
+
+export { formatBytes, formatDuration } from "../format.ts";
 
 /** An event sink plus the final summary. */
 export interface Reporter {
@@ -169,25 +172,4 @@ export function progressLine(p: {
     parts.push(`ETA ${formatDuration(elapsed * (1 - fraction) / fraction)}`);
   }
   return parts.join(" ");
-}
-
-/** Bytes in B, KB, MB, GB (powers of 1024). */
-export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
-
-/** Seconds as H:MM:SS or M:SS. */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }

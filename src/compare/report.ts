@@ -3,6 +3,7 @@
  * duplicates plus `report.json`, replaced as a whole (built beside it, then renamed over it), and
  * the summary table the CLI prints.
  */
+import { formatBytes } from "../format.ts";
 import { dirname, join, relative } from "node:path";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
@@ -236,7 +237,7 @@ export function summaryLines(report: ComparisonReport): string[] {
   const s = report.scan;
   const num = (n: number) => n.toLocaleString("en-US");
   const lines = [
-    `Compared ${num(c.files)} files in "${report.folder}" (${formatSize(s.totalBytes)}; ` +
+    `Compared ${num(c.files)} files in "${report.folder}" (${formatBytes(s.totalBytes)}; ` +
     `${num(s.filesRead)} read, ${num(s.cached)} unchanged since the last compare)`,
     "",
   ];
@@ -270,17 +271,6 @@ export function summaryLines(report: ComparisonReport): string[] {
     );
   }
   return lines;
-}
-
-function formatSize(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
 /** Makes links inside the folder being built; symlinks are relative to where it will end up. */
