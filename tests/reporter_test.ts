@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { createReporter, progressLine } from "../src/cli/reporter.ts";
+import type { CliContext } from "../src/cli/context.ts";
+import { formatBytes, formatDuration } from "../src/format.ts";
+
+function fakeContext(isTerminal: boolean) {
+  const out = { stdout: "", stderr: "" };
+  const ctx: CliContext = {
+    env: {},
+    stdout: (s) => {
+      out.stdout += s;
+    },
+    stderr: (s) => {
+      out.stderr += s;
+    },
+    isTerminal,
+    openBrowser: async () => {},
+    signal: new AbortController().signal,
+  };
+  return { ctx, out };
+}
+
+Deno.test("progressLine() shows a bar, counts, bytes, rate and ETA", () => {
+  const line = progressLine({
+    phase: "download",
+    done: 50,
+    total: 200,
+    bytes: 50 * 1024 * 1024,
+    totalBytes: 200 * 1024 * 1024,
+    elapsedS: 10,
+    width: 20,
+  });
+  assert.equal(
+    line,
+    "download [#####---------------] 50/200 50.0 MB 5.0 MB/s ETA 0:30",
+  );
+  const items = progressLine({ phase: "index", done: 300, elapsedS: 2, width: 20 });
+  assert.equal(items, "index    300 150.0/s");
+});
+
+Deno.test("formatBytes() and formatDuration() read like people write", () => {
+  assert.equal(formatBytes(0), "0 B");
+  assert.equal(formatBytes(1536), "1.5 KB");
+  assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GB");
+  assert.equal(formatDuration(59), "0:59");
+  assert.equal(formatDuration(3725), "1:02:05");
+});
+
+Deno.test("the reporter draws a bar only on a terminal and prints JSON lines with --json", async (t) => {
+  await t.step("terminal: a bar on stderr, the summary on stdout", () => {
+    const { ctx, out } = fakeContext(true);
+    const r = createReporter(ctx, {});
+    r.event({ type: "phase", phase: "download", total: 10 });
+    r.event({ type: "progress", phase: "download", done: 10, total: 10 });
+    r.summary({ n: 1 }, ["done"]);
+    assert.match(out.stderr, /\r\x1b\[Kdownload \[#+\] 10\/10/);
+    assert.equal(out.stdout, "done\n");
+  });
+  await t.step("piped: no bar, no escape codes", () => {
+    const { ctx, out } = fakeContext(false);
+    const r = createReporter(ctx, {});
+    r.event({ type: "phase", phase: "download", total: 10 });
+    r.event({ type: "progress", phase: "download", done: 5, total: 10 });
+    r.summary({ n: 1 }, ["done"]);
+    assert.equal(out.stderr, "");
+    assert.equal(out.stdout, "done\n");
+  });
+  await t.step("--json: every event a line, the summary last", () => {
+    const { ctx, out } = fakeContext(true);
+    const r = createReporter(ctx, { json: true });
+    r.event({ type: "progress", phase: "index", done: 3 });
+    r.warn("careful");
+    r.summary({ listed: 3 }, ["ignored"]);
+    const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.type), ["progress", "warning", "summary"]);
+    assert.equal(lines[2].listed, 3);
+    assert.equal(out.stderr, "");
+  });
+  await t.step("--quiet: no progress, no info, no summary", () => {
+    const { ctx, out } = fakeContext(true);
+    const r = createReporter(ctx, { quiet: true });
+    r.event({ type: "progress", phase: "download", done: 1, total: 2 });
+    r.info("hello");
+    r.summary({}, ["done"]);
+    assert.equal(out.stdout, "");
+    assert.equal(out.stderr, "");
+  });
+});
