@@ -275,3 +275,51 @@ Deno.test("auth logs in through the loopback flow and stores a 0600 token", asyn
     await fake.close();
   }
 });
+
+Deno.test("--do-delete removes files of items gone from Google, only after a complete listing", async (t) => {
+  const account = generateAccount({ items: 30, seed: 31, nasty: false, albums: 0 });
+  const fake = await startFakeGoogle({ account, seed: 31, quirks: true });
+  const tt = await setupTarget(fake);
+  try {
+    assert.equal((await runCli(["sync", tt.target, "--skip-albums"], tt.env)).code, 0);
+    const listed = listedItems(account);
+    const [gone, changed] = listed.slice(0, 2);
+    const rows = rowsById(tt.target);
+    const gonePath = join(tt.target, rows.get(gone.id)!.path);
+    const changedPath = join(tt.target, rows.get(changed.id)!.path);
+    await Deno.writeTextFile(changedPath, "the user edited this file");
+    account.items = account.items.filter((i) => i !== gone && i !== changed);
+
+    await t.step("a filtered listing deletes nothing and says why", async () => {
+      const res = await runCli(
+        ["index", tt.target, "--start-date", "1990-01-01", "--do-delete"],
+        tt.env,
+      );
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stderr, /--do-delete ignored/);
+      await Deno.stat(gonePath);
+    });
+
+    await t.step("without --do-delete a removed item's file stays", async () => {
+      assert.equal((await runCli(["index", tt.target], tt.env)).code, 0);
+      assert.ok(rowsById(tt.target).get(gone.id)?.removedAt);
+      await Deno.stat(gonePath);
+    });
+
+    await t.step("with it, the file goes; a file the user changed stays", async () => {
+      const res = await runCli(["index", tt.target, "--do-delete", "--json"], tt.env);
+      assert.equal(res.code, 0, res.stderr);
+      await assert.rejects(Deno.stat(gonePath), Deno.errors.NotFound);
+      assert.equal(await Deno.readTextFile(changedPath), "the user edited this file");
+      const summary = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+      assert.deepEqual(summary.deleted, { deleted: 1, keptChanged: 1 });
+      // Every other file is still there.
+      for (const row of rowsById(tt.target).values()) {
+        if (row.id !== gone.id) await Deno.stat(join(tt.target, row.path));
+      }
+    });
+  } finally {
+    await tt.cleanup();
+    await fake.close();
+  }
+});

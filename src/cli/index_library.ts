@@ -3,6 +3,9 @@ import { EXIT } from "../errors.ts";
 import { indexLibrary, type IndexSummary } from "../sync/library_index.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openSession } from "./session.ts";
+import type { Reporter } from "./reporter.ts";
+import type { MediaIndex } from "../index/mod.ts";
+import { deleteRemovedFiles, type DeleteSummary } from "../sync/deletions.ts";
 
 /** Options of `index`. */
 export interface IndexCommandOptions extends GlobalOptions {
@@ -14,6 +17,8 @@ export interface IndexCommandOptions extends GlobalOptions {
   archived?: boolean;
   rescan?: boolean;
   useFlatPath?: boolean;
+  /** Delete the files of items gone from Google (after a complete listing only). */
+  doDelete?: boolean;
 }
 
 /** Runs `index`; returns the exit code. */
@@ -30,13 +35,41 @@ export async function runIndex(
       ...indexOptionsFrom(opts),
       onEvent: (e) => session.reporter.event(e),
     });
+    const deleted = opts.doDelete
+      ? await deleteIfComplete(session.target, session.index, result, session.reporter)
+      : undefined;
     status = "ok";
-    summary = indexSummaryObject(result, session.pacer.tally);
-    session.reporter.summary(summary, indexSummaryLines(result, session.pacer.tally));
+    summary = { ...indexSummaryObject(result, session.pacer.tally), deleted: deleted ?? null };
+    const lines = indexSummaryLines(result, session.pacer.tally);
+    if (deleted) lines.splice(1, 0, deletedLine(deleted));
+    session.reporter.summary(summary, lines);
     return EXIT.ok;
   } finally {
     session.close(status, summary);
   }
+}
+
+/** `--do-delete`, honoured only after a listing of the whole library that completed. */
+export async function deleteIfComplete(
+  target: string,
+  index: MediaIndex,
+  result: IndexSummary,
+  reporter: Reporter,
+): Promise<DeleteSummary | undefined> {
+  if (!result.complete || result.emptyListing) {
+    reporter.warn(
+      "--do-delete ignored: only a complete listing of the whole library may delete files " +
+        "(this one was filtered, cut short or empty)",
+    );
+    return undefined;
+  }
+  return await deleteRemovedFiles(target, index, { onEvent: (e) => reporter.event(e) });
+}
+
+/** The summary line of `--do-delete`. */
+export function deletedLine(d: DeleteSummary): string {
+  return `deleted: ${d.deleted} files of items removed from Google` +
+    (d.keptChanged ? `, ${d.keptChanged} kept because they changed since download` : "");
 }
 
 /** The core's index options from the command's options. */

@@ -192,7 +192,11 @@ function withIndexOptions(cmd: Command): Command {
     .option("--favourites-only", "only items marked favourite")
     .option("--archived", "also index archived items")
     .option("--rescan", "refresh every item's metadata (every run lists the whole library anyway)")
-    .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM");
+    .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM")
+    .option(
+      "--do-delete",
+      "delete the files of items gone from Google (only after a complete listing)",
+    );
 }
 
 function withDownloadOptions(cmd: Command): Command {

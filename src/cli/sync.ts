@@ -8,7 +8,14 @@ import { indexAlbums, type IndexAlbumsSummary } from "../sync/albums_index.ts";
 import { type AlbumFoldersSummary, syncAlbumFolders } from "../sync/album_links.ts";
 import type { CliContext } from "./context.ts";
 import { openSession } from "./session.ts";
-import { type IndexCommandOptions, indexOptionsFrom, indexSummaryLines } from "./index_library.ts";
+import {
+  deletedLine,
+  deleteIfComplete,
+  type IndexCommandOptions,
+  indexOptionsFrom,
+  indexSummaryLines,
+} from "./index_library.ts";
+import type { DeleteSummary } from "../sync/deletions.ts";
 import { downloadExitCode, downloadStatus, downloadSummaryLines, threadsFrom } from "./download.ts";
 import {
   albumIndexOptionsFrom,
@@ -51,6 +58,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
   let albums: IndexAlbumsSummary | undefined;
   let linked: AlbumFoldersSummary | undefined;
   let downloaded: DownloadSummary | undefined;
+  let deleted: DeleteSummary | undefined;
   let failure: unknown;
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
@@ -80,6 +88,9 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
     // What is queued still lands, even when a listing failed: nothing fetched is wasted.
     if (engine) downloaded = await engine.finish();
     if (failure) throw failure;
+    if (opts.doDelete && indexed) {
+      deleted = await deleteIfComplete(session.target, session.index, indexed, session.reporter);
+    }
     if (!opts.skipAlbums && !opts.indexOnly && !downloaded?.interrupted) {
       linked = await syncAlbumFolders(session.target, session.index, {
         ...albumLinkOptionsFrom(opts),
@@ -102,6 +113,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
           interrupted: downloaded.interrupted,
         }
         : null,
+      deleted: deleted ?? null,
       albums: albums ?? null,
       links: linked ?? null,
       apiCalls: tally.apiCalls,
@@ -109,6 +121,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
     };
     const lines: string[] = [];
     if (indexed) lines.push(...indexSummaryLines(indexed, tally).slice(0, 1));
+    if (deleted) lines.push(deletedLine(deleted));
     if (downloaded) lines.push(...downloadSummaryLines(downloaded, tally).slice(0, -1));
     if (albums && linked) lines.push(...albumsSummaryLines(albums, linked, tally).slice(0, -1));
     lines.push(
