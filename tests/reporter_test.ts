@@ -86,3 +86,23 @@ Deno.test("the reporter draws a bar only on a terminal and prints JSON lines wit
     assert.equal(out.stderr, "");
   });
 });
+
+Deno.test("usage mistakes are one line on stderr and exit 2", async (t) => {
+  const { main } = await import("../mod.ts");
+  for (
+    const args of [
+      [],
+      ["sync", "/tmp/x", "--bogus"],
+      ["compare", "/tmp/x"],
+      ["download", "/tmp/x", "--max-threads", "0"],
+      ["auth", "/tmp/x", "--port", "99999"],
+    ]
+  ) {
+    await t.step(args.join(" ") || "(no arguments)", async () => {
+      const { ctx, out } = fakeContext(false);
+      assert.equal(await main(args, ctx), 2);
+      assert.equal(out.stderr.trim().split("\n").length, 1, out.stderr);
+      assert.match(out.stderr, /^error: /);
+    });
+  }
+});

@@ -1,5 +1,5 @@
 /** The command line: a readable menu of subcommands. Each command's code loads only when it runs. */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliContext } from "./context.ts";
 import { EXIT, GphotosError } from "../errors.ts";
 
@@ -243,11 +243,7 @@ function withSyncOptions(cmd: Command): Command {
 function parsePositive(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    throw new CommanderError(
-      2,
-      "gphotos.usage",
-      `error: "${value}" is not a positive whole number`,
-    );
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   }
   return n;
 }
@@ -255,7 +251,7 @@ function parsePositive(value: string): number {
 function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new CommanderError(2, "gphotos.usage", `error: port "${value}" is not 0 to 65535`);
+    throw new InvalidArgumentError(`port "${value}" is not 0 to 65535`);
   }
   return n;
 }
