@@ -336,7 +336,7 @@ export async function cleanTempFiles(
 }
 
 /** Size of the buffer a byte stream is read into. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** A BYOB reader when the stream is a byte stream (fetch bodies are), else undefined. */
 function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
