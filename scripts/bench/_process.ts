@@ -9,11 +9,18 @@ export interface MeasuredRun {
   peakRssBytes: number;
 }
 
+/** Deno's cache folder, so a child with another HOME still finds its npm packages offline. */
+export async function denoCacheDir(): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+}
+
 /** Runs `deno <args>` with `env` and samples its peak RSS every 50 ms until it exits. */
 export async function peakRssOf(args: string[], env: Record<string, string>): Promise<MeasuredRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    env,
+    env: { DENO_DIR: await denoCacheDir(), ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

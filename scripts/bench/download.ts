@@ -7,6 +7,7 @@
  *    shared buffer, so its own memory does not count).
  * Targets: ≥ 90% of ideal from concurrency 16 up; peak memory ≤ 150 MB.
  */
+import { denoCacheDir } from "./_process.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { startFakeGoogle } from "../../tests/fake_google/mod.ts";
@@ -258,12 +259,6 @@ async function pathOf(target: string, id: string): Promise<string> {
   } finally {
     index.close();
   }
-}
-
-async function denoCacheDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
-    .output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
 }
 
 function sha(bytes: Uint8Array): string {
