@@ -95,6 +95,16 @@ Deno.test("sync --index-only downloads nothing; --skip-index downloads what the 
     const first = await runCli(["sync", tt.target, "--index-only"], tt.env);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(fake.counters().media, 0);
+    fake.resetCounters();
+    const dry = await runCli(["download", tt.target, "--dry-run", "--json"], tt.env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const plan = JSON.parse(dry.stdout.trim().split("\n").at(-1)!);
+    assert.equal(
+      plan.wouldDownload,
+      account.items.filter((i) => i.inLibrary && !i.archived).length,
+    );
+    assert.equal(fake.counters().api + fake.counters().media, 0, "a dry run asks Google nothing");
+    await assert.rejects(Deno.stat(join(tt.target, "photos")), Deno.errors.NotFound);
     const second = await runCli(
       ["sync", tt.target, "--skip-index", "--skip-albums", "--json"],
       tt.env,

@@ -3,8 +3,8 @@ import { EXIT } from "../errors.ts";
 import { downloadPending, type DownloadSummary } from "../sync/download_engine.ts";
 import { LibraryUrlSource } from "../sync/media_urls.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
-import { formatBytes } from "./reporter.ts";
-import { openSession } from "./session.ts";
+import { createReporter, formatBytes } from "./reporter.ts";
+import { openExistingIndex, openSession } from "./session.ts";
 
 /** Options of `download`. */
 export interface DownloadCommandOptions extends GlobalOptions {
@@ -14,6 +14,8 @@ export interface DownloadCommandOptions extends GlobalOptions {
   concurrency?: number;
   retryDownload?: boolean;
   skipVideo?: boolean;
+  /** List what would be fetched; touch neither Google nor the disk. */
+  dryRun?: boolean;
 }
 
 /** Google's daily quotas per project, shown beside the run's counts. */
@@ -25,6 +27,7 @@ export async function runDownload(
   opts: DownloadCommandOptions,
   ctx: CliContext,
 ): Promise<number> {
+  if (opts.dryRun) return await dryRun(target, opts, ctx);
   const session = await openSession(target, { ...opts, command: "download" }, ctx);
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
@@ -47,6 +50,31 @@ export async function runDownload(
     return downloadExitCode(result);
   } finally {
     session.close(status, summary);
+  }
+}
+
+/** `--dry-run`: the items a download would fetch, from the index alone (no token, no network). */
+async function dryRun(
+  target: string,
+  opts: DownloadCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const index = await openExistingIndex(target);
+  try {
+    const pending = index.pendingItems({ skipVideo: opts.skipVideo })
+      .filter((row) => row.source === "library" || row.source === "album");
+    const summary = {
+      command: "download",
+      dryRun: true,
+      wouldDownload: pending.length,
+      items: pending.map((r) => ({ id: r.id, path: r.path, mediaType: r.mediaType })),
+    };
+    const lines = pending.map((r) => `would download ${r.path}`);
+    lines.push(`download --dry-run: ${pending.length} items would be fetched; nothing was changed`);
+    createReporter(ctx, opts).summary(summary, lines);
+    return EXIT.ok;
+  } finally {
+    index.close();
   }
 }
 

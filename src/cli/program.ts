@@ -206,7 +206,8 @@ function withDownloadOptions(cmd: Command): Command {
     )
     .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
     .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
-    .option("--skip-video", "leave videos out");
+    .option("--skip-video", "leave videos out")
+    .option("--dry-run", "list what would be fetched; change nothing");
 }
 
 function withAlbumOptions(cmd: Command): Command {

@@ -1,5 +1,5 @@
 /** The set-up every Google-facing command shares: TARGET, lock, index, token, one pacer, the client. */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   type Endpoints,
   endpointsFromEnv,
@@ -7,7 +7,7 @@ import {
   pacerTimingFromEnv,
 } from "../config.ts";
 import { UsageError } from "../errors.ts";
-import { acquireLock, type HeldLock, MediaIndex } from "../index/mod.ts";
+import { acquireLock, type HeldLock, INDEX_FILE, MediaIndex } from "../index/mod.ts";
 import { findClientSecret } from "../google/client_secret.ts";
 import { TokenProvider } from "../google/auth.ts";
 import { Pacer } from "../google/pacer.ts";
@@ -44,6 +44,23 @@ export interface LocalSession {
   reporter: Reporter;
   runId: number;
   close(status: "ok" | "partial" | "failed" | "interrupted", summary?: unknown): void;
+}
+
+/**
+ * Opens the index of a TARGET that must already have one, without the lock and without creating
+ * anything: for commands that only read (`status`, `download --dry-run`).
+ */
+export async function openExistingIndex(target: string): Promise<MediaIndex> {
+  const dir = resolve(target);
+  try {
+    await Deno.stat(join(dir, INDEX_FILE));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new UsageError(
+      `No index in "${dir}": run "gphotos-sync ${target}" (or takeout, or pick) first`,
+    );
+  }
+  return MediaIndex.open(dir);
 }
 
 /** Creates TARGET if needed, takes the lock and opens the index. */

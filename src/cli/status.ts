@@ -1,10 +1,10 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
-import { join, resolve } from "node:path";
-import { EXIT, UsageError } from "../errors.ts";
-import { INDEX_FILE, MediaIndex } from "../index/mod.ts";
+import { resolve } from "node:path";
+import { EXIT } from "../errors.ts";
 import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from "../sync/verify.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
+import { openExistingIndex } from "./session.ts";
 
 /** Options of `status`. */
 export interface StatusCommandOptions extends GlobalOptions {
@@ -24,15 +24,7 @@ export async function runStatus(
   ctx: CliContext,
 ): Promise<number> {
   const dir = resolve(target);
-  try {
-    await Deno.stat(join(dir, INDEX_FILE));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-    throw new UsageError(
-      `No index in "${dir}": run "gphotos-sync ${target}" (or takeout, or pick) first`,
-    );
-  }
-  const index = MediaIndex.open(dir);
+  const index = await openExistingIndex(target);
   const reporter = createReporter(ctx, opts);
   try {
     const report = statusReport(index);
