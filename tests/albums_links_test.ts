@@ -10,27 +10,7 @@ import {
   syncAlbumFolders,
 } from "../src/sync/album_links.ts";
 import { UsageError } from "../src/errors.ts";
-
-/** What is under TARGET/albums: "dir", "file", or "-> <symlink text>", by relative path. */
-async function tree(target: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  async function walk(rel: string): Promise<void> {
-    for await (const e of Deno.readDir(join(target, rel))) {
-      const path = `${rel}/${e.name}`;
-      if (e.isSymlink) out[path] = `-> ${await Deno.readLink(join(target, path))}`;
-      else if (e.isDirectory) {
-        out[path] = "dir";
-        await walk(path);
-      } else out[path] = "file";
-    }
-  }
-  try {
-    await walk("albums");
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
-}
+import { albumTree } from "./helpers.ts";
 
 /** Links of the tree only, as path -> photo path (resolved; for hard links by inode). */
 async function linkMap(target: string, index: MediaIndex): Promise<Record<string, string>> {
@@ -40,7 +20,7 @@ async function linkMap(target: string, index: MediaIndex): Promise<Record<string
     if (info?.ino) byIno.set(info.ino, item.path);
   }
   const out: Record<string, string> = {};
-  for (const [path, what] of Object.entries(await tree(target))) {
+  for (const [path, what] of Object.entries(await albumTree(target))) {
     if (what.startsWith("-> ")) {
       out[path] = posix.normalize(posix.join(posix.dirname(path), what.slice(3)));
     } else if (what === "file") {
@@ -61,7 +41,7 @@ async function assertLinksResolve(target: string, index: MediaIndex): Promise<vo
     const photo = await Deno.stat(join(target, item.path));
     assert.equal(info.ino, photo.ino, `${link.path} is ${item.path}`);
   }
-  for (const [path, what] of Object.entries(await tree(target))) {
+  for (const [path, what] of Object.entries(await albumTree(target))) {
     if (what.startsWith("-> ")) {
       await Deno.stat(join(target, path)); // throws on a dangling link
     }
@@ -71,7 +51,7 @@ async function assertLinksResolve(target: string, index: MediaIndex): Promise<vo
 /** lstat of every entry under albums/, for "nothing changed" checks. */
 async function snapshot(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const path of Object.keys(await tree(target))) {
+  for (const path of Object.keys(await albumTree(target))) {
     const i = await Deno.lstat(join(target, path));
     out[path] = `${i.ino}:${i.mtime?.getTime()}:${i.birthtime?.getTime() ?? ""}`;
   }
@@ -179,7 +159,7 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
       assert.equal(s.foldersMade, 7);
       assert.equal(s.albums, 7);
       await assertLinksResolve(f.target, f.index);
-      const all = await tree(f.target);
+      const all = await albumTree(f.target);
       for (const path of Object.keys(all)) {
         assert.ok(path.startsWith("albums/"), path);
         for (const part of path.split("/")) {
@@ -241,7 +221,7 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
       const after = await Deno.lstat(join(f.target, "albums/2020/03 Holiday/IMG_0002.jpg"));
       assert.equal(after.ino, before.ino);
       assert.equal(after.mtime?.getTime(), before.mtime?.getTime());
-      assert.equal((await tree(f.target))["albums/2020/03 Trip (2)"], undefined);
+      assert.equal((await albumTree(f.target))["albums/2020/03 Trip (2)"], undefined);
       await assertLinksResolve(f.target, f.index);
     });
 
@@ -259,7 +239,7 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
       f.removeAlbum("C");
       const s = await f.run();
       assert.equal(s.foldersRemoved, 1);
-      const all = await tree(f.target);
+      const all = await albumTree(f.target);
       assert.equal(all["albums/2021/07 a_b_ c"], undefined);
       assert.equal(all["albums/2021"], "dir");
       assert.equal(allAlbumLinks(f.index).filter((l) => l.albumId === "C").length, 0);
@@ -291,7 +271,9 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
         assert.equal(map["albums/2021/07 Untitled/clip.mp4"], p5);
         assert.equal(await Deno.readTextFile(notes), "mine");
         assert.deepEqual(
-          Object.keys(await tree(f.target)).filter((p) => p.startsWith("albums/2019/05 Untitled")),
+          Object.keys(await albumTree(f.target)).filter((p) =>
+            p.startsWith("albums/2019/05 Untitled")
+          ),
           ["albums/2019/05 Untitled", "albums/2019/05 Untitled/my notes.txt"],
         );
 
@@ -304,7 +286,7 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
         assert.equal(map["albums/2021/07 Fireworks/beach.jpg"], p4);
         assert.equal(await Deno.readTextFile(mine), "mine");
         assert.deepEqual(
-          Object.keys(await tree(f.target)).filter((p) => p.includes("Party")),
+          Object.keys(await albumTree(f.target)).filter((p) => p.includes("Party")),
           ["albums/2021/07 \u{1F389} Party", "albums/2021/07 \u{1F389} Party/party notes.txt"],
         );
 
@@ -313,7 +295,7 @@ async function scenario(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
         f.removeAlbum("D");
         await f.run();
         assert.deepEqual(
-          Object.keys(await tree(f.target)).filter((p) => p.includes("Fireworks")),
+          Object.keys(await albumTree(f.target)).filter((p) => p.includes("Fireworks")),
           ["albums/2021/07 Fireworks", "albums/2021/07 Fireworks/keep.txt"],
         );
         assert.equal(await Deno.readTextFile(mine), "mine");
@@ -368,7 +350,7 @@ Deno.test("syncAlbumFolders() follows the layout options", async (t) => {
       f.album("A", "Trip", ["i1"]);
       f.album("B", "trip", ["i1"]);
       await f.run();
-      const all = await tree(f.target);
+      const all = await albumTree(f.target);
       assert.equal(all["albums/Trip/a.jpg"], `-> ../../${p}`);
       // Case-insensitive file systems cannot hold both: the second gets " (2)".
       assert.equal(all["albums/trip (2)/a.jpg"], `-> ../../${p}`);
@@ -385,7 +367,7 @@ Deno.test("syncAlbumFolders() follows the layout options", async (t) => {
       f.album("A", "Trip", ["i1"]);
       await f.run();
       assert.equal(
-        (await tree(f.target))["albums/2020-01 Trip/a.jpg"],
+        (await albumTree(f.target))["albums/2020-01 Trip/a.jpg"],
         "-> ../../photos/2020-01/a.jpg",
       );
     } finally {
@@ -401,7 +383,7 @@ Deno.test("syncAlbumFolders() follows the layout options", async (t) => {
       await f.item("i3", "c.jpg", undefined);
       f.album("A", "Trip", ["i2", "i3", "i1"]);
       await f.run();
-      const links = Object.keys(await tree(f.target)).filter((p) =>
+      const links = Object.keys(await albumTree(f.target)).filter((p) =>
         p.startsWith("albums/2020/01 Trip/")
       );
       assert.deepEqual(links.sort(), [
@@ -423,7 +405,7 @@ Deno.test("syncAlbumFolders() follows the layout options", async (t) => {
         f.album("A", "Trip", ["i1"]);
         await f.run();
         await f.run({ omitDate: true });
-        const all = await tree(f.target);
+        const all = await albumTree(f.target);
         assert.deepEqual(Object.keys(all).sort(), ["albums/Trip", "albums/Trip/a.jpg"]);
         await assertLinksResolve(f.target, f.index);
       } finally {
@@ -461,7 +443,7 @@ Deno.test("syncAlbumFolders() limits its work to --album, --album-regex and own 
 
     await t.step("--album makes only that album", async () => {
       await f.run({ album: "Party" });
-      assert.deepEqual(Object.keys(await tree(f.target)).sort(), [
+      assert.deepEqual(Object.keys(await albumTree(f.target)).sort(), [
         "albums/2020",
         "albums/2020/01 Party",
         "albums/2020/01 Party/a.jpg",
@@ -469,23 +451,23 @@ Deno.test("syncAlbumFolders() limits its work to --album, --album-regex and own 
     });
     await t.step("--album-regex is case-insensitive and unanchored", async () => {
       await f.run({ albumRegex: "RIP" });
-      assert.ok((await tree(f.target))["albums/2020/01 Trip/a.jpg"]);
-      assert.equal((await tree(f.target))["albums/2020/01 Shared one"], undefined);
+      assert.ok((await albumTree(f.target))["albums/2020/01 Trip/a.jpg"]);
+      assert.equal((await albumTree(f.target))["albums/2020/01 Shared one"], undefined);
     });
     await t.step("--skip-shared-albums leaves shared albums out", async () => {
       await f.run({ skipShared: true });
-      assert.equal((await tree(f.target))["albums/2020/01 Shared one"], undefined);
+      assert.equal((await albumTree(f.target))["albums/2020/01 Shared one"], undefined);
       await f.run();
-      assert.ok((await tree(f.target))["albums/2020/01 Shared one/a.jpg"]);
+      assert.ok((await albumTree(f.target))["albums/2020/01 Shared one/a.jpg"]);
     });
     await t.step("a filtered run does not touch other albums, even deleted ones", async () => {
       f.removeAlbum("A");
       await f.run({ album: "Party" });
-      assert.ok((await tree(f.target))["albums/2020/01 Trip/a.jpg"]);
+      assert.ok((await albumTree(f.target))["albums/2020/01 Trip/a.jpg"]);
       f.removeAlbum("S");
       await f.run({ skipShared: true });
-      assert.ok((await tree(f.target))["albums/2020/01 Shared one/a.jpg"]);
-      assert.equal((await tree(f.target))["albums/2020/01 Trip"], undefined);
+      assert.ok((await albumTree(f.target))["albums/2020/01 Shared one/a.jpg"]);
+      assert.equal((await albumTree(f.target))["albums/2020/01 Trip"], undefined);
     });
     await t.step("both filters at once, or a bad regex, are usage errors", async () => {
       await assert.rejects(f.run({ album: "a", albumRegex: "b" }), UsageError);
@@ -506,7 +488,7 @@ Deno.test("syncAlbumFolders() stays inside albums/ and removes only what it made
 
     await t.step("hostile titles stay inside albums/", async () => {
       await f.run();
-      for (const path of Object.keys(await tree(f.target))) {
+      for (const path of Object.keys(await albumTree(f.target))) {
         assert.ok(
           isAlbumPath(path, "link") || isAlbumPath(path, "folder") || isAlbumPath(path, "parent"),
           path,
@@ -546,7 +528,7 @@ Deno.test("syncAlbumFolders() stays inside albums/ and removes only what it made
     });
 
     await t.step("a missing link is made again", async () => {
-      const folder = await tree(f.target);
+      const folder = await albumTree(f.target);
       const cLink = Object.keys(folder).find((p) =>
         p.startsWith("albums/2020/01 xxx") && p.endsWith("a.jpg")
       )!;

@@ -5,36 +5,15 @@ import { startFakeGoogle } from "./fake_google/mod.ts";
 import type { FakeGoogle } from "./fake_google/mod.ts";
 import { addItems, generateAccount, NASTY_ITEM_COUNT } from "./fixtures/generate.ts";
 import type { Account, FakeAlbum } from "./fixtures/account_types.ts";
-import { runCli, setupTarget, type TestTarget } from "./helpers.ts";
+import { albumTree, runCli, setupTarget, type TestTarget } from "./helpers.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import { allAlbumLinks } from "../src/index/album_queries.ts";
 import { albumFolder, foldName, withDupNumber, withFolderDupNumber } from "../src/layout/mod.ts";
 
-/** What is under TARGET/albums: "dir", "file", or "-> <symlink text>", by relative path. */
-async function tree(target: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  async function walk(rel: string): Promise<void> {
-    for await (const e of Deno.readDir(join(target, rel))) {
-      const path = `${rel}/${e.name}`;
-      if (e.isSymlink) out[path] = `-> ${await Deno.readLink(join(target, path))}`;
-      else if (e.isDirectory) {
-        out[path] = "dir";
-        await walk(path);
-      } else out[path] = "file";
-    }
-  }
-  try {
-    await walk("albums");
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
-}
-
 /** lstat of every entry under albums/ (inode and mtime), for "nothing changed" checks. */
 async function snapshot(target: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const path of Object.keys(await tree(target))) {
+  for (const path of Object.keys(await albumTree(target))) {
     const i = await Deno.lstat(join(target, path));
     out[path] = `${i.ino}:${i.mtime?.getTime()}`;
   }
@@ -156,7 +135,7 @@ async function actualLinks(target: string): Promise<Record<string, string>> {
     index.close();
   }
   const out: Record<string, string> = {};
-  for (const [path, what] of Object.entries(await tree(target))) {
+  for (const [path, what] of Object.entries(await albumTree(target))) {
     if (what.startsWith("-> ")) {
       const text = what.slice(3);
       assert.ok(!posix.isAbsolute(text), `${path} is relative`);
@@ -333,7 +312,7 @@ async function endToEnd(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
         await syncLike(tt, flags);
         await check();
         assert.equal(await Deno.readTextFile(mine), "mine");
-        assert.deepEqual(Object.keys(await tree(target)).filter((p) => p.startsWith(folder)), [
+        assert.deepEqual(Object.keys(await albumTree(target)).filter((p) => p.startsWith(folder)), [
           folder,
           `${folder}/my notes.txt`,
         ]);
@@ -346,10 +325,13 @@ async function endToEnd(t: Deno.TestContext, hardlinks: boolean): Promise<void> 
         await check();
         assert.equal(await Deno.readTextFile(mine), "mine");
         assert.equal(await Deno.readTextFile(mine2), "mine too");
-        assert.deepEqual(Object.keys(await tree(target)).filter((p) => p.startsWith(newFolder)), [
-          newFolder,
-          `${newFolder}/IMG_0001.JPG.txt`,
-        ]);
+        assert.deepEqual(
+          Object.keys(await albumTree(target)).filter((p) => p.startsWith(newFolder)),
+          [
+            newFolder,
+            `${newFolder}/IMG_0001.JPG.txt`,
+          ],
+        );
       },
     );
 
@@ -468,7 +450,7 @@ Deno.test("albums copes with Google's 2025 rules and other options", async (t) =
           tt.target,
         ], tt.env);
         assert.equal(r.code, 0, r.stderr);
-        const all = Object.keys(await tree(tt.target));
+        const all = Object.keys(await albumTree(tt.target));
         assert.ok(all.includes("albums/Trip"));
         assert.ok(all.includes("albums/Trip (2)"));
         assert.ok(!all.includes("albums/2019/08 Trip"));

@@ -103,3 +103,24 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** What is under TARGET/albums: "dir", "file", or "-> <symlink text>", by relative path. */
+export async function albumTree(target: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(rel: string): Promise<void> {
+    for await (const e of Deno.readDir(join(target, rel))) {
+      const path = `${rel}/${e.name}`;
+      if (e.isSymlink) out[path] = `-> ${await Deno.readLink(join(target, path))}`;
+      else if (e.isDirectory) {
+        out[path] = "dir";
+        await walk(path);
+      } else out[path] = "file";
+    }
+  }
+  try {
+    await walk("albums");
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}
