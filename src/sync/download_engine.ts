@@ -123,6 +123,8 @@ interface TransferSetup {
   /** ETag a killed run recorded, for If-Range. */
   etag: string | undefined;
   setUrl: (url: MediaUrl) => void;
+  /** Frees the item's transfer slot once its body is in: renaming and recording need no network. */
+  release: () => void;
 }
 
 /** An item to leave for a later run (a video still processing). */
@@ -158,7 +160,10 @@ export class DownloadEngine {
   readonly #seen = new Set<string>();
   /** Items whose wrong-size file must be replaced, not recorded. */
   readonly #overwrite = new Set<string>();
+  /** Transfer slots in use: bounded by `maxThreads`. */
   #active = 0;
+  /** Items started and not yet finished (a slot is freed before its file is renamed and recorded). */
+  #running = 0;
   #finishing = false;
   #fatal: unknown;
   #settled = false;
@@ -300,18 +305,27 @@ export class DownloadEngine {
         this.#head = 0;
       }
       this.#active++;
-      this.#one(row).finally(() => {
+      this.#running++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.#active--;
         this.#pump();
+      };
+      this.#one(row, release).finally(() => {
+        this.#running--;
+        if (released) this.#pump();
+        else release();
       });
     }
     const drained = this.#head >= this.#queue.length || this.#stopped();
-    if (this.#finishing && this.#active === 0 && drained) this.#resolveIdle();
+    if (this.#finishing && this.#running === 0 && drained) this.#resolveIdle();
   }
 
-  async #one(row: MediaRow): Promise<void> {
+  async #one(row: MediaRow, release: () => void): Promise<void> {
     try {
-      const outcome = await this.#fetchItem(row);
+      const outcome = await this.#fetchItem(row, release);
       if (outcome === "recorded") this.#summary.recorded++;
       else this.#summary.downloaded++;
       this.#done++;
@@ -372,7 +386,7 @@ export class DownloadEngine {
     });
   }
 
-  async #fetchItem(row: MediaRow): Promise<"downloaded" | "recorded"> {
+  async #fetchItem(row: MediaRow, release: () => void): Promise<"downloaded" | "recorded"> {
     const finalPath = resolveInside(this.#target, row.path);
     const mtime = row.captureTime ? new Date(row.captureTime) : undefined;
     if (!this.#overwrite.has(row.id)) {
@@ -407,6 +421,7 @@ export class DownloadEngine {
         mtime,
         etag: known?.etag ?? undefined,
         setUrl: (fresh) => url = fresh,
+        release,
       });
     } catch (err) {
       // Keep received bytes for the next run to resume; an empty file is of no use.
@@ -543,6 +558,8 @@ export class DownloadEngine {
         await this.#afterCut(temp.size > before ? 0 : ++stalls);
         continue;
       }
+      // Every byte is in: the next item's request can go while this one is renamed and recorded.
+      how.release();
       return await temp.commit({ expectedSize: expected, mtime: how.mtime });
     }
   }
