@@ -413,7 +413,7 @@ async function answerMedia(
     done(sent, complete) {
       rec.bytesSent = sent;
       gate.release();
-      if (complete && full && end === payload.size) {
+      if (complete && full && start === 0 && end === payload.size) {
         core.mediaComplete.set(item.id, (core.mediaComplete.get(item.id) ?? 0) + 1);
       }
     },

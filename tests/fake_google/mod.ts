@@ -46,7 +46,7 @@ export { FakeCore };
 export interface FakeCounters {
   api: number;
   media: number;
-  /** Item id → media transfers of `=d`/`=dv` whose body reached the last byte. */
+  /** Item id → whole `=d`/`=dv` bodies sent, from the first byte to the last (a resumed range is not one). */
   mediaComplete: Map<string, number>;
   oauth: number;
 }
