@@ -11,13 +11,20 @@ export interface Endpoints {
 /** A read-only view of environment variables, so tests can run in-process. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The endpoints, from `GPHOTOS_SYNC_*` variables or Google's defaults. */
-export function endpointsFromEnv(env: Env): Endpoints {
+/**
+ * The endpoints: `GPHOTOS_SYNC_*` variables first, then the `auth_uri` and `token_uri` written in
+ * `client_secret.json` (when given), then Google's defaults.
+ */
+export function endpointsFromEnv(
+  env: Env,
+  secret: { authUri?: string; tokenUri?: string } = {},
+): Endpoints {
   return {
     library: trimSlash(env.GPHOTOS_SYNC_LIBRARY_URL ?? "https://photoslibrary.googleapis.com"),
     picker: trimSlash(env.GPHOTOS_SYNC_PICKER_URL ?? "https://photospicker.googleapis.com"),
-    auth: env.GPHOTOS_SYNC_AUTH_URL ?? "https://accounts.google.com/o/oauth2/v2/auth",
-    token: env.GPHOTOS_SYNC_TOKEN_URL ?? "https://oauth2.googleapis.com/token",
+    auth: env.GPHOTOS_SYNC_AUTH_URL ?? secret.authUri ??
+      "https://accounts.google.com/o/oauth2/v2/auth",
+    token: env.GPHOTOS_SYNC_TOKEN_URL ?? secret.tokenUri ?? "https://oauth2.googleapis.com/token",
   };
 }
 

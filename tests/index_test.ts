@@ -323,3 +323,29 @@ Deno.test("--do-delete removes files of items gone from Google, only after a com
     await fake.close();
   }
 });
+
+Deno.test("the URLs in client_secret.json serve when no variable names the OAuth endpoints", async (t) => {
+  const account = generateAccount({ items: 5, seed: 2, nasty: false });
+  const fake = await startFakeGoogle({ account, seed: 2 });
+  const tt = await setupTarget(fake, { login: false });
+  try {
+    const env: Record<string, string> = { ...tt.env };
+    delete env.GPHOTOS_SYNC_AUTH_URL;
+    delete env.GPHOTOS_SYNC_TOKEN_URL;
+    await t.step("auth and index use the file's auth_uri and token_uri", async () => {
+      assert.equal((await runCli(["auth", tt.target], env)).code, 0);
+      const res = await runCli(["index", tt.target], env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.ok(fake.calls.some((c) => c.kind === "oauth" && c.path === "/token"));
+    });
+    await t.step("a variable wins over the file", async () => {
+      const broken = { ...env, GPHOTOS_SYNC_TOKEN_URL: `${fake.origin}/no-such-token-endpoint` };
+      await Deno.remove(join(tt.target, ".gphotos.token"));
+      const res = await runCli(["auth", tt.target], broken);
+      assert.notEqual(res.code, 0);
+    });
+  } finally {
+    await tt.cleanup();
+    await fake.close();
+  }
+});

@@ -31,7 +31,7 @@ export async function runAuth(target: string, opts: AuthOptions, ctx: CliContext
   const result = await login({
     target: dir,
     secret,
-    endpoints: endpointsFromEnv(ctx.env),
+    endpoints: endpointsFromEnv(ctx.env, secret),
     port: opts.port,
     onUrl: (url) => {
       // The URL always goes to stderr, so a user without a browser here can open it elsewhere.

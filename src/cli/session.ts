@@ -96,9 +96,9 @@ export async function openSession(
   opts: SessionOptions,
   ctx: CliContext,
 ): Promise<Session> {
-  const endpoints = endpointsFromEnv(ctx.env);
   // Find the secret before touching TARGET, so a bad secret changes nothing on disk.
   const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
+  const endpoints = endpointsFromEnv(ctx.env, secret);
   const local = await openLocalSession(target, opts, ctx);
   const pacer = new Pacer({
     min429WaitS: min429WaitSeconds(ctx.env),
