@@ -156,6 +156,20 @@ Deno.test("indexLibrary() marks nothing removed when the listing is cut short", 
       };
       await assert.rejects(indexLibrary(failing, index), /503/);
       assert.equal(index.removedItems().length, 0);
+      // Ctrl-C between pages stops the listing the same way.
+      const controller = new AbortController();
+      const endless = {
+        async *iterateMediaItems(): AsyncGenerator<MediaItem[]> {
+          yield firstPage;
+          controller.abort(new Error("Interrupted"));
+          yield firstPage;
+        },
+      };
+      await assert.rejects(
+        indexLibrary(endless, index, { signal: controller.signal }),
+        /Interrupted/,
+      );
+      assert.equal(index.removedItems().length, 0);
       // A complete but shorter listing does mark the rest.
       const complete = {
         async *iterateMediaItems(): AsyncGenerator<MediaItem[]> {

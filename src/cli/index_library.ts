@@ -34,6 +34,7 @@ export async function runIndex(
     const result = await indexLibrary(session.library, session.index, {
       ...indexOptionsFrom(opts),
       onEvent: (e) => session.reporter.event(e),
+      signal: ctx.signal,
     });
     const deleted = opts.doDelete
       ? await deleteIfComplete(session.target, session.index, result, session.reporter)

@@ -68,6 +68,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
         indexed = await indexLibrary(session.library, session.index, {
           ...indexOptionsFrom(opts),
           onEvent,
+          signal: ctx.signal,
           // Fresh URLs from the listing spare a batchGet; new items start downloading at once.
           onPage: (items) => urls.seed(items),
           onAdded: (rows) => engine?.add(rows),

@@ -30,6 +30,8 @@ export interface IndexOptions {
   onAdded?: (added: MediaRow[]) => void;
   /** Called with each raw page, e.g. to keep its fresh base URLs for the download phase. */
   onPage?: (items: MediaItem[]) => void;
+  /** Stops the listing between pages (Ctrl-C); a stopped listing marks nothing removed. */
+  signal?: AbortSignal;
 }
 
 /** What the `index` phase did. */
@@ -73,6 +75,7 @@ export async function indexLibrary(
     // The client asks for the next page before handing over this one; one turn of the event loop
     // lets that request leave before the (synchronous) index writes below hold the thread.
     await new Promise((resolve) => setTimeout(resolve, 0));
+    opts.signal?.throwIfAborted();
     opts.onPage?.(items);
     const records = [];
     const touched = [];
