@@ -15,12 +15,15 @@ export interface TestTarget {
   cleanup(): Promise<void>;
 }
 
-/** Makes a temp TARGET logged in to `fake` (no browser). */
+/**
+ * Makes a TARGET logged in to `fake` (no browser), in a new temp folder or in `root`. Tests get a
+ * fast backoff; `realPacing` keeps the tool's own (benchmarks).
+ */
 export async function setupTarget(
   fake: FakeGoogle,
-  opts: { scopes?: string[]; login?: boolean } = {},
+  opts: { scopes?: string[]; login?: boolean; root?: string; realPacing?: boolean } = {},
 ): Promise<TestTarget> {
-  const root = await Deno.makeTempDir({ prefix: "gphotos-test-" });
+  const root = opts.root ?? await Deno.makeTempDir({ prefix: "gphotos-test-" });
   const target = join(root, "target");
   await Deno.mkdir(target);
   const secretPath = join(root, "client_secret.json");
@@ -32,14 +35,14 @@ export async function setupTarget(
       mode: 0o600,
     });
   }
-  const env = {
+  const env: Record<string, string> = {
     ...fake.env(),
     GPHOTOS_SYNC_CLIENT_SECRET: secretPath,
     HOME: root,
     XDG_CONFIG_HOME: join(root, "config"),
-    // Real backoff starts at 1 s; the fake's faults are retried at a test's pace.
-    GPHOTOS_SYNC_BACKOFF_MS: "5",
   };
+  // Real backoff starts at 1 s; the fake's faults are retried at a test's pace.
+  if (!opts.realPacing) env.GPHOTOS_SYNC_BACKOFF_MS = "5";
   return {
     root,
     target,

@@ -7,6 +7,7 @@
  *    shared buffer, so its own memory does not count).
  * Targets: ≥ 90% of ideal from concurrency 16 up; peak memory ≤ 150 MB.
  */
+import { setupTarget } from "../../tests/helpers.ts";
 import { denoCacheDir } from "./_process.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -14,7 +15,6 @@ import { startFakeGoogle } from "../../tests/fake_google/mod.ts";
 import type { FakeGoogle } from "../../tests/fake_google/mod.ts";
 import type { Account, FakeItem } from "../../tests/fixtures/account_types.ts";
 import { generateAccount } from "../../tests/fixtures/generate.ts";
-import { SCOPES } from "../../src/google/types.ts";
 import { peakRssOf } from "./_process.ts";
 
 const MiB = 1024 * 1024;
@@ -236,19 +236,9 @@ async function prepare(
   root: string,
   denoDir: string,
 ): Promise<{ target: string; env: Record<string, string> }> {
-  const target = join(root, "target");
-  await Deno.mkdir(target);
-  const secret = join(root, "client_secret.json");
-  await Deno.writeTextFile(secret, fake.clientSecretJson());
-  const scopes = [SCOPES.library, SCOPES.picker];
-  await Deno.writeTextFile(
-    join(target, ".gphotos.token"),
-    JSON.stringify({ refresh_token: fake.issueRefreshToken(scopes), scope: scopes.join(" ") }),
-    { mode: 0o600 },
-  );
+  const tt = await setupTarget(fake, { root, realPacing: true });
   // DENO_DIR: the child gets another HOME and must still find Deno's cache.
-  const env = { ...fake.env(), GPHOTOS_SYNC_CLIENT_SECRET: secret, HOME: root, DENO_DIR: denoDir };
-  return { target, env };
+  return { target: tt.target, env: { ...tt.env, DENO_DIR: denoDir } };
 }
 
 async function pathOf(target: string, id: string): Promise<string> {

@@ -3,10 +3,9 @@
  * (100 items a page) × 50 ms = 50 s; targets: ≤ 1.1 × the floor, exactly 1,000 list calls, ≤ 300 MB.
  * The CLI runs as a subprocess so its peak memory is its own, not the fake server's.
  */
-import { join } from "node:path";
 import { startFakeGoogle } from "../../tests/fake_google/mod.ts";
 import { generateAccount } from "../../tests/fixtures/generate.ts";
-import { SCOPES } from "../../src/google/types.ts";
+import { setupTarget } from "../../tests/helpers.ts";
 import { peakRssOf } from "./_process.ts";
 
 /** Sizes of the benchmark; the defaults are the issue's targets. */
@@ -26,23 +25,14 @@ export async function benchIndex(opts: BenchIndexOptions = {}): Promise<string> 
     item.inLibrary = true;
   }
   const fake = await startFakeGoogle({ account, seed: 100, latencyMs, quirks: false });
-  const root = await Deno.makeTempDir({ prefix: "gphotos-bench-index-" });
+  const tt = await setupTarget(fake, { realPacing: true });
   try {
-    const target = join(root, "target");
-    await Deno.mkdir(target);
-    const secret = join(root, "client_secret.json");
-    await Deno.writeTextFile(secret, fake.clientSecretJson());
-    const scopes = [SCOPES.library, SCOPES.picker];
-    await Deno.writeTextFile(
-      join(target, ".gphotos.token"),
-      JSON.stringify({ refresh_token: fake.issueRefreshToken(scopes), scope: scopes.join(" ") }),
-      { mode: 0o600 },
-    );
+    const target = tt.target;
     fake.resetCounters();
     const started = performance.now();
     const run = await peakRssOf(
       ["run", "-A", new URL("../../mod.ts", import.meta.url).pathname, "index", target, "--json"],
-      { ...fake.env(), GPHOTOS_SYNC_CLIENT_SECRET: secret, HOME: root },
+      tt.env,
     );
     const wallS = (performance.now() - started) / 1000;
     if (run.code !== 0) throw new Error(`index exited ${run.code}: ${run.stderr}`);
@@ -74,7 +64,7 @@ export async function benchIndex(opts: BenchIndexOptions = {}): Promise<string> 
     ].join("\n");
   } finally {
     await fake.close();
-    await Deno.remove(root, { recursive: true });
+    await tt.cleanup();
   }
 }
 
