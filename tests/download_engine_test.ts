@@ -18,7 +18,7 @@ import { LibraryUrlSource } from "../src/sync/media_urls.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
-import { setupTarget, type TestTarget, walkFiles } from "./helpers.ts";
+import { ISSUE_FAULTS, setupTarget, type TestTarget, walkFiles } from "./helpers.ts";
 
 /** A TARGET with an index and a Google client against the fake, built as `openSession` does. */
 interface Rig {
@@ -96,13 +96,7 @@ Deno.test("DownloadEngine fetches a faulty 2,000-item library byte for byte", as
   const r = await rig({
     account,
     seed: 11,
-    rate429: 0.1,
-    retryAfterShare: 0.5,
-    retryAfterValue: "0.01",
-    rate5xx: 0.05,
-    cutRate: 0.05,
-    accessTokenLifetimeS: 5,
-    baseUrlLifetimeS: 30,
+    ...ISSUE_FAULTS,
   });
   try {
     const urls = new LibraryUrlSource({ api: r.library });

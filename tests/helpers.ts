@@ -127,3 +127,17 @@ export async function albumTree(target: string): Promise<Record<string, string>>
   }
   return out;
 }
+
+/**
+ * The download issue's fault profile: 10% 429 (half with a short Retry-After), 5% 500, 5% cut
+ * transfers, 5 s access tokens and 30 s media URLs.
+ */
+export const ISSUE_FAULTS = {
+  rate429: 0.1,
+  retryAfterShare: 0.5,
+  retryAfterValue: "0.01",
+  rate5xx: 0.05,
+  cutRate: 0.05,
+  accessTokenLifetimeS: 5,
+  baseUrlLifetimeS: 30,
+} as const;

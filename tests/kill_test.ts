@@ -7,7 +7,7 @@ import { isTempName, tempNameFor } from "../src/sync/atomic_file.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
-import { runCli, setupTarget, walkFiles } from "./helpers.ts";
+import { ISSUE_FAULTS, runCli, setupTarget, walkFiles } from "./helpers.ts";
 
 const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
 
@@ -38,13 +38,7 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
   const fake = await startFakeGoogle({
     account,
     seed: 31,
-    rate429: 0.1,
-    retryAfterShare: 0.5,
-    retryAfterValue: "0.01",
-    rate5xx: 0.05,
-    cutRate: 0.05,
-    accessTokenLifetimeS: 5,
-    baseUrlLifetimeS: 30,
+    ...ISSUE_FAULTS,
   });
   const tt = await setupTarget(fake);
   const target = tt.target;
