@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { tempNameFor } from "../sync/atomic_file.ts";
-import type { ChunkSink } from "./sources.ts";
+import { type ChunkSink, pumpStream } from "./sources.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
 export interface StagedFile {
@@ -43,24 +43,7 @@ export type ChunkPump = (sink: ChunkSink) => Promise<void>;
 
 /** A stream as a pump. */
 export function streamPump(body: ReadableStream<Uint8Array>): ChunkPump {
-  return async (sink) => {
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        if ((await sink(value)) === true) {
-          await reader.cancel().catch(() => {});
-          return;
-        }
-      }
-    } catch (err) {
-      await reader.cancel(err).catch(() => {});
-      throw err;
-    } finally {
-      reader.releaseLock();
-    }
-  };
+  return (sink) => pumpStream(body, sink);
 }
 
 /**

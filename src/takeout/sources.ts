@@ -985,8 +985,8 @@ async function pumpRange(
   }
 }
 
-/** Feeds a stream's chunks to a sink. */
-async function pumpStream(
+/** Feeds a stream's chunks to a sink, in order; the sink returning true stops it early. */
+export async function pumpStream(
   stream: ReadableStream<Uint8Array>,
   sink: ChunkSink,
   check?: Checker,
