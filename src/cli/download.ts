@@ -93,6 +93,35 @@ export function downloadExitCode(r: DownloadSummary): number {
   return r.interrupted ? EXIT.failed : r.failed.length > 0 ? EXIT.partial : EXIT.ok;
 }
 
+/** What every fetching run reports alike: what landed, what was left and why. */
+export function transferFields(
+  r: Pick<
+    DownloadSummary,
+    "downloaded" | "recorded" | "skipped" | "failed" | "bytes" | "interrupted"
+  >,
+): Record<string, unknown> {
+  return {
+    downloaded: r.downloaded,
+    recorded: r.recorded,
+    skipped: r.skipped.length,
+    skippedItems: r.skipped,
+    failed: r.failed.length,
+    failedItems: r.failed,
+    bytes: r.bytes,
+    interrupted: r.interrupted,
+  };
+}
+
+/** The run's calls beside Google's daily quotas. */
+export function quotaFields(tally: { apiCalls: number; mediaFetches: number }) {
+  return {
+    apiCalls: tally.apiCalls,
+    mediaFetches: tally.mediaFetches,
+    apiCallsDailyQuota: DAILY_QUOTA.apiCalls,
+    mediaFetchesDailyQuota: DAILY_QUOTA.mediaFetches,
+  };
+}
+
 /** The download summary as a JSON object (the last `--json` line). */
 export function downloadSummaryObject(
   r: DownloadSummary,
@@ -100,19 +129,9 @@ export function downloadSummaryObject(
 ): Record<string, unknown> {
   return {
     command: "download",
-    downloaded: r.downloaded,
-    recorded: r.recorded,
+    ...transferFields(r),
     rechecked: r.rechecked,
-    skipped: r.skipped.length,
-    skippedItems: r.skipped,
-    failed: r.failed.length,
-    failedItems: r.failed,
-    bytes: r.bytes,
-    interrupted: r.interrupted,
-    apiCalls: tally.apiCalls,
-    mediaFetches: tally.mediaFetches,
-    apiCallsDailyQuota: DAILY_QUOTA.apiCalls,
-    mediaFetchesDailyQuota: DAILY_QUOTA.mediaFetches,
+    ...quotaFields(tally),
   };
 }
 

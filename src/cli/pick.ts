@@ -5,7 +5,7 @@ import { PICKER_MAX_ITEMS, PickerApi } from "../google/picker_api.ts";
 import type { PickingSession } from "../google/types.ts";
 import { pickAndDownload, type PickSummary } from "../sync/pick.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
-import { DAILY_QUOTA, threadsFrom } from "./download.ts";
+import { DAILY_QUOTA, quotaFields, threadsFrom, transferFields } from "./download.ts";
 import { formatBytes } from "./reporter.ts";
 import { openSession } from "./session.ts";
 
@@ -105,19 +105,9 @@ export function pickSummaryObject(
     known: r.known,
     recognised: r.recognised,
     alreadyOnDisk: r.alreadyOnDisk,
-    downloaded: r.downloaded,
-    recorded: r.recorded,
-    skipped: r.skipped.length,
-    skippedItems: r.skipped,
-    failed: r.failed.length,
-    failedItems: r.failed,
-    bytes: r.bytes,
-    interrupted: r.interrupted,
+    ...transferFields(r),
     sessionDeleted: r.sessionDeleted,
-    apiCalls: tally.apiCalls,
-    mediaFetches: tally.mediaFetches,
-    apiCallsDailyQuota: DAILY_QUOTA.apiCalls,
-    mediaFetchesDailyQuota: DAILY_QUOTA.mediaFetches,
+    ...quotaFields(tally),
   };
 }
 

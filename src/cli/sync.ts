@@ -16,7 +16,13 @@ import {
   indexSummaryLines,
 } from "./index_library.ts";
 import type { DeleteSummary } from "../sync/deletions.ts";
-import { downloadExitCode, downloadStatus, downloadSummaryLines, threadsFrom } from "./download.ts";
+import {
+  downloadExitCode,
+  downloadStatus,
+  downloadSummaryLines,
+  threadsFrom,
+  transferFields,
+} from "./download.ts";
 import {
   albumIndexOptionsFrom,
   albumLinkOptionsFrom,
@@ -102,17 +108,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
       command: "sync",
       index: indexed ?? null,
       download: downloaded
-        ? {
-          downloaded: downloaded.downloaded,
-          recorded: downloaded.recorded,
-          rechecked: downloaded.rechecked,
-          skipped: downloaded.skipped.length,
-          skippedItems: downloaded.skipped,
-          failed: downloaded.failed.length,
-          failedItems: downloaded.failed,
-          bytes: downloaded.bytes,
-          interrupted: downloaded.interrupted,
-        }
+        ? { ...transferFields(downloaded), rechecked: downloaded.rechecked }
         : null,
       deleted: deleted ?? null,
       albums: albums ?? null,
