@@ -3,6 +3,7 @@ import { clip46, matchTree, sidecarCandidates, splitName } from "../src/takeout/
 import type { MatchedMedia } from "../src/takeout/match.ts";
 import type { JsonFile, TakeoutEntry } from "../src/takeout/sources.ts";
 import { classifyJson } from "../src/takeout/metadata.ts";
+import { sidecarHeavyFolder } from "./fixtures/takeout/generate.ts";
 
 const DIR = "Photos from 2020";
 
@@ -357,20 +358,7 @@ Deno.test("matchTree() classifies folders by name and album files by content", (
 });
 
 Deno.test("matchTree() pairs 20,000 sidecars in one folder (timed by deno task bench takeout)", () => {
-  const media: TakeoutEntry[] = [];
-  const json: JsonFile[] = [];
-  for (let i = 0; i < 20_000; i++) {
-    const name = i % 3 === 0
-      ? `Screenshot_20231027_123303_${i}_com.example.app.jpg`
-      : `IMG_${String(i).padStart(5, "0")}.jpg`;
-    media.push(entry(name));
-    json.push(sidecar(sidecarCandidates(name)[0][0], name, i + 1));
-  }
-  // Shared titles with counters, the hard case for title-based matchers.
-  for (let i = 1; i <= 2000; i++) {
-    media.push(entry(`IMG_DUP(${i}).jpg`));
-    json.push(sidecar(`IMG_DUP.jpg.supplemental-metadata(${i}).json`, "IMG_DUP.jpg", 100_000 + i));
-  }
+  const { media, json } = sidecarHeavyFolder(20_000);
   const r = matchTree(media, json);
   assert.equal(r.orphans.length, 0);
   assert.ok(r.media.every((m) => m.via === "sidecar"));

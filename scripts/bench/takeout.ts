@@ -5,11 +5,8 @@
  * one folder (≤ 2 s).
  */
 import { join } from "node:path";
-import { writeBulkZipParts } from "../../tests/fixtures/takeout/generate.ts";
+import { sidecarHeavyFolder, writeBulkZipParts } from "../../tests/fixtures/takeout/generate.ts";
 import { matchTree } from "../../src/takeout/match.ts";
-import { classifyJson } from "../../src/takeout/metadata.ts";
-import { sidecarCandidates } from "../../src/takeout/match.ts";
-import type { JsonFile, TakeoutEntry } from "../../src/takeout/sources.ts";
 import { peakRssOf } from "./_process.ts";
 
 /** Sizes of the benchmark. */
@@ -118,38 +115,7 @@ async function dropCaches(): Promise<boolean> {
 
 /** Time of `matchTree` over `n` media and their sidecars in one folder, plus 2,000 shared titles. */
 function benchMatch(n: number): number {
-  const dir = "Photos from 2023";
-  const entry = (name: string): TakeoutEntry => ({
-    key: `${dir}/${name}`,
-    dir,
-    name,
-    root: "Google Photos",
-    size: 1,
-    source: "bench.zip",
-    kind: "zip",
-    inner: name,
-    streamed: false,
-  } as TakeoutEntry);
-  const sidecar = (name: string, title: string, taken: number): JsonFile => ({
-    entry: entry(name),
-    info: classifyJson({
-      title,
-      photoTakenTime: { timestamp: String(taken), formatted: "x" },
-    }),
-  } as JsonFile);
-  const media: TakeoutEntry[] = [];
-  const json: JsonFile[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = i % 3 === 0
-      ? `Screenshot_20231027_123303_${i}_com.example.app.jpg`
-      : `IMG_${String(i).padStart(5, "0")}.jpg`;
-    media.push(entry(name));
-    json.push(sidecar(sidecarCandidates(name)[0][0], name, i + 1));
-  }
-  for (let i = 1; i <= 2000; i++) {
-    media.push(entry(`IMG_DUP(${i}).jpg`));
-    json.push(sidecar(`IMG_DUP.jpg.supplemental-metadata(${i}).json`, "IMG_DUP.jpg", 100_000 + i));
-  }
+  const { media, json } = sidecarHeavyFolder(n);
   const start = performance.now();
   const result = matchTree(media, json);
   const ms = performance.now() - start;
