@@ -5,7 +5,7 @@ import { PICKER_MAX_ITEMS, PickerApi } from "../google/picker_api.ts";
 import type { PickingSession } from "../google/types.ts";
 import { pickAndDownload, type PickSummary } from "../sync/pick.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
-import { DAILY_QUOTA, quotaFields, threadsFrom, transferFields } from "./download.ts";
+import { quotaFields, threadsFrom, transferFields } from "./download.ts";
 import { formatBytes } from "./reporter.ts";
 import { openSession } from "./session.ts";
 
