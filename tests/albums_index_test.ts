@@ -1,7 +1,7 @@
 /** indexAlbums() against a scripted album source: what is listed, skipped, removed and warned. */
 import assert from "node:assert/strict";
 import { MediaIndex } from "../src/index/mod.ts";
-import { type AlbumSource, indexAlbums } from "../src/sync/albums_index.ts";
+import { type AlbumSource, indexAlbums } from "../src/sources/library/albums_index.ts";
 import type { Album, MediaItem, SearchRequest } from "../src/google/types.ts";
 import { ApiError, AuthError } from "../src/errors.ts";
 import type { RunEvent } from "../src/events.ts";

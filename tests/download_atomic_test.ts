@@ -10,7 +10,7 @@ import {
   tempNameFor,
   tempSizeFor,
   writeAtomic,
-} from "../src/sync/atomic_file.ts";
+} from "../src/files/atomic_file.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

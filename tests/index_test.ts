@@ -13,7 +13,7 @@ import {
   dupBaseName,
   withDupNumber,
 } from "../src/layout/mod.ts";
-import { indexLibrary } from "../src/sync/library_index.ts";
+import { indexLibrary } from "../src/sources/library/library_index.ts";
 import type { MediaItem } from "../src/google/types.ts";
 
 /** What the index must hold for `items` listed in this order: computed from the rules, not the code. */

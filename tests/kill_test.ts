@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MediaIndex } from "../src/index/mod.ts";
-import { isTempName, tempNameFor } from "../src/sync/atomic_file.ts";
+import { isTempName, tempNameFor } from "../src/files/atomic_file.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";

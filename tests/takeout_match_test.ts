@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { clip46, matchTree, sidecarCandidates, splitName } from "../src/takeout/match.ts";
-import type { MatchedMedia } from "../src/takeout/match.ts";
-import type { JsonFile, TakeoutEntry } from "../src/takeout/sources.ts";
-import { classifyJson } from "../src/takeout/metadata.ts";
+import { clip46, matchTree, sidecarCandidates, splitName } from "../src/sources/takeout/match.ts";
+import type { MatchedMedia } from "../src/sources/takeout/match.ts";
+import type { JsonFile, TakeoutEntry } from "../src/sources/takeout/sources.ts";
+import { classifyJson } from "../src/sources/takeout/metadata.ts";
 import { sidecarHeavyFolder } from "./fixtures/takeout/generate.ts";
 
 const DIR = "Photos from 2020";

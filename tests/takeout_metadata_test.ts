@@ -6,9 +6,9 @@ import {
   parseExifDate,
   parseJsonFile,
   type Sidecar,
-} from "../src/takeout/metadata.ts";
-import { originalNameOf } from "../src/takeout/import.ts";
-import { xmpCoordinate, xmpSidecar } from "../src/takeout/xmp.ts";
+} from "../src/sources/takeout/metadata.ts";
+import { originalNameOf } from "../src/sources/takeout/import.ts";
+import { xmpCoordinate, xmpSidecar } from "../src/sources/takeout/xmp.ts";
 import { jpegWithExif } from "./fixtures/media_bytes.ts";
 
 function sidecarOf(value: unknown): Sidecar {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { createTarPacker } from "modern-tar";
-import { readTakeout, type TakeoutTree } from "../src/takeout/sources.ts";
+import { readTakeout, type TakeoutTree } from "../src/sources/takeout/sources.ts";
 import { UsageError } from "../src/errors.ts";
 
 const enc = new TextEncoder();

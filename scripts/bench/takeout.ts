@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { sidecarHeavyFolder, writeBulkZipParts } from "../../tests/fixtures/takeout/generate.ts";
-import { matchTree } from "../../src/takeout/match.ts";
+import { matchTree } from "../../src/sources/takeout/match.ts";
 import { peakRssOf } from "./_process.ts";
 
 /** Sizes of the benchmark. */

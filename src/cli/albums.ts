@@ -6,7 +6,7 @@ import {
   indexAlbums,
   type IndexAlbumsOptions,
   type IndexAlbumsSummary,
-} from "../sync/albums_index.ts";
+} from "../sources/library/albums_index.ts";
 import {
   type AlbumFoldersOptions,
   type AlbumFoldersSummary,

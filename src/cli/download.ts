@@ -1,7 +1,7 @@
 /** `gphotos-sync download TARGET`: fetch what the index has and the disk lacks. */
 import { EXIT } from "../errors.ts";
 import { downloadPending, type DownloadSummary } from "../sync/download_engine.ts";
-import { LibraryUrlSource } from "../sync/media_urls.ts";
+import { LibraryUrlSource } from "../sources/library/media_urls.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex, openSession } from "./session.ts";

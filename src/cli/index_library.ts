@@ -1,6 +1,6 @@
 /** `gphotos-sync index TARGET`: list the library into the index. */
 import { EXIT } from "../errors.ts";
-import { indexLibrary, type IndexSummary } from "../sync/library_index.ts";
+import { indexLibrary, type IndexSummary } from "../sources/library/library_index.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openSession } from "./session.ts";
 import type { Reporter } from "./reporter.ts";

@@ -2,9 +2,9 @@
 import { EXIT } from "../errors.ts";
 import type { EventSink } from "../events.ts";
 import { DownloadEngine, type DownloadSummary } from "../sync/download_engine.ts";
-import { LibraryUrlSource } from "../sync/media_urls.ts";
-import { indexLibrary, type IndexSummary } from "../sync/library_index.ts";
-import { indexAlbums, type IndexAlbumsSummary } from "../sync/albums_index.ts";
+import { LibraryUrlSource } from "../sources/library/media_urls.ts";
+import { indexLibrary, type IndexSummary } from "../sources/library/library_index.ts";
+import { indexAlbums, type IndexAlbumsSummary } from "../sources/library/albums_index.ts";
 import { type AlbumFoldersSummary, syncAlbumFolders } from "../sync/album_links.ts";
 import type { CliContext } from "./context.ts";
 import { openSession } from "./session.ts";

@@ -1,7 +1,7 @@
 /** `gphotos-sync takeout TARGET PATH...`: import Google Takeout archives or extracted folders. */
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
-import { importTakeout, type TakeoutReport } from "../takeout/import.ts";
+import { importTakeout, type TakeoutReport } from "../sources/takeout/import.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { formatBytes } from "./reporter.ts";
 import { openLocalSession } from "./session.ts";

@@ -33,7 +33,7 @@ import {
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { UsageError } from "../errors.ts";
-import { albumFilter, type AlbumFilterOptions } from "./albums_index.ts";
+import { albumFilter, type AlbumFilterOptions } from "../sources/library/albums_index.ts";
 
 /** The file-system calls the link builder makes: Deno's by default, a fake in tests. */
 export interface LinkFs {

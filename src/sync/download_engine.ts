@@ -22,14 +22,14 @@ import {
   resolveInside,
   TempFile,
   tempSizeFor,
-} from "./atomic_file.ts";
+} from "../files/atomic_file.ts";
 import {
   forgetFinishedTransfers,
   forgetTransfer,
   recordTransfer,
   transferOf,
-} from "./download_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "./media_urls.ts";
+} from "../index/transfer_queries.ts";
+import type { MediaUrl, MediaUrlSource } from "../sources/library/media_urls.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {

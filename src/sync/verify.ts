@@ -6,7 +6,7 @@ import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import type { IndexCounts, MediaIndex, RunRow } from "../index/mod.ts";
 import type { FailureRow, MediaRow } from "../index/types.ts";
-import { type FileDigest, hashFile, resolveInside } from "./atomic_file.ts";
+import { type FileDigest, hashFile, resolveInside } from "../files/atomic_file.ts";
 
 /** A recorded file that is not as the index says. */
 export interface FileProblem {

@@ -1,6 +1,6 @@
 /** The download engine's own queries: the `transfers` table (schema migration 3). */
-import type { MediaIndex } from "../index/media_index.ts";
-import { nowIso } from "../index/db.ts";
+import type { MediaIndex } from "./media_index.ts";
+import { nowIso } from "./db.ts";
 
 /** What the server declared for a transfer under way. */
 export interface TransferRow {

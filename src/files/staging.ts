@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
-import { tempNameFor } from "../sync/atomic_file.ts";
-import { type ChunkSink, pumpStream } from "./sources.ts";
+import { tempNameFor } from "./atomic_file.ts";
+import { type ChunkSink, pumpStream } from "../sources/takeout/sources.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
 export interface StagedFile {

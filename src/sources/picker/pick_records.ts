@@ -1,7 +1,7 @@
 /** Turning Picker API items into index records: one place for the mapping. */
-import type { PickedMediaItem } from "../google/types.ts";
-import type { MediaRecord } from "../index/types.ts";
-import { parseIsoUtc } from "../index/db.ts";
+import type { PickedMediaItem } from "../../google/types.ts";
+import type { MediaRecord } from "../../index/types.ts";
+import { parseIsoUtc } from "../../index/db.ts";
 
 /** Whether a picked item is a video (by type, else MIME type, else its metadata). */
 export function isPickedVideo(item: PickedMediaItem): boolean {

@@ -11,8 +11,8 @@ import type { Entry, FileEntry } from "@zip.js/zip.js";
 import { createTarDecoder } from "modern-tar";
 import { basename, join, relative, resolve } from "node:path";
 import zlib from "node:zlib";
-import { UsageError } from "../errors.ts";
-import type { EventSink } from "../events.ts";
+import { UsageError } from "../../errors.ts";
+import type { EventSink } from "../../events.ts";
 import { type JsonInfo, parseJsonFile } from "./metadata.ts";
 
 /** How a part of the export is stored. */

@@ -7,19 +7,19 @@
  * (same original name and capture time) is replaced in place by the Takeout original.
  */
 import { join } from "node:path";
-import type { EventSink } from "../events.ts";
-import { EXIT } from "../errors.ts";
-import { isoUtc, type MediaIndex } from "../index/mod.ts";
-import type { MediaRecord, MediaRow } from "../index/mod.ts";
+import type { EventSink } from "../../events.ts";
+import { EXIT } from "../../errors.ts";
+import { isoUtc, type MediaIndex } from "../../index/mod.ts";
+import type { MediaRecord, MediaRow } from "../../index/mod.ts";
 import {
   addAlbumItems,
   findItemByContent,
   findLowerFidelityTwin,
   itemSizes,
-} from "../index/takeout_queries.ts";
-import { splitExtension } from "../layout/mod.ts";
-import { resolveInside, writeAtomic } from "../sync/atomic_file.ts";
-import { type AlbumFoldersSummary, syncAlbumFolders } from "../sync/album_links.ts";
+} from "../../index/takeout_queries.ts";
+import { splitExtension } from "../../layout/mod.ts";
+import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
+import { type AlbumFoldersSummary, syncAlbumFolders } from "../../sync/album_links.ts";
 import {
   type ChunkPump,
   discardStaged,
@@ -30,7 +30,7 @@ import {
   stageChunks,
   type StagedFile,
   stageStream,
-} from "./_staged.ts";
+} from "../../files/staging.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate, type Sidecar } from "./metadata.ts";
 import { readTakeout, type SourceProblem, type TakeoutEntry, type TakeoutTree } from "./sources.ts";

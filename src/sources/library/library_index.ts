@@ -1,11 +1,11 @@
 /** The `index` phase: list the library into the index, page by page. */
-import type { MediaIndex } from "../index/mod.ts";
-import { nowIso } from "../index/mod.ts";
-import type { MediaRow } from "../index/types.ts";
-import type { MediaItem, SearchFilters, SearchRequest } from "../google/types.ts";
-import type { EventSink } from "../events.ts";
-import { silent } from "../events.ts";
-import { UsageError } from "../errors.ts";
+import type { MediaIndex } from "../../index/mod.ts";
+import { nowIso } from "../../index/mod.ts";
+import type { MediaRow } from "../../index/types.ts";
+import type { MediaItem, SearchFilters, SearchRequest } from "../../google/types.ts";
+import type { EventSink } from "../../events.ts";
+import { silent } from "../../events.ts";
+import { UsageError } from "../../errors.ts";
 import { isVideoItem, recordFromLibraryItem } from "./library_records.ts";
 
 /** Pages of media items, as the Library client yields them (quirks already removed). */

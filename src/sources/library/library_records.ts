@@ -1,7 +1,7 @@
 /** Turning Library API items into index records: one place for the mapping. */
-import type { MediaItem } from "../google/types.ts";
-import type { MediaRecord, Source } from "../index/types.ts";
-import { parseIsoUtc } from "../index/db.ts";
+import type { MediaItem } from "../../google/types.ts";
+import type { MediaRecord, Source } from "../../index/types.ts";
+import { parseIsoUtc } from "../../index/db.ts";
 
 /** Whether a Library item is a video (by MIME type, else by its metadata). */
 export function isVideoItem(item: MediaItem): boolean {

@@ -1,12 +1,12 @@
 /** The album half of the `albums` phase: own and shared albums and their items, into the index. */
-import type { MediaIndex } from "../index/mod.ts";
-import { nowIso } from "../index/mod.ts";
-import type { AlbumRow, MediaRecord } from "../index/types.ts";
-import { markOrphanAlbumItemsRemoved } from "../index/album_queries.ts";
-import type { Album, MediaItem, SearchRequest } from "../google/types.ts";
-import type { EventSink } from "../events.ts";
-import { silent } from "../events.ts";
-import { ApiError, AuthError, UsageError } from "../errors.ts";
+import type { MediaIndex } from "../../index/mod.ts";
+import { nowIso } from "../../index/mod.ts";
+import type { AlbumRow, MediaRecord } from "../../index/types.ts";
+import { markOrphanAlbumItemsRemoved } from "../../index/album_queries.ts";
+import type { Album, MediaItem, SearchRequest } from "../../google/types.ts";
+import type { EventSink } from "../../events.ts";
+import { silent } from "../../events.ts";
+import { ApiError, AuthError, UsageError } from "../../errors.ts";
 import { recordFromLibraryItem } from "./library_records.ts";
 
 /** What `indexAlbums` needs of the Library client (`LibraryApi` has it; tests may fake it). */

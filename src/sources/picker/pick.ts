@@ -4,21 +4,21 @@
  * them through the download engine, then delete the session, also when the run fails or is
  * interrupted.
  */
-import { ApiError, AuthError, EXIT, GphotosError } from "../errors.ts";
-import type { EventSink } from "../events.ts";
-import { silent } from "../events.ts";
-import { parseDuration, PICKER_MAX_ITEMS } from "../google/picker_api.ts";
-import type { PickedMediaItem, PickingSession } from "../google/types.ts";
-import type { MediaIndex } from "../index/media_index.ts";
-import { findSameItemElsewhere } from "../index/pick_queries.ts";
-import type { MediaRecord, MediaRow } from "../index/types.ts";
+import { ApiError, AuthError, EXIT, GphotosError } from "../../errors.ts";
+import type { EventSink } from "../../events.ts";
+import { silent } from "../../events.ts";
+import { parseDuration, PICKER_MAX_ITEMS } from "../../google/picker_api.ts";
+import type { PickedMediaItem, PickingSession } from "../../google/types.ts";
+import type { MediaIndex } from "../../index/media_index.ts";
+import { findSameItemElsewhere } from "../../index/pick_queries.ts";
+import type { MediaRecord, MediaRow } from "../../index/types.ts";
 import {
   type CallTally,
   DownloadEngine,
   type FailedItem,
   type MediaFetcher,
   type SkippedItem,
-} from "./download_engine.ts";
+} from "../../sync/download_engine.ts";
 import { isPickedVideo, pickedVideoStatus, recordFromPickedItem } from "./pick_records.ts";
 import { PickerUrlSource } from "./pick_urls.ts";
 

@@ -3,8 +3,8 @@
  * asks a `MediaUrlSource` for one right before each fetch. The Library source keeps the URLs the
  * listing just returned and refreshes old or refused ones through `mediaItems:batchGet`, 50 ids a call.
  */
-import type { MediaItem, MediaItemResult } from "../google/types.ts";
-import type { MediaRow } from "../index/types.ts";
+import type { MediaItem, MediaItemResult } from "../../google/types.ts";
+import type { MediaRow } from "../../index/types.ts";
 
 /** What a fetch needs to know about an item right now. */
 export interface MediaUrl {

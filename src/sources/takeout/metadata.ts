@@ -2,8 +2,8 @@
  * What a Takeout export says about an item: the JSON sidecar fields (takeout-format.md §1.4), the
  * album metadata file (§1.3), and the capture time chosen from sidecar, EXIF, file name or entry.
  */
-import { exifTime, parseExifDate as parseExifTime } from "../media/media_time.ts";
-import { dateFromFileName } from "../layout/mod.ts";
+import { exifTime, parseExifDate as parseExifTime } from "../../media/media_time.ts";
+import { dateFromFileName } from "../../layout/mod.ts";
 
 /** The fields of a per-media sidecar that the import uses. */
 export interface Sidecar {

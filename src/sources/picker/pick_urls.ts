@@ -3,10 +3,10 @@
  * refreshed through `mediaItems:batchGet` (the Library API does not serve them), so an old or refused
  * URL is replaced by listing the session's items again: one listing, shared by every item waiting.
  */
-import { ApiError } from "../errors.ts";
-import type { PickedMediaItem } from "../google/types.ts";
-import type { MediaRow } from "../index/types.ts";
-import { ItemUnavailableError, type MediaUrl, type MediaUrlSource } from "./media_urls.ts";
+import { ApiError } from "../../errors.ts";
+import type { PickedMediaItem } from "../../google/types.ts";
+import type { MediaRow } from "../../index/types.ts";
+import { ItemUnavailableError, type MediaUrl, type MediaUrlSource } from "../library/media_urls.ts";
 import { isPickedVideo, pickedVideoStatus } from "./pick_records.ts";
 
 /** Lists a session's picked items again (`PickerApi.pages`). */
