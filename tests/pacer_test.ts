@@ -8,6 +8,7 @@ import {
   type PacerOptions,
   parseRetryAfter,
 } from "../src/google/pacer.ts";
+import { GoogleHttp } from "../src/google/http.ts";
 
 /** A clock that only moves when the pacer sleeps, so backoff is checked without waiting. */
 function fakeClock(start = 1_700_000_000_000) {
@@ -59,7 +60,7 @@ Deno.test("Pacer.run() backs off exponentially with jitter and a cap", async (t)
       status(502),
       status(503),
       status(504),
-      new TypeError("error sending request: connection reset"),
+      new NetworkError("error sending request: connection reset"),
     );
     assert.equal(await pacer.run(attempt), "ok");
     assert.equal(calls.count, 6);
@@ -184,7 +185,7 @@ Deno.test("Pacer.run() gives up and throws the last error", async (t) => {
 
   await t.step("a network error that never clears becomes a NetworkError (status 0)", async () => {
     const pacer = pacerWith(fakeClock(), { maxRetries: 1 });
-    const cut = new TypeError("error reading a body from connection");
+    const cut = new Deno.errors.ConnectionReset("error reading a body from connection");
     const { attempt } = failing(cut, cut);
     await assert.rejects(pacer.run(attempt), (error: unknown) => {
       assert.ok(error instanceof NetworkError);
@@ -250,7 +251,8 @@ Deno.test("classifyError() retries 429, 500, 502, 503, 504 and network errors on
     [status(404), false],
     [status(501), false],
     [new NetworkError("x"), true],
-    [new TypeError("fetch failed"), true],
+    [new TypeError("fetch failed"), false],
+    [new TypeError("Cannot read properties of undefined (reading 'id')"), false],
     [new Deno.errors.ConnectionReset("reset"), true],
     [new Deno.errors.ConnectionRefused("refused"), true],
     [new Deno.errors.UnexpectedEof("eof"), true],
@@ -267,6 +269,52 @@ Deno.test("classifyError() retries 429, 500, 502, 503, 504 and network errors on
     retry: true,
     status: 429,
     retryAfterMs: 5000,
+  });
+});
+
+Deno.test("GoogleHttp retries a failed connection but not a TypeError from a bug", async (t) => {
+  const tokens = {
+    accessToken: () => Promise.resolve("t"),
+    refreshNow: () => Promise.resolve("t"),
+  };
+  const clock = fakeClock();
+
+  await t.step(
+    "fetch() failing to connect is a network error, retried until it answers",
+    async () => {
+      let calls = 0;
+      const http = new GoogleHttp({
+        tokens,
+        pacer: pacerWith(clock),
+        fetch: () => {
+          calls++;
+          if (calls < 3) return Promise.reject(new TypeError("fetch failed"));
+          return Promise.resolve(Response.json({ ok: 1 }));
+        },
+      });
+      assert.deepEqual(await http.json("GET", "http://127.0.0.1:9/v1/x"), { ok: 1 });
+      assert.equal(calls, 3);
+    },
+  );
+
+  await t.step("a TypeError thrown by our own code is thrown at once, as itself", async () => {
+    let calls = 0;
+    const bug = new TypeError("Cannot read properties of undefined (reading 'baseUrl')");
+    const pacer = pacerWith(clock);
+    const http = new GoogleHttp({
+      tokens: {
+        accessToken: () => {
+          calls++;
+          return Promise.reject(bug);
+        },
+        refreshNow: () => Promise.resolve("t"),
+      },
+      pacer,
+      fetch: () => Promise.resolve(Response.json({})),
+    });
+    await assert.rejects(http.json("GET", "http://127.0.0.1:9/v1/x"), (e) => e === bug);
+    assert.equal(calls, 1);
+    assert.equal(pacer.tally.retries, 0);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Endpoints } from "../config.ts";
 import { ApiError, AuthError, UsageError } from "../errors.ts";
 import type { ClientSecret } from "./client_secret.ts";
 import { errorFromResponse } from "./http.ts";
-import { classifyError, Pacer, RETRY_STATUSES } from "./pacer.ts";
+import { classifyError, networkError, Pacer, RETRY_STATUSES } from "./pacer.ts";
 import { readToken, type StoredToken, tokenPath, writeToken } from "./token_store.ts";
 import { SCOPES } from "./types.ts";
 
@@ -338,7 +338,12 @@ function oauthSetup(
     [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<"POST", URLSearchParams>) =>
       pacer.run(
         async () => {
-          const response = await send(url, init as RequestInit);
+          let response: Response;
+          try {
+            response = await send(url, init as RequestInit);
+          } catch (error) {
+            throw networkError(error, `Token endpoint "${new URL(url).pathname}"`);
+          }
           // 4xx answers are OAuth errors that oauth4webapi reads; only transient ones are retried here.
           if (RETRY_STATUSES.has(response.status)) {
             throw await errorFromResponse(response, `Token endpoint "${new URL(url).pathname}"`);

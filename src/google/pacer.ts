@@ -100,6 +100,18 @@ const NETWORK_ERRORS: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.Http,
 ];
 
+/**
+ * Wraps what `fetch()` or a body read threw into a `NetworkError` (retried), keeping aborts as they
+ * are. Only for errors of the network call itself: fetch rejects with a TypeError for a refused
+ * connection or a cut body, which a bug elsewhere must not be mistaken for.
+ */
+export function networkError(error: unknown, what: string): unknown {
+  if (error instanceof DOMException && (error.name === "AbortError")) return error;
+  if (error instanceof ApiError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new NetworkError(`${what} failed: ${text}`, { cause: error });
+}
+
 /** The standard retry predicate: 429, 500, 502, 503, 504 and network errors. */
 export function classifyError(error: unknown): RetryDecision {
   if (error instanceof ApiError) {
@@ -112,8 +124,8 @@ export function classifyError(error: unknown): RetryDecision {
     return { retry: false };
   }
   if (error instanceof GphotosError) return { retry: false };
-  // fetch() rejects with a TypeError when the connection fails or the body is cut.
-  if (error instanceof TypeError) return { retry: true, status: 0 };
+  // A bare TypeError is a bug: retrying it hides it. fetch() failures arrive here already wrapped
+  // as NetworkError by `networkError()` at each call site, the only place that can tell them apart.
   if (NETWORK_ERRORS.some((type) => error instanceof type)) return { retry: true, status: 0 };
   if (error instanceof DOMException && error.name === "TimeoutError") {
     return { retry: true, status: 0 };
