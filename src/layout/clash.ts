@@ -26,9 +26,11 @@ export function stripDupSuffix(name: string): string {
 /**
  * A name folded the way case-insensitive, normalisation-insensitive file systems (NTFS, exFAT,
  * APFS, HFS+) compare names: two names with the same fold cannot both exist in one folder.
+ * Full Unicode case folding, not just lower case: `ς` and `Σ`, `ß` and `SS` are one name there.
+ * Upper-casing first applies the full (one-to-many) mappings, lower-casing then folds the result.
  */
 export function foldName(name: string): string {
-  return name.normalize("NFC").toLowerCase().normalize("NFC");
+  return name.normalize("NFC").toUpperCase().toLowerCase().normalize("NFC");
 }
 
 /** The key two items clash on in one folder: NFC and case folding of the stripped name. */
