@@ -89,12 +89,27 @@ Deno.test("findClientSecret() looks in --secret, then the env, then the config f
 
     await t.step("a place whose file is missing is skipped", async () => {
       const found = await findClientSecret({
-        secret: join(dir, "nope.json"),
-        env: { GPHOTOS_SYNC_CLIENT_SECRET: fromEnv },
+        env: { GPHOTOS_SYNC_CLIENT_SECRET: join(dir, "nope.json") },
         home,
         os: "linux",
       });
-      assert.equal(found.clientId, "from-env");
+      assert.equal(found.clientId, "123-abc.apps.googleusercontent.com");
+    });
+
+    await t.step("a --secret file that is missing is an error, never skipped", async () => {
+      const missing = join(dir, "nope.json");
+      await assert.rejects(
+        findClientSecret({
+          secret: missing,
+          env: { GPHOTOS_SYNC_CLIENT_SECRET: fromEnv },
+          home,
+          os: "linux",
+        }),
+        usageError((message) => {
+          assert.match(message, /--secret does not exist/);
+          assert.ok(message.includes(`"${missing}"`), message);
+        }),
+      );
     });
   });
 });
@@ -105,17 +120,15 @@ Deno.test("findClientSecret() fails with one line naming every place looked at",
     const expectedConfig = join(home, ".config", "gphotos-sync", "client_secret.json");
 
     await t.step("nothing anywhere", async () => {
-      const flag = join(dir, "missing-flag.json");
       const env = join(dir, "missing-env.json");
       await assert.rejects(
         findClientSecret({
-          secret: flag,
           env: { GPHOTOS_SYNC_CLIENT_SECRET: env },
           home,
           os: "linux",
         }),
         usageError((message) => {
-          assert.ok(message.includes(`"${flag}"`), message);
+          assert.match(message, /--secret \(not set\)/);
           assert.ok(message.includes(`"${env}"`), message);
           assert.ok(message.includes(`"${expectedConfig}"`), message);
           assert.match(message, /Desktop app/);
@@ -158,10 +171,8 @@ Deno.test("findClientSecret() fails with one line naming every place looked at",
       await t.step(`a malformed file: ${name}`, async () => {
         const bad = join(dir, "bad.json");
         await Deno.writeTextFile(bad, text);
-        const missing = join(dir, "missing.json");
         await assert.rejects(
           findClientSecret({
-            secret: missing,
             env: { GPHOTOS_SYNC_CLIENT_SECRET: bad },
             home,
             os: "linux",
@@ -169,7 +180,7 @@ Deno.test("findClientSecret() fails with one line naming every place looked at",
           usageError((message) => {
             assert.match(message, pattern);
             assert.ok(message.includes(`"${bad}"`), message);
-            assert.ok(message.includes(`"${missing}"`), message);
+            assert.match(message, /--secret \(not set\)/);
           }),
         );
       });

@@ -2,9 +2,11 @@
 import { resolve } from "node:path";
 import { endpointsFromEnv } from "../config.ts";
 import { EXIT } from "../errors.ts";
-import { findClientSecret } from "../google/client_secret.ts";
+import { type ClientSecret, findClientSecret } from "../google/client_secret.ts";
 import { login } from "../google/auth.ts";
-import { deleteToken, readToken } from "../google/token_store.ts";
+import { readToken } from "../google/token_store.ts";
+import { acquireLock } from "../index/mod.ts";
+import { ensureTarget } from "./session.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter } from "./reporter.ts";
 
@@ -21,10 +23,26 @@ export interface AuthOptions extends GlobalOptions {
 export async function runAuth(target: string, opts: AuthOptions, ctx: CliContext): Promise<number> {
   const dir = resolve(target);
   const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
+  await ensureTarget(dir, { create: true });
+  // Like every command that writes to TARGET; it also keeps a sync from reading a half-made login.
+  const lock = await acquireLock(dir, "auth");
+  try {
+    return await loginAndReport(dir, secret, opts, ctx);
+  } finally {
+    lock.release();
+  }
+}
+
+async function loginAndReport(
+  dir: string,
+  secret: ClientSecret,
+  opts: AuthOptions,
+  ctx: CliContext,
+): Promise<number> {
   const reporter = createReporter(ctx, opts);
-  await Deno.mkdir(dir, { recursive: true });
-  if (opts.newToken) await deleteToken(dir);
-  else if ((await readToken(dir))?.refresh_token) {
+  // The old token stays until the new one is saved (atomically, by login): an interrupted login
+  // leaves the backup logged in as before.
+  if (!opts.newToken && (await readToken(dir))?.refresh_token) {
     reporter.info(`Replacing the token in "${dir}" (use --new-token to say so explicitly)`);
   }
   const useBrowser = opts.browser !== false;

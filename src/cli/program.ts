@@ -14,6 +14,11 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
   });
+  const typo = await mistypedCommand(args, program.commands.map((c) => c.name()));
+  if (typo) {
+    ctx.stderr(`error: unknown command "${typo.word}": did you mean ${typo.suggestion}?\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (err) {
@@ -38,6 +43,47 @@ export function reportError(err: unknown, ctx: CliContext): number {
     ctx.stderr(err.stack + "\n");
   }
   return EXIT.failed;
+}
+
+/**
+ * `sync` is the default command, so `gphotos-sync stauts` would back up into a folder "stauts".
+ * A first word that is no command, no existing path and has no path separator, but is within two
+ * edits of a command name, is taken for a typo instead.
+ */
+async function mistypedCommand(
+  args: string[],
+  commands: string[],
+): Promise<{ word: string; suggestion: string } | undefined> {
+  const word = args.find((a) => !a.startsWith("-"));
+  if (word === undefined || commands.includes(word) || /[/\\.~]/.test(word)) return undefined;
+  try {
+    await Deno.lstat(word);
+    return undefined;
+  } catch {
+    // Not a path that exists: it may be a typo.
+  }
+  let best: { name: string; d: number } | undefined;
+  for (const name of commands) {
+    const d = editDistance(word.toLowerCase(), name);
+    if (d <= 2 && d < word.length && (!best || d < best.d)) best = { name, d };
+  }
+  return best ? { word, suggestion: best.name } : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
 }
 
 function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {

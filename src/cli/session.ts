@@ -6,7 +6,7 @@ import {
   min429WaitSeconds,
   pacerTimingFromEnv,
 } from "../config.ts";
-import { UsageError } from "../errors.ts";
+import { AuthError, UsageError } from "../errors.ts";
 import { acquireLock, type HeldLock, INDEX_FILE, MediaIndex } from "../index/mod.ts";
 import { findClientSecret } from "../google/client_secret.ts";
 import { TokenProvider } from "../google/auth.ts";
@@ -52,6 +52,7 @@ export interface LocalSession {
  */
 export async function openExistingIndex(target: string): Promise<MediaIndex> {
   const dir = resolve(target);
+  await ensureTarget(dir, { create: false, missing: () => noBackup(target, dir) });
   try {
     await Deno.stat(join(dir, INDEX_FILE));
   } catch (err) {
@@ -70,7 +71,12 @@ export async function openLocalSession(
   ctx: CliContext,
 ): Promise<LocalSession> {
   const dir = resolve(target);
-  await ensureTarget(dir);
+  // Only an import may start a backup in a new folder; everything else needs one already there
+  // (a token from auth, or an index), so a mistyped word never leaves a stray folder behind.
+  await ensureTarget(dir, {
+    create: opts.command === "takeout",
+    missing: () => noBackup(target, dir),
+  });
   const lock = await acquireLock(dir, opts.command);
   let index: MediaIndex;
   try {
@@ -99,6 +105,15 @@ export async function openSession(
   // Find the secret before touching TARGET, so a bad secret changes nothing on disk.
   const secret = await findClientSecret({ secret: opts.secret, env: ctx.env, home: ctx.home });
   const endpoints = endpointsFromEnv(ctx.env, secret);
+  const dir = resolve(target);
+  await ensureTarget(dir, {
+    create: false,
+    missing: () =>
+      new AuthError(
+        `Not logged in: "${dir}" does not exist; run "gphotos-sync auth ${target}" first ` +
+          `(or "gphotos-sync takeout ${target} ARCHIVE..." to start from a Takeout export)`,
+      ),
+  });
   const local = await openLocalSession(target, opts, ctx);
   const pacer = new Pacer({
     min429WaitS: min429WaitSeconds(ctx.env),
@@ -131,12 +146,36 @@ function closer(index: MediaIndex, lock: HeldLock, reporter: Reporter, runId: nu
   };
 }
 
-async function ensureTarget(dir: string): Promise<void> {
+/**
+ * Checks that TARGET is a folder; a missing one is made when `create`, else `missing()` is thrown.
+ * A file in its place is a usage mistake whatever the command.
+ */
+export async function ensureTarget(
+  dir: string,
+  opts: { create: boolean; missing?: () => Error },
+): Promise<void> {
+  let info: Deno.FileInfo;
   try {
-    const info = await Deno.stat(dir);
-    if (!info.isDirectory) throw new UsageError(`TARGET "${dir}" is not a folder`);
+    info = await Deno.stat(dir);
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(err instanceof Deno.errors.NotFound)) {
+      if (err instanceof Deno.errors.NotADirectory) throw notAFolder(dir);
+      throw err;
+    }
+    if (!opts.create) throw opts.missing?.() ?? noBackup(dir, dir);
     await Deno.mkdir(dir, { recursive: true });
+    return;
   }
+  if (!info.isDirectory) throw notAFolder(dir);
+}
+
+function notAFolder(dir: string): UsageError {
+  return new UsageError(`TARGET "${dir}" is a file, not a folder: name the backup folder`);
+}
+
+function noBackup(target: string, dir: string): UsageError {
+  return new UsageError(
+    `No backup in "${dir}": the folder does not exist; run "gphotos-sync auth ${target}" ` +
+      `or "gphotos-sync takeout ${target} ARCHIVE..." first`,
+  );
 }

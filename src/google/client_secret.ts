@@ -61,6 +61,13 @@ export async function findClientSecret(options: FindClientSecretOptions): Promis
     try {
       text = await Deno.readTextFile(place.path);
     } catch (error) {
+      if (error instanceof Deno.errors.NotFound && place.label === "--secret") {
+        // A file named on the command line is what the user meant: never fall back past it.
+        throw new UsageError(
+          `Client secret "${place.path}" given with --secret does not exist: check the path`,
+          { cause: error },
+        );
+      }
       if (error instanceof Deno.errors.NotFound) {
         looked.push(`${place.label} "${place.path}" (not found)`);
         continue;

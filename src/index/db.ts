@@ -2,7 +2,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { MIGRATIONS } from "./schema.ts";
-import { UsageError } from "../errors.ts";
+import { EXIT, GphotosError, UsageError } from "../errors.ts";
 
 /** File name of the index inside TARGET. */
 export const INDEX_FILE = "gphotos.sqlite";
@@ -16,6 +16,16 @@ export function openDatabase(target: string): DatabaseSync {
   } catch (err) {
     throw new UsageError(`Cannot open index "${path}": ${(err as Error).message}`, { cause: err });
   }
+  try {
+    configure(db, path);
+  } catch (err) {
+    db.close();
+    throw damaged(path, err);
+  }
+  return db;
+}
+
+function configure(db: DatabaseSync, path: string): void {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
@@ -24,8 +34,25 @@ export function openDatabase(target: string): DatabaseSync {
   // cache and rarer checkpoints (each one an fsync) keep a 100,000-item listing ahead of the network.
   db.exec("PRAGMA cache_size = -65536");
   db.exec("PRAGMA wal_autocheckpoint = 10000");
+  // Reading the schema is what finds a file that is not (or no longer) a database.
+  db.prepare("SELECT count(*) FROM sqlite_schema").get();
   migrate(db, path);
-  return db;
+}
+
+/**
+ * A file SQLite cannot read as a database: say which, that the photos are safe, and how to
+ * rebuild. A newer schema (a UsageError of `migrate`) is passed through as it is.
+ */
+function damaged(path: string, err: unknown): Error {
+  if (err instanceof GphotosError) return err;
+  const why = err instanceof Error ? err.message : String(err);
+  return new GphotosError(
+    `Index "${path}" is damaged (${why}). Your photos and videos are untouched: move the file ` +
+      `aside (mv "${path}" "${path}.damaged") and run sync or takeout again to rebuild the index ` +
+      "from Google and the files on disk",
+    EXIT.failed,
+    { cause: err },
+  );
 }
 
 /** Applies every migration past the stored `user_version`, each in its own transaction. */

@@ -150,12 +150,16 @@ export async function indexLibrary(
 export function searchFilters(opts: IndexOptions): SearchFilters {
   const filters: SearchFilters = {};
   if (opts.startDate !== undefined || opts.endDate !== undefined) {
-    filters.dateFilter = {
-      ranges: [{
-        startDate: parseDay(opts.startDate ?? "1900-01-01", "--start-date"),
-        endDate: parseDay(opts.endDate ?? "9999-12-31", "--end-date"),
-      }],
-    };
+    const startDate = parseDay(opts.startDate ?? "1900-01-01", "--start-date");
+    const endDate = parseDay(opts.endDate ?? "9999-12-31", "--end-date");
+    const key = (d: { year: number; month: number; day: number }) =>
+      d.year * 10_000 + d.month * 100 + d.day;
+    if (key(startDate) > key(endDate)) {
+      throw new UsageError(
+        `--start-date "${opts.startDate}" is after --end-date "${opts.endDate}": swap them`,
+      );
+    }
+    filters.dateFilter = { ranges: [{ startDate, endDate }] };
   }
   if (opts.favouritesOnly) filters.featureFilter = { includedFeatures: ["FAVORITES"] };
   if (opts.skipVideo) filters.mediaTypeFilter = { mediaTypes: ["PHOTO"] };
