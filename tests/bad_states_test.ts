@@ -140,3 +140,67 @@ Deno.test("auth keeps the old token until a new login succeeds, and takes the lo
     await setup.cleanup();
   }
 });
+
+/** Whether this machine lets a test mount a folder read-only in its own namespace. */
+async function canMountReadOnly(): Promise<boolean> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const script = `mount --bind "${dir}" "${dir}" && mount -o remount,bind,ro "${dir}"`;
+    const { success } = await new Deno.Command("unshare", {
+      args: ["-rm", "sh", "-c", script],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  } finally {
+    await Deno.remove(dir);
+  }
+}
+
+Deno.test({
+  name: "status --verify and download --dry-run read a backup on a read-only disk",
+  // A read-only mount needs a user namespace (unshare -rm, from util-linux); CI machines have it.
+  ignore: !(await canMountReadOnly()),
+  fn: async () => {
+    const fake = await startFakeGoogle({
+      account: generateAccount({ items: 6, seed: 5 }),
+      seed: 5,
+    });
+    const setup = await setupTarget(fake);
+    try {
+      const sync = await runCli(["sync", setup.target, "--skip-albums"], setup.env);
+      assert.ok(sync.code === 0 || sync.code === 4, sync.stderr);
+      const mod = new URL("../mod.ts", import.meta.url).pathname;
+      const deno = Deno.execPath();
+      const cli = (args: string) =>
+        `TZ=UTC NO_COLOR=1 "${deno}" run --quiet --allow-read --allow-write --allow-env ` +
+        `--allow-net=127.0.0.1 --allow-sys=hostname,osRelease,homedir "${mod}" ${args}`;
+      const t = setup.target;
+      const script = [
+        `mount --bind "${t}" "${t}"`,
+        `mount -o remount,bind,ro "${t}"`,
+        `touch "${t}/probe" 2>/dev/null && echo "still writable" && exit 9`,
+        `${cli(`status "${t}" --verify --json`)}; echo "status=$?"`,
+        `${cli(`download "${t}" --dry-run --json`)}; echo "dry=$?"`,
+      ].join("\n");
+      const out = await new Deno.Command("unshare", {
+        args: ["-rm", "sh", "-c", script],
+        env: setup.env,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.doesNotMatch(stderr, /unable to open database file/);
+      assert.match(stdout, /status=0/, stdout + stderr);
+      assert.match(stdout, /dry=0/, stdout + stderr);
+      const verify = stdout.split("\n").find((l) => l.includes('"type":"summary"'));
+      assert.ok(verify, stdout);
+    } finally {
+      await fake.close();
+      await setup.cleanup();
+    }
+  },
+});

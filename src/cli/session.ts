@@ -61,7 +61,7 @@ export async function openExistingIndex(target: string): Promise<MediaIndex> {
       `No index in "${dir}": run "gphotos-sync ${target}" (or takeout, or pick) first`,
     );
   }
-  return MediaIndex.open(dir);
+  return MediaIndex.openReadOnly(dir);
 }
 
 /** Creates TARGET if needed, takes the lock and opens the index. */

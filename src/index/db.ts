@@ -46,6 +46,14 @@ function configure(db: DatabaseSync, path: string): void {
 function damaged(path: string, err: unknown): Error {
   if (err instanceof GphotosError) return err;
   const why = err instanceof Error ? err.message : String(err);
+  if (cannotOpen(err)) {
+    return new GphotosError(
+      `Cannot open index "${path}" for writing (${why}): check that the disk is mounted ` +
+        "writable and that TARGET's folder may be written by this user",
+      EXIT.failed,
+      { cause: err },
+    );
+  }
   return new GphotosError(
     `Index "${path}" is damaged (${why}). Your photos and videos are untouched: move the file ` +
       `aside (mv "${path}" "${path}.damaged") and run sync or takeout again to rebuild the index ` +
@@ -53,6 +61,74 @@ function damaged(path: string, err: unknown): Error {
     EXIT.failed,
     { cause: err },
   );
+}
+
+/** An index opened for reading, and what to do when it is closed. */
+export interface ReadOnlyDatabase {
+  db: DatabaseSync;
+  /** Removes the private copy a read-only disk needed; nothing otherwise. */
+  cleanup(): void;
+}
+
+/**
+ * Opens `TARGET/gphotos.sqlite` for reading only, for commands that change nothing (`status`,
+ * `download --dry-run`): it works beside a running sync and on a read-only disk. There SQLite
+ * cannot make the WAL's shared-memory file (and Deno's sqlite takes no `immutable` URI), so the
+ * index is read from a private copy in the temp folder. An index of an older schema is migrated
+ * through a writable open first when the disk allows it.
+ */
+export function openDatabaseReadOnly(target: string): ReadOnlyDatabase {
+  const path = join(target, INDEX_FILE);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    schemaVersion(db);
+  } catch (err) {
+    if (!cannotOpen(err)) throw damaged(path, err);
+    return openCopy(path);
+  }
+  const version = schemaVersion(db);
+  if (version > MIGRATIONS.length) migrate(db, path); // throws the "upgrade gphotos-sync" error
+  if (version < MIGRATIONS.length) {
+    db.close();
+    try {
+      openDatabase(target).close();
+    } catch (err) {
+      if (!cannotOpen(err) && !(err instanceof UsageError)) throw err;
+      return openCopy(path);
+    }
+    return openDatabaseReadOnly(target);
+  }
+  return { db, cleanup: () => {} };
+}
+
+/** A private, migrated copy of the index (and its WAL), removed again by `cleanup`. */
+function openCopy(path: string): ReadOnlyDatabase {
+  const dir = Deno.makeTempDirSync({ prefix: "gphotos-sync-index-" });
+  const cleanup = () => Deno.removeSync(dir, { recursive: true });
+  try {
+    Deno.copyFileSync(path, join(dir, INDEX_FILE));
+    try {
+      Deno.copyFileSync(`${path}-wal`, join(dir, `${INDEX_FILE}-wal`));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return { db: openDatabase(dir), cleanup };
+  } catch (err) {
+    cleanup();
+    if (err instanceof GphotosError) throw err;
+    throw damaged(path, err);
+  }
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  return (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+/** SQLITE_CANTOPEN (14) and SQLITE_READONLY (8): what a read-only disk answers. */
+function cannotOpen(err: unknown): boolean {
+  const code = (err as { errcode?: number }).errcode;
+  return code === 14 || code === 8;
 }
 
 /** Applies every migration past the stored `user_version`, each in its own transaction. */

@@ -1,6 +1,6 @@
 /** The index: typed, prepared queries over `gphotos.sqlite`. Nothing else touches SQL. */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { nowIso, openDatabase, transaction } from "./db.ts";
+import { nowIso, openDatabase, openDatabaseReadOnly, transaction } from "./db.ts";
 import type {
   AlbumRow,
   FailureRow,
@@ -55,8 +55,11 @@ export class MediaIndex {
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
 
-  constructor(db: DatabaseSync) {
+  #onClose: () => void;
+
+  constructor(db: DatabaseSync, opts: { onClose?: () => void } = {}) {
     this.db = db;
+    this.#onClose = opts.onClose ?? (() => {});
   }
 
   /** Opens (creating and migrating) the index of TARGET. */
@@ -64,9 +67,19 @@ export class MediaIndex {
     return new MediaIndex(openDatabase(target));
   }
 
+  /** Opens the index of TARGET for reading only (also on a read-only disk). */
+  static openReadOnly(target: string): MediaIndex {
+    const { db, cleanup } = openDatabaseReadOnly(target);
+    return new MediaIndex(db, { onClose: cleanup });
+  }
+
   /** Closes the database. */
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } finally {
+      this.#onClose();
+    }
   }
 
   /** A cached prepared statement. */
