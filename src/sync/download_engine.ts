@@ -29,7 +29,7 @@ import {
   recordTransfer,
   transferOf,
 } from "../index/transfer_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "../sources/library/media_urls.ts";
+import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {
