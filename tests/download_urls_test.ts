@@ -3,7 +3,8 @@ import type { MediaItem, MediaItemResult } from "../src/google/types.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
 import { DownloadEngine, type MediaFetcher } from "../src/sync/download_engine.ts";
-import { ItemUnavailableError, LibraryUrlSource } from "../src/sources/library/media_urls.ts";
+import { LibraryUrlSource } from "../src/sources/library/media_urls.ts";
+import { ItemUnavailableError } from "../src/sources/media_url.ts";
 
 function row(id: string): MediaRow {
   return { id, mediaType: "photo", path: `photos/2020/01/${id}.jpg` } as MediaRow;

@@ -10,7 +10,8 @@ import { SCOPES } from "../src/google/types.ts";
 import type { PickedMediaItem } from "../src/google/types.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { RunEvent } from "../src/events.ts";
-import { pickAndDownload, PickError } from "../src/sources/picker/pick.ts";
+import { PickError } from "../src/sources/picker/pick.ts";
+import { pickAndDownload } from "../src/sync/run_pick.ts";
 import { recordFromPickedItem } from "../src/sources/picker/pick_records.ts";
 
 interface Core {

@@ -1,7 +1,9 @@
 /** `gphotos-sync download TARGET`: fetch what the index has and the disk lacks. */
+import { resolve } from "node:path";
 import { EXIT } from "../errors.ts";
 import { downloadPending, type DownloadSummary } from "../sync/download_engine.ts";
 import { LibraryUrlSource } from "../sources/library/media_urls.ts";
+import { selectDownloads } from "../sync/select_items.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex, openSession } from "./session.ts";
@@ -61,16 +63,27 @@ async function dryRun(
 ): Promise<number> {
   const index = await openExistingIndex(target);
   try {
-    const pending = index.pendingItems({ skipVideo: opts.skipVideo })
-      .filter((row) => row.source === "library" || row.source === "album");
+    const selected = await selectDownloads(resolve(target), index, {
+      skipVideo: opts.skipVideo,
+      retryDownload: opts.retryDownload,
+    });
     const summary = {
       command: "download",
       dryRun: true,
-      wouldDownload: pending.length,
-      items: pending.map((r) => ({ id: r.id, path: r.path, mediaType: r.mediaType })),
+      wouldDownload: selected.length,
+      items: selected.map(({ row, recheck }) => ({
+        id: row.id,
+        path: row.path,
+        mediaType: row.mediaType,
+        ...(recheck ? { recheck } : {}),
+      })),
     };
-    const lines = pending.map((r) => `would download ${r.path}`);
-    lines.push(`download --dry-run: ${pending.length} items would be fetched; nothing was changed`);
+    const lines = selected.map(({ row, recheck }) =>
+      `would download ${row.path}` + (recheck ? ` (file ${recheck})` : "")
+    );
+    lines.push(
+      `download --dry-run: ${selected.length} items would be fetched; nothing was changed`,
+    );
     createReporter(ctx, opts).summary(summary, lines);
     return EXIT.ok;
   } finally {

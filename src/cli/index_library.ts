@@ -1,11 +1,10 @@
 /** `gphotos-sync index TARGET`: list the library into the index. */
 import { EXIT } from "../errors.ts";
-import { indexLibrary, type IndexSummary } from "../sources/library/library_index.ts";
+import type { IndexSummary } from "../sources/library/library_index.ts";
+import type { DeleteSummary } from "../sync/deletions.ts";
+import { runSync } from "../sync/run_sync.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openSession } from "./session.ts";
-import type { Reporter } from "./reporter.ts";
-import type { MediaIndex } from "../index/mod.ts";
-import { deleteRemovedFiles, type DeleteSummary } from "../sync/deletions.ts";
 
 /** Options of `index`. */
 export interface IndexCommandOptions extends GlobalOptions {
@@ -31,14 +30,21 @@ export async function runIndex(
   let status: "ok" | "failed" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
-    const result = await indexLibrary(session.library, session.index, {
-      ...indexOptionsFrom(opts),
+    // The listing phase of sync alone, under the same deletion rule.
+    const { indexed, deleted } = await runSync({
+      target: session.target,
+      index: session.index,
+      library: session.library,
+      http: session.http,
       onEvent: (e) => session.reporter.event(e),
       signal: ctx.signal,
+    }, {
+      listing: indexOptionsFrom(opts),
+      download: false,
+      albums: false,
+      doDelete: opts.doDelete,
     });
-    const deleted = opts.doDelete
-      ? await deleteIfComplete(session.target, session.index, result, session.reporter)
-      : undefined;
+    const result = indexed!;
     status = "ok";
     summary = { ...indexSummaryObject(result, session.pacer.tally), deleted: deleted ?? null };
     const lines = indexSummaryLines(result, session.pacer.tally);
@@ -48,23 +54,6 @@ export async function runIndex(
   } finally {
     session.close(status, summary);
   }
-}
-
-/** `--do-delete`, honoured only after a listing of the whole library that completed. */
-export async function deleteIfComplete(
-  target: string,
-  index: MediaIndex,
-  result: IndexSummary,
-  reporter: Reporter,
-): Promise<DeleteSummary | undefined> {
-  if (!result.complete || result.emptyListing) {
-    reporter.warn(
-      "--do-delete ignored: only a complete listing of the whole library may delete files " +
-        "(this one was filtered, cut short or empty)",
-    );
-    return undefined;
-  }
-  return await deleteRemovedFiles(target, index, { onEvent: (e) => reporter.event(e) });
 }
 
 /** The summary line of `--do-delete`. */

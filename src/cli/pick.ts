@@ -3,7 +3,7 @@ import qrcode from "qrcode-terminal";
 import { EXIT } from "../errors.ts";
 import { PICKER_MAX_ITEMS, PickerApi } from "../google/picker_api.ts";
 import type { PickingSession } from "../google/types.ts";
-import { pickAndDownload, type PickSummary } from "../sources/picker/pick.ts";
+import { pickAndDownload, type PickSummary } from "../sync/run_pick.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { quotaFields, threadsFrom, transferFields } from "./download.ts";
 import { formatBytes } from "./reporter.ts";

@@ -13,6 +13,35 @@ export interface DeleteSummary {
   keptChanged: number;
 }
 
+/** What a listing must have been for `--do-delete` to act on it (an `IndexSummary`). */
+export interface ListingOutcome {
+  /** The whole library was listed, unfiltered, without error. */
+  complete: boolean;
+  /** Google returned nothing at all (most likely its 2025 policy, not an empty library). */
+  emptyListing: boolean;
+}
+
+/** The warning when `--do-delete` is refused. */
+export const DELETE_REFUSED_WARNING =
+  "--do-delete ignored: only a complete listing of the whole library may delete files " +
+  "(this one was filtered, cut short or empty)";
+
+/**
+ * The deletion rule: `deleteRemovedFiles` only after a complete, unfiltered, non-empty listing;
+ * otherwise a warning event and undefined.
+ */
+export async function deleteAfterListing(
+  target: string,
+  index: MediaIndex,
+  opts: { listing: ListingOutcome; onEvent?: EventSink },
+): Promise<DeleteSummary | undefined> {
+  if (!opts.listing.complete || opts.listing.emptyListing) {
+    (opts.onEvent ?? silent)({ type: "warning", message: DELETE_REFUSED_WARNING });
+    return undefined;
+  }
+  return await deleteRemovedFiles(target, index, { onEvent: opts.onEvent });
+}
+
 /**
  * Deletes the files of items marked removed from Google. Called only when the user asked
  * (`--do-delete`) and only after a listing that completed without error. A file whose bytes differ

@@ -29,7 +29,8 @@ import {
   recordTransfer,
   transferOf,
 } from "../index/transfer_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "../sources/library/media_urls.ts";
+import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
+import { selectDownloads } from "./select_items.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {
@@ -246,28 +247,22 @@ export class DownloadEngine {
    * `retryDownload` also items marked downloaded whose file is missing or of another size.
    */
   async addFromIndex(opts: FromIndexOptions = {}): Promise<number> {
-    const sources = new Set<string>(opts.sources ?? ["library", "album"]);
-    const rows: MediaRow[] = [];
-    if (opts.retryDownload) {
-      for (const row of this.#index.downloadedItems()) {
-        if (!sources.has(row.source) || row.removedAt !== null) continue;
-        const state = await fileState(this.#target, row);
-        if (state === "ok") continue;
-        this.#summary.rechecked++;
-        if (state === "missing") {
-          // Nothing on disk to protect: make it pending, so even a killed run leaves it to fetch.
-          this.#index.markNotDownloaded(row.id);
-        } else {
-          // Keep it marked until replaced: a pending item with a file would be recorded as is.
-          this.#overwrite.add(row.id);
-        }
-        rows.push(row);
+    const selected = await selectDownloads(this.#target, this.#index, {
+      ...opts,
+      skipVideo: this.#skipVideo,
+    });
+    for (const { row, recheck } of selected) {
+      if (recheck === undefined) continue;
+      this.#summary.rechecked++;
+      if (recheck === "missing") {
+        // Nothing on disk to protect: make it pending, so even a killed run leaves it to fetch.
+        this.#index.markNotDownloaded(row.id);
+      } else {
+        // Keep it marked until replaced: a pending item with a file would be recorded as is.
+        this.#overwrite.add(row.id);
       }
     }
-    for (const row of this.#index.pendingItems({ skipVideo: this.#skipVideo })) {
-      if (sources.has(row.source)) rows.push(row);
-    }
-    return this.add(rows);
+    return this.add(selected.map((s) => s.row));
   }
 
   /**
@@ -616,19 +611,6 @@ export async function sweepTempFiles(target: string, index: MediaIndex): Promise
   };
   await walk("photos");
   return removed;
-}
-
-/** Whether a downloaded item's file is there with the recorded size. */
-async function fileState(target: string, row: MediaRow): Promise<"ok" | "missing" | "changed"> {
-  let path: string;
-  try {
-    path = resolveInside(target, row.path);
-  } catch {
-    return "missing";
-  }
-  const info = await lstatOrUndefined(path);
-  if (!info || !info.isFile) return "missing";
-  return row.size !== null && info.size !== row.size ? "changed" : "ok";
 }
 
 function isVideo(row: MediaRow): boolean {

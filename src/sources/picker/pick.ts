@@ -1,26 +1,18 @@
 /**
- * The `pick` flow (google-api.md §3.1): create a picking session, let the user choose items in
- * Google's page, poll until they are done, index the picked items as source "picker" and download
- * them through the download engine, then delete the session, also when the run fails or is
- * interrupted.
+ * The Picker source (google-api.md §3.1): a picking session, polling until the user is done, the
+ * picked items listed and landed in the index as source "picker", and the session deleted. It
+ * fetches nothing: `src/sync/run_pick.ts` runs the flow and hands the items to the download engine.
  */
 import { ApiError, AuthError, EXIT, GphotosError } from "../../errors.ts";
 import type { EventSink } from "../../events.ts";
 import { silent } from "../../events.ts";
-import { parseDuration, PICKER_MAX_ITEMS } from "../../google/picker_api.ts";
+import { parseDuration } from "../../google/picker_api.ts";
 import type { PickedMediaItem, PickingSession } from "../../google/types.ts";
 import type { MediaIndex } from "../../index/media_index.ts";
 import { findSameItemElsewhere } from "../../index/pick_queries.ts";
 import type { MediaRecord, MediaRow } from "../../index/types.ts";
-import {
-  type CallTally,
-  DownloadEngine,
-  type FailedItem,
-  type MediaFetcher,
-  type SkippedItem,
-} from "../../sync/download_engine.ts";
 import { isPickedVideo, pickedVideoStatus, recordFromPickedItem } from "./pick_records.ts";
-import { PickerUrlSource } from "./pick_urls.ts";
+import type { PickerUrlSource } from "./pick_urls.ts";
 
 /** The Picker API calls the flow makes (`PickerApi`). */
 export interface PickerClient {
@@ -28,58 +20,6 @@ export interface PickerClient {
   getSession(id: string): Promise<PickingSession>;
   deleteSession(id: string): Promise<void>;
   pages(sessionId: string): AsyncIterable<PickedMediaItem[]>;
-}
-
-/** Settings of `pickAndDownload`. */
-export interface PickOptions {
-  target: string;
-  index: MediaIndex;
-  /** Fetches media with the bearer token (`GoogleHttp`). */
-  http: MediaFetcher;
-  /** Most items the user may pick (default and cap 2000). */
-  maxItems?: number;
-  /** Parallel downloads (default 16). */
-  maxThreads?: number;
-  /** `photos/YYYY-MM`. */
-  flat?: boolean;
-  onEvent?: EventSink;
-  /** Told the new session, to show its `pickerUri` (and a QR code) and open a browser. */
-  onSession?: (session: PickingSession) => void | Promise<void>;
-  /** Ctrl-C: stop polling or downloading, delete the session, return an interrupted summary. */
-  signal?: AbortSignal;
-  /** The pacer's tally, for the summary's call counts. */
-  tally?: CallTally;
-  /** Waits between polls; resolves early when the signal aborts. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  now?: () => number;
-}
-
-/** What a pick did. */
-export interface PickSummary {
-  sessionId: string;
-  /** Items the user picked (as listed). */
-  picked: number;
-  /** Picked items new to the index. */
-  added: number;
-  /** Picked items the index already had under the same id. */
-  known: number;
-  /** Picked items the index had from another source (same name and capture time). */
-  recognised: number;
-  /** Picked items whose file was already on disk. */
-  alreadyOnDisk: number;
-  downloaded: number;
-  /** Found complete on disk (a killed run's) and recorded without fetching. */
-  recorded: number;
-  skipped: SkippedItem[];
-  failed: FailedItem[];
-  bytes: number;
-  /** Picker API calls and media fetches of the whole flow. */
-  apiCalls: number;
-  mediaFetches: number;
-  /** Ctrl-C ended the run early. */
-  interrupted: boolean;
-  /** The session was deleted at the end (false only if Google refused the delete). */
-  sessionDeleted: boolean;
 }
 
 /** Why a pick failed, for scripts reading `--json` and for tests. */
@@ -108,127 +48,15 @@ const DEFAULT_POLL_MS = 5000;
 /** Floor of the poll interval, so a "0s" interval cannot spin. */
 const MIN_POLL_MS = 10;
 
-/**
- * Runs one pick: session, polling, index, downloads, delete. Throws a `PickError` (exit 1, or 3 when
- * the account has no Google Photos) or an `AuthError` (exit 3); the session is deleted either way.
- */
-export async function pickAndDownload(api: PickerClient, opts: PickOptions): Promise<PickSummary> {
-  const emit = opts.onEvent ?? silent;
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? abortableSleep;
-  const tallyStart = {
-    apiCalls: opts.tally?.apiCalls ?? 0,
-    mediaFetches: opts.tally?.mediaFetches ?? 0,
-  };
-  const maxItems = Math.min(opts.maxItems ?? PICKER_MAX_ITEMS, PICKER_MAX_ITEMS);
-  emit({ type: "phase", phase: "pick" });
-  let session: PickingSession;
+/** Opens a picking session for at most `maxItems` items; a refusal is explained in one line. */
+export async function openPickSession(
+  api: PickerClient,
+  maxItems: number,
+): Promise<PickingSession> {
   try {
-    session = await api.createSession(maxItems);
+    return await api.createSession(maxItems);
   } catch (error) {
-    throw explain(error, "create");
-  }
-  const summary: PickSummary = {
-    sessionId: session.id,
-    picked: 0,
-    added: 0,
-    known: 0,
-    recognised: 0,
-    alreadyOnDisk: 0,
-    downloaded: 0,
-    recorded: 0,
-    skipped: [],
-    failed: [],
-    bytes: 0,
-    apiCalls: 0,
-    mediaFetches: 0,
-    interrupted: false,
-    sessionDeleted: false,
-  };
-  try {
-    await opts.onSession?.(session);
-    const done = await waitForPicks(api, session, { sleep, now, emit, signal: opts.signal });
-    if (!done) {
-      summary.interrupted = true;
-      return summary;
-    }
-    const items: PickedMediaItem[] = [];
-    try {
-      for await (const page of api.pages(session.id)) {
-        items.push(...page);
-        emit({ type: "progress", phase: "pick", done: items.length });
-      }
-    } catch (error) {
-      throw explain(error, "list", session);
-    }
-    summary.picked = items.length;
-    const urls = new PickerUrlSource({ api, sessionId: session.id, now });
-    urls.seed(items);
-    const rows = landInIndex(items, opts, summary, urls);
-    emit({
-      type: "info",
-      message: `Picked ${items.length} items: ${summary.added} new, ` +
-        `${summary.known + summary.recognised} already in the index`,
-    });
-    const toFetch: MediaRow[] = [];
-    for (const { row, item } of rows) {
-      if (row.downloadedAt !== null) {
-        summary.alreadyOnDisk++;
-        continue;
-      }
-      const reason = videoSkipReason(item);
-      if (reason !== undefined) {
-        summary.skipped.push({ id: row.id, path: row.path, reason });
-        emit({
-          type: "item",
-          phase: "pick",
-          id: row.id,
-          path: row.path,
-          status: "skipped",
-          reason,
-        });
-        continue;
-      }
-      toFetch.push(row);
-    }
-    if (opts.signal?.aborted) {
-      summary.interrupted = true;
-      return summary;
-    }
-    const engine = new DownloadEngine({
-      target: opts.target,
-      index: opts.index,
-      http: opts.http,
-      urls,
-      maxThreads: opts.maxThreads,
-      fidelity: "picker",
-      phase: "pick",
-      onEvent: emit,
-      signal: opts.signal,
-      tally: opts.tally,
-    });
-    engine.add(toFetch);
-    const result = await engine.finish();
-    summary.downloaded = result.downloaded;
-    summary.recorded = result.recorded;
-    summary.skipped.push(...result.skipped);
-    summary.failed = result.failed;
-    summary.bytes = result.bytes;
-    summary.interrupted = result.interrupted;
-    if (urls.sessionGone) {
-      // Every item left failed the same way; one line says why and what to do.
-      throw explain(urls.sessionGone, "download", session, {
-        done: summary.downloaded + summary.recorded,
-        of: toFetch.length,
-      });
-    }
-    return summary;
-  } finally {
-    summary.sessionDeleted = await deleteQuietly(api, session.id, emit);
-    if (opts.tally) {
-      summary.apiCalls = opts.tally.apiCalls - tallyStart.apiCalls;
-      summary.mediaFetches = opts.tally.mediaFetches - tallyStart.mediaFetches;
-    }
+    throw explainPickError(error, "create");
   }
 }
 
@@ -236,7 +64,7 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
  * Polls `sessions.get` at the session's `pollInterval` until the user is done (true), the signal
  * aborts (false), or `timeoutIn` runs out (a `PickError`).
  */
-async function waitForPicks(
+export async function waitForPicks(
   api: PickerClient,
   first: PickingSession,
   ctx: {
@@ -271,7 +99,7 @@ async function waitForPicks(
     try {
       session = await api.getSession(first.id);
     } catch (error) {
-      throw explain(error, "poll", first);
+      throw explainPickError(error, "poll", first);
     }
     polls++;
   }
@@ -294,14 +122,52 @@ function timeLeft(
   return Math.min(google, ours);
 }
 
+/** Lists the items the user picked in a session, reporting progress. */
+export async function listPicked(
+  api: PickerClient,
+  session: PickingSession,
+  emit: EventSink = silent,
+): Promise<PickedMediaItem[]> {
+  const items: PickedMediaItem[] = [];
+  try {
+    for await (const page of api.pages(session.id)) {
+      items.push(...page);
+      emit({ type: "progress", phase: "pick", done: items.length });
+    }
+  } catch (error) {
+    throw explainPickError(error, "list", session);
+  }
+  return items;
+}
+
+/** Settings of `landPicked`. */
+export interface LandPickedOptions {
+  index: MediaIndex;
+  /** Learns which index rows (of another source) stand for which picked ids. */
+  urls: PickerUrlSource;
+  /** `photos/YYYY-MM`. */
+  flat?: boolean;
+  onEvent?: EventSink;
+}
+
+/** Picked items in the index: each with its row, and how many were new, known or recognised. */
+export interface LandedPicks {
+  rows: { row: MediaRow; item: PickedMediaItem }[];
+  /** Picked items new to the index. */
+  added: number;
+  /** Picked items the index already had under the same id. */
+  known: number;
+  /** Picked items the index had from another source (same name and capture time). */
+  recognised: number;
+}
+
 /** Indexes the picked items; returns each item with its index row (new, known or recognised). */
-function landInIndex(
+export function landPicked(
   items: readonly PickedMediaItem[],
-  opts: PickOptions,
-  summary: PickSummary,
-  urls: PickerUrlSource,
-): { row: MediaRow; item: PickedMediaItem }[] {
-  const index = opts.index;
+  opts: LandPickedOptions,
+): LandedPicks {
+  const { index, urls } = opts;
+  const summary = { added: 0, known: 0, recognised: 0 };
   const records: MediaRecord[] = [];
   const rowIdOf = new Map<string, string>();
   const seenNew = new Set<string>();
@@ -343,11 +209,11 @@ function landInIndex(
     const row = index.getItem(rowId);
     if (row) out.push({ row, item });
   }
-  return out;
+  return { rows: out, ...summary };
 }
 
 /** Why a picked video cannot be fetched now, or undefined (Google serves only READY videos). */
-function videoSkipReason(item: PickedMediaItem): string | undefined {
+export function pickedVideoSkipReason(item: PickedMediaItem): string | undefined {
   if (!isPickedVideo(item)) return undefined;
   const status = pickedVideoStatus(item);
   if (status === "READY") return undefined;
@@ -359,7 +225,7 @@ function videoSkipReason(item: PickedMediaItem): string | undefined {
 }
 
 /** Turns a Picker API error into a one-line explanation with the right exit code. */
-function explain(
+export function explainPickError(
   error: unknown,
   stage: "create" | "poll" | "list" | "download",
   session?: PickingSession,
@@ -427,7 +293,11 @@ function explain(
 }
 
 /** Deletes the session; a failure is only a warning (Google ends sessions by themselves). */
-async function deleteQuietly(api: PickerClient, id: string, emit: EventSink): Promise<boolean> {
+export async function deletePickSession(
+  api: PickerClient,
+  id: string,
+  emit: EventSink,
+): Promise<boolean> {
   try {
     await api.deleteSession(id);
     return true;

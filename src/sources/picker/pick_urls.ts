@@ -6,7 +6,7 @@
 import { ApiError } from "../../errors.ts";
 import type { PickedMediaItem } from "../../google/types.ts";
 import type { MediaRow } from "../../index/types.ts";
-import { ItemUnavailableError, type MediaUrl, type MediaUrlSource } from "../library/media_urls.ts";
+import { ItemUnavailableError, type MediaUrl, type MediaUrlSource } from "../media_url.ts";
 import { isPickedVideo, pickedVideoStatus } from "./pick_records.ts";
 
 /** Lists a session's picked items again (`PickerApi.pages`). */
