@@ -10,6 +10,7 @@ import { silent } from "../../events.ts";
 import { parseDuration, PICKER_MAX_ITEMS } from "../../google/picker_api.ts";
 import type { PickedMediaItem, PickingSession } from "../../google/types.ts";
 import type { MediaIndex } from "../../index/media_index.ts";
+import type { IndexPort } from "../../index/port.ts";
 import { findSameItemElsewhere } from "../../index/pick_queries.ts";
 import type { MediaRecord, MediaRow } from "../../index/types.ts";
 import {
@@ -301,7 +302,7 @@ function landInIndex(
   summary: PickSummary,
   urls: PickerUrlSource,
 ): { row: MediaRow; item: PickedMediaItem }[] {
-  const index = opts.index;
+  const index: IndexPort = opts.index;
   const records: MediaRecord[] = [];
   const rowIdOf = new Map<string, string>();
   const seenNew = new Set<string>();
