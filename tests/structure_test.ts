@@ -58,7 +58,8 @@ Deno.test("structure of src/", async (t) => {
   });
 
   // The lead enables this once the splits of takeout/sources.ts, takeout/import.ts,
-  // sync/album_links.ts and sync/download_engine.ts (other slices of issue 10) have landed.
+  // takeout/match.ts (508 lines), sync/album_links.ts and sync/download_engine.ts (other slices of
+  // issue 10) have landed.
   await t.step({
     name: "no file in src/ is over 500 lines",
     ignore: true,

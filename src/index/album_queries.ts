@@ -1,4 +1,8 @@
-/** Queries of the album phase over the index: the links and folders the tool made, and orphans. */
+/**
+ * Queries of the album phase: the `album_links` and `album_folders` tables (what the tool made on
+ * disk). The albums and their members live in `album_table.ts`; the last three functions here
+ * hand over to it for the callers that import them from this file.
+ */
 import type { MediaIndex } from "./media_index.ts";
 import type { IndexPort } from "./port.ts";
 import { nowIso } from "./db.ts";
