@@ -1,7 +1,8 @@
 /** The album link builder against a real file system, with the index filled directly. */
 import assert from "node:assert/strict";
 import { join, posix } from "node:path";
-import { MediaIndex } from "../src/index/mod.ts";
+import { DatabaseSync } from "node:sqlite";
+import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
 import { albumLinks, allAlbumFolders, allAlbumLinks } from "../src/index/album_queries.ts";
 import {
   type AlbumFoldersOptions,
@@ -61,6 +62,8 @@ async function snapshot(target: string): Promise<Record<string, string>> {
 interface Fixture {
   target: string;
   index: MediaIndex;
+  /** A second connection to the index file, for steps that play Google or tamper with the index. */
+  db: DatabaseSync;
   /** Adds an item to the index and writes its file (unless `onDisk` is false). */
   item(id: string, name: string, time: string | undefined, onDisk?: boolean): Promise<string>;
   /** Writes a pending item's file and marks it downloaded. */
@@ -74,9 +77,11 @@ interface Fixture {
 async function fixture(base: AlbumFoldersOptions = {}): Promise<Fixture> {
   const target = await Deno.makeTempDir({ prefix: "albums_links_" });
   const index = MediaIndex.open(target);
+  const db = new DatabaseSync(join(target, INDEX_FILE));
   const f: Fixture = {
     target,
     index,
+    db,
     async item(id, name, time, onDisk = true) {
       const { added } = index.upsertItems([{
         id,
@@ -102,12 +107,13 @@ async function fixture(base: AlbumFoldersOptions = {}): Promise<Fixture> {
       index.setAlbumItems(id, ids, { count: ids.length, title: title ?? null });
     },
     removeAlbum(id) {
-      index.stmt("UPDATE albums SET removed_at = ? WHERE id = ?").run(new Date().toISOString(), id);
+      db.prepare("UPDATE albums SET removed_at = ? WHERE id = ?").run(new Date().toISOString(), id);
     },
     run(extra = {}) {
       return syncAlbumFolders(target, index, { ...base, ...extra });
     },
     async close() {
+      db.close();
       index.close();
       await Deno.remove(target, { recursive: true });
     },
@@ -506,11 +512,11 @@ Deno.test("syncAlbumFolders() stays inside albums/ and removes only what it made
 
     await t.step("a tampered index cannot make it remove anything outside albums/", async () => {
       const victim = join(f.target, "photos/2020/01/a.jpg");
-      f.index.stmt(
+      f.db.prepare(
         "INSERT INTO album_links (path, album_id, media_id, kind, made_at) VALUES (?,?,?,?,?)",
       )
         .run("photos/2020/01/a.jpg", "A", "i1", "symlink", "2020-01-01T00:00:00Z");
-      f.index.stmt("INSERT INTO album_folders (path, album_id, made_at) VALUES (?,?,?)")
+      f.db.prepare("INSERT INTO album_folders (path, album_id, made_at) VALUES (?,?,?)")
         .run("albums/../photos", "A", "2020-01-01T00:00:00Z");
       f.removeAlbum("A");
       await f.run();

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { MediaIndex } from "../src/index/mod.ts";
+import { DatabaseSync } from "node:sqlite";
+import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
 import type { MediaRecord } from "../src/index/types.ts";
 import { verifyFiles } from "../src/sync/verify.ts";
 import type { RunEvent } from "../src/events.ts";
@@ -52,7 +53,9 @@ async function buildTarget(): Promise<{ target: string; paths: Record<string, st
     index.recordFailure("broken", "download", 'Media "x" failed: 500 INTERNAL: boom');
     index.recordFailure("broken", "download", 'Media "x" failed: 500 INTERNAL: boom again');
     // Seen in an older listing only: marked removed, its file kept.
-    index.db.exec("UPDATE media_items SET last_seen_at = '2000-01-01T00:00:00Z' WHERE id = 'gone'");
+    const db = new DatabaseSync(join(target, INDEX_FILE));
+    db.exec("UPDATE media_items SET last_seen_at = '2000-01-01T00:00:00Z' WHERE id = 'gone'");
+    db.close();
     index.markUnseenRemoved("library", "2001-01-01T00:00:00Z");
     const run = index.startRun("sync");
     index.finishRun(run, { status: "partial", apiCalls: 12, mediaFetches: 34 });

@@ -109,9 +109,7 @@ async function benchSmall(root: string, n: number, smallBytes: number): Promise<
     await runPool(jobs, 16);
     index.transaction(() => {
       for (let i = 0; i < n; i++) {
-        index.stmt(
-          "UPDATE media_items SET size = ?, sha256 = ?, downloaded_at = ? WHERE id = ?",
-        ).run(smallBytes, hashes[i], new Date().toISOString(), `item${i}`);
+        index.markDownloaded(`item${i}`, { size: smallBytes, sha256: hashes[i] });
       }
     });
   } finally {

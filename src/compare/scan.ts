@@ -11,7 +11,12 @@ import type { MediaIndex } from "../index/mod.ts";
 import { isoUtc } from "../index/mod.ts";
 import { splitExtension } from "../layout/mod.ts";
 import { exifTime, type FileTime, mp4CreationTime, readFull } from "../media/media_time.ts";
-import { type CachedFile, dropScanCache, loadScanCache, saveScanCache } from "./scan_cache.ts";
+import {
+  type CachedFile,
+  dropScanCache,
+  loadScanCache,
+  saveScanCache,
+} from "../index/scan_cache_queries.ts";
 
 /** Version of the reading code; cached results of an older version are read again. */
 export const READER_VERSION = 1;

@@ -1,10 +1,13 @@
-/** Queries of the album phase over the index: the links and folders the tool made, and orphans. */
-import type { SQLInputValue } from "node:sqlite";
+/**
+ * Queries of the album phase: the `album_links` and `album_folders` tables (what the tool made on
+ * disk). The albums and their members live in `album_table.ts`; the last three functions here
+ * hand over to it for the callers that import them from this file.
+ */
 import type { MediaIndex } from "./media_index.ts";
+import type { IndexPort } from "./port.ts";
 import { nowIso } from "./db.ts";
+import { type Row, sqlOf } from "./_handle.ts";
 import type { AlbumRow } from "./types.ts";
-
-type Row = Record<string, SQLInputValue>;
 
 /** How an album link was made. */
 export type LinkKind = "symlink" | "hardlink";
@@ -43,14 +46,14 @@ function toFolder(r: Row): AlbumFolderRow {
 
 /** The links recorded for an album, in path order. */
 export function albumLinks(index: MediaIndex, albumId: string): AlbumLinkRow[] {
-  return (index.stmt("SELECT * FROM album_links WHERE album_id = ? ORDER BY path").all(
+  return (sqlOf(index).stmt("SELECT * FROM album_links WHERE album_id = ? ORDER BY path").all(
     albumId,
   ) as Row[]).map(toLink);
 }
 
 /** Every recorded link. */
 export function allAlbumLinks(index: MediaIndex): AlbumLinkRow[] {
-  return (index.stmt("SELECT * FROM album_links ORDER BY path").all() as Row[]).map(toLink);
+  return (sqlOf(index).stmt("SELECT * FROM album_links ORDER BY path").all() as Row[]).map(toLink);
 }
 
 /** Records a link, before it is made (a crash then leaves a row whose link is missing, never the reverse). */
@@ -58,38 +61,49 @@ export function recordLink(
   index: MediaIndex,
   link: { path: string; albumId: string; mediaId: string; kind: LinkKind },
 ): void {
-  index.stmt(
+  sqlOf(index).stmt(
     `INSERT INTO album_links (path, album_id, media_id, kind, made_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (path) DO UPDATE SET album_id = excluded.album_id, media_id = excluded.media_id,
        kind = excluded.kind, made_at = excluded.made_at`,
   ).run(link.path, link.albumId, link.mediaId, link.kind, nowIso());
 }
 
+/**
+ * The recorded links directly or deeper inside `folder`, by path. A range over the primary key
+ * ("0" follows "/"), so this stays an index lookup.
+ */
+export function linkPathsUnder(index: MediaIndex, folder: string): string[] {
+  return (sqlOf(index).stmt("SELECT path FROM album_links WHERE path > ? AND path < ?")
+    .all(`${folder}/`, `${folder}0`) as Row[]).map((r) => r.path as string);
+}
+
 /** Forgets a link. */
 export function forgetLink(index: MediaIndex, path: string): void {
-  index.stmt("DELETE FROM album_links WHERE path = ?").run(path);
+  sqlOf(index).stmt("DELETE FROM album_links WHERE path = ?").run(path);
 }
 
 /** Moves a recorded link to a new path. */
 export function moveLinkRecord(index: MediaIndex, from: string, to: string): void {
-  index.stmt("UPDATE album_links SET path = ? WHERE path = ?").run(to, from);
+  sqlOf(index).stmt("UPDATE album_links SET path = ? WHERE path = ?").run(to, from);
 }
 
 /** The folders recorded for an album. */
 export function albumFolders(index: MediaIndex, albumId: string): AlbumFolderRow[] {
-  return (index.stmt("SELECT * FROM album_folders WHERE album_id = ? ORDER BY path").all(
+  return (sqlOf(index).stmt("SELECT * FROM album_folders WHERE album_id = ? ORDER BY path").all(
     albumId,
   ) as Row[]).map(toFolder);
 }
 
 /** Every recorded folder. */
 export function allAlbumFolders(index: MediaIndex): AlbumFolderRow[] {
-  return (index.stmt("SELECT * FROM album_folders ORDER BY path").all() as Row[]).map(toFolder);
+  return (sqlOf(index).stmt("SELECT * FROM album_folders ORDER BY path").all() as Row[]).map(
+    toFolder,
+  );
 }
 
 /** The recorded folder at a path, whichever album it belongs to. */
 export function folderRecord(index: MediaIndex, path: string): AlbumFolderRow | undefined {
-  const row = index.stmt("SELECT * FROM album_folders WHERE path = ?").get(path) as
+  const row = sqlOf(index).stmt("SELECT * FROM album_folders WHERE path = ?").get(path) as
     | Row
     | undefined;
   return row ? toFolder(row) : undefined;
@@ -97,7 +111,7 @@ export function folderRecord(index: MediaIndex, path: string): AlbumFolderRow | 
 
 /** Records a folder the tool made (or took over) for an album. */
 export function recordFolder(index: MediaIndex, path: string, albumId: string): void {
-  index.stmt(
+  sqlOf(index).stmt(
     `INSERT INTO album_folders (path, album_id, made_at) VALUES (?, ?, ?)
      ON CONFLICT (path) DO UPDATE SET album_id = excluded.album_id`,
   ).run(path, albumId, nowIso());
@@ -105,7 +119,7 @@ export function recordFolder(index: MediaIndex, path: string, albumId: string): 
 
 /** Forgets a folder. */
 export function forgetFolder(index: MediaIndex, path: string): void {
-  index.stmt("DELETE FROM album_folders WHERE path = ?").run(path);
+  sqlOf(index).stmt("DELETE FROM album_folders WHERE path = ?").run(path);
 }
 
 /**
@@ -113,7 +127,7 @@ export function forgetFolder(index: MediaIndex, path: string): void {
  * but no album row at all.
  */
 export function staleAlbumIds(index: MediaIndex): string[] {
-  const rows = index.stmt(
+  const rows = sqlOf(index).stmt(
     `SELECT album_id AS id FROM album_links
      UNION SELECT album_id AS id FROM album_folders
      EXCEPT SELECT id FROM albums WHERE removed_at IS NULL
@@ -124,36 +138,19 @@ export function staleAlbumIds(index: MediaIndex): string[] {
 
 /** Every album row, removed ones included. */
 export function allAlbumRows(index: MediaIndex): AlbumRow[] {
-  return (index.stmt("SELECT id FROM albums ORDER BY rowid").all() as Row[]).map((r) =>
-    index.getAlbum(r.id as string)!
-  );
+  return index.allAlbumRows();
 }
 
 /**
  * Marks items first found inside albums (`source = 'album'`) that no live album holds any more as
- * removed; their files stay. Call only after complete album listings.
+ * removed; their files stay. Call only after complete album listings. (The same as the port's
+ * `index.markOrphanAlbumItemsRemoved()`, kept for its callers.)
  */
-export function markOrphanAlbumItemsRemoved(index: MediaIndex): string[] {
-  return index.transaction(() => {
-    const rows = index.stmt(
-      `SELECT id FROM media_items m WHERE m.source = 'album' AND m.removed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM album_items a JOIN albums b ON b.id = a.album_id
-                       WHERE a.media_id = m.id AND b.removed_at IS NULL)`,
-    ).all() as Row[];
-    const now = nowIso();
-    for (const r of rows) {
-      index.stmt("UPDATE media_items SET removed_at = ? WHERE id = ?").run(now, r.id as string);
-    }
-    return rows.map((r) => r.id as string);
-  });
+export function markOrphanAlbumItemsRemoved(index: IndexPort): string[] {
+  return index.markOrphanAlbumItemsRemoved();
 }
 
 /** Items of live albums that are not on disk yet (a `download` or `sync` fetches them). */
 export function pendingAlbumItemCount(index: MediaIndex): number {
-  const row = index.stmt(
-    `SELECT COUNT(DISTINCT m.id) AS n FROM album_items a JOIN media_items m ON m.id = a.media_id
-     JOIN albums b ON b.id = a.album_id
-     WHERE m.downloaded_at IS NULL AND m.removed_at IS NULL AND b.removed_at IS NULL`,
-  ).get() as { n: number };
-  return Number(row.n);
+  return index.pendingAlbumItemCount();
 }

@@ -153,19 +153,6 @@ export function migrate(db: DatabaseSync, label = "index"): void {
   }
 }
 
-/** Runs `fn` inside one transaction; rolls back on any error. Not re-entrant. */
-export function transaction<T>(db: DatabaseSync, fn: () => T): T {
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    const result = fn();
-    db.exec("COMMIT");
-    return result;
-  } catch (err) {
-    db.exec("ROLLBACK");
-    throw err;
-  }
-}
-
 /** The current time as ISO-8601 UTC text, the index's time format. */
 export function nowIso(): string {
   return new Date().toISOString();

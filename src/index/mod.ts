@@ -1,6 +1,9 @@
 /** The SQLite index of a TARGET: schema, migrations, typed queries, the run lock. */
 export { MediaIndex } from "./media_index.ts";
-export type { IndexCounts, RunRow, UpsertResult } from "./media_index.ts";
+export type { IndexPort } from "./port.ts";
+export type { SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
+export type { IndexCounts } from "./index_counts.ts";
+export type { RunRow } from "./run_table.ts";
 export { INDEX_FILE, isoUtc, migrate, nowIso, openDatabase, parseIsoUtc } from "./db.ts";
 export { acquireLock, LOCK_FILE } from "./lock.ts";
 export type { HeldLock } from "./lock.ts";

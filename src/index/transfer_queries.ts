@@ -1,6 +1,7 @@
 /** The download engine's own queries: the `transfers` table (schema migration 3). */
 import type { MediaIndex } from "./media_index.ts";
 import { nowIso } from "./db.ts";
+import { sqlOf } from "./_handle.ts";
 
 /** What the server declared for a transfer under way. */
 export interface TransferRow {
@@ -15,7 +16,7 @@ export function recordTransfer(
   id: string,
   declared: { total?: number; etag?: string },
 ): void {
-  index.stmt(
+  sqlOf(index).stmt(
     `INSERT INTO transfers (media_id, total, etag, started_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (media_id) DO UPDATE SET total = excluded.total, etag = excluded.etag`,
   ).run(id, declared.total ?? null, declared.etag ?? null, nowIso());
@@ -23,7 +24,7 @@ export function recordTransfer(
 
 /** The transfer recorded for an item, if any. */
 export function transferOf(index: MediaIndex, id: string): TransferRow | undefined {
-  const row = index.stmt("SELECT total, etag FROM transfers WHERE media_id = ?").get(id) as
+  const row = sqlOf(index).stmt("SELECT total, etag FROM transfers WHERE media_id = ?").get(id) as
     | { total: number | null; etag: string | null }
     | undefined;
   if (!row) return undefined;
@@ -32,12 +33,12 @@ export function transferOf(index: MediaIndex, id: string): TransferRow | undefin
 
 /** Forgets an item's transfer (done, or its temporary file removed). */
 export function forgetTransfer(index: MediaIndex, id: string): void {
-  index.stmt("DELETE FROM transfers WHERE media_id = ?").run(id);
+  sqlOf(index).stmt("DELETE FROM transfers WHERE media_id = ?").run(id);
 }
 
 /** Forgets transfers of items that are downloaded by now (a run killed between two writes). */
 export function forgetFinishedTransfers(index: MediaIndex): number {
-  const r = index.stmt(
+  const r = sqlOf(index).stmt(
     `DELETE FROM transfers WHERE media_id IN
      (SELECT id FROM media_items WHERE downloaded_at IS NOT NULL)`,
   ).run();

@@ -18,6 +18,7 @@ import {
   forgetFolder,
   forgetLink,
   type LinkKind,
+  linkPathsUnder,
   moveLinkRecord,
   recordFolder,
   recordLink,
@@ -410,11 +411,8 @@ class LinkBuilder {
 
   /** Folded names in a folder that are not links the tool recorded: a user's files. */
   async #foreignNames(folder: string): Promise<Set<string>> {
-    // A range over the primary key ("0" follows "/"), so this stays an index lookup.
     const recorded = new Set(
-      this.#index.stmt("SELECT path FROM album_links WHERE path > ? AND path < ?")
-        .all(`${folder}/`, `${folder}0`)
-        .map((r) => foldName(posix.basename((r as { path: string }).path))),
+      linkPathsUnder(this.#index, folder).map((path) => foldName(posix.basename(path))),
     );
     const names = new Set<string>();
     for await (const entry of this.#fs.readDir(this.#abs(folder))) {

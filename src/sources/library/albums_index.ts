@@ -1,5 +1,5 @@
 /** The album half of the `albums` phase: own and shared albums and their items, into the index. */
-import type { MediaIndex } from "../../index/mod.ts";
+import type { IndexPort } from "../../index/mod.ts";
 import { nowIso } from "../../index/mod.ts";
 import type { AlbumRow, MediaRecord } from "../../index/types.ts";
 import { markOrphanAlbumItemsRemoved } from "../../index/album_queries.ts";
@@ -102,7 +102,7 @@ export function albumFilter(
  */
 export async function indexAlbums(
   api: AlbumSource,
-  index: MediaIndex,
+  index: IndexPort,
   opts: IndexAlbumsOptions = {},
 ): Promise<IndexAlbumsSummary> {
   const emit = opts.onEvent ?? silent;
@@ -196,7 +196,7 @@ export async function indexAlbums(
 /** Lists one kind of album into the index; returns the albums listed. */
 async function listAlbums(
   api: AlbumSource,
-  index: MediaIndex,
+  index: IndexPort,
   shared: boolean,
   skip: Set<string> = new Set(),
 ): Promise<Album[]> {
@@ -219,7 +219,7 @@ async function listAlbums(
 /** Lists an album's items; new ones join the index. Returns the ids in album order. */
 async function listAlbumItems(
   api: AlbumSource,
-  index: MediaIndex,
+  index: IndexPort,
   album: Album,
   opts: IndexAlbumsOptions,
   summary: IndexAlbumsSummary,

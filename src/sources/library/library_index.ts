@@ -1,5 +1,5 @@
 /** The `index` phase: list the library into the index, page by page. */
-import type { MediaIndex } from "../../index/mod.ts";
+import type { IndexPort } from "../../index/mod.ts";
 import { nowIso } from "../../index/mod.ts";
 import type { MediaRow } from "../../index/types.ts";
 import type { MediaItem, SearchFilters, SearchRequest } from "../../google/types.ts";
@@ -54,7 +54,7 @@ export interface IndexSummary {
  */
 export async function indexLibrary(
   api: MediaPager,
-  index: MediaIndex,
+  index: IndexPort,
   opts: IndexOptions = {},
 ): Promise<IndexSummary> {
   const emit = opts.onEvent ?? silent;

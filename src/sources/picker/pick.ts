@@ -8,7 +8,7 @@ import type { EventSink } from "../../events.ts";
 import { silent } from "../../events.ts";
 import { parseDuration } from "../../google/picker_api.ts";
 import type { PickedMediaItem, PickingSession } from "../../google/types.ts";
-import type { MediaIndex } from "../../index/media_index.ts";
+import type { IndexPort } from "../../index/port.ts";
 import { findSameItemElsewhere } from "../../index/pick_queries.ts";
 import type { MediaRecord, MediaRow } from "../../index/types.ts";
 import { isPickedVideo, pickedVideoStatus, recordFromPickedItem } from "./pick_records.ts";
@@ -142,7 +142,7 @@ export async function listPicked(
 
 /** Settings of `landPicked`. */
 export interface LandPickedOptions {
-  index: MediaIndex;
+  index: IndexPort;
   /** Learns which index rows (of another source) stand for which picked ids. */
   urls: PickerUrlSource;
   /** `photos/YYYY-MM`. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { EventSink } from "../../events.ts";
 import { EXIT } from "../../errors.ts";
 import { isoUtc, type MediaIndex } from "../../index/mod.ts";
-import type { MediaRecord, MediaRow } from "../../index/mod.ts";
+import type { IndexPort, MediaRecord, MediaRow } from "../../index/mod.ts";
 import {
   addAlbumItems,
   findItemByContent,
@@ -286,8 +286,11 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   return report;
 }
 
+/** The importer reaches the index only through the port sources use. */
+type ImporterOptions = Omit<ImportTakeoutOptions, "index"> & { index: IndexPort };
+
 class Importer {
-  #opts: ImportTakeoutOptions;
+  #opts: ImporterOptions;
   #tree: TakeoutTree;
   #staged: Map<TakeoutEntry, StagedFile>;
   #report: TakeoutReport;
@@ -305,7 +308,7 @@ class Importer {
   #sizes: Set<number>;
 
   constructor(
-    opts: ImportTakeoutOptions,
+    opts: ImporterOptions,
     tree: TakeoutTree,
     staged: Map<TakeoutEntry, StagedFile>,
     report: TakeoutReport,

@@ -1,7 +1,7 @@
 /** Queries over `compare_files`, the scan cache that lets a re-run skip unchanged files. */
-import type { SQLInputValue } from "node:sqlite";
-import { nowIso } from "../index/mod.ts";
-import type { MediaIndex } from "../index/mod.ts";
+import { nowIso } from "./db.ts";
+import { type Row, sqlOf } from "./_handle.ts";
+import type { MediaIndex } from "./media_index.ts";
 
 /** What a scan learnt about one file, as the cache keeps it. */
 export interface CachedFile {
@@ -14,11 +14,10 @@ export interface CachedFile {
   reader: number;
 }
 
-type Row = Record<string, SQLInputValue>;
-
 /** Every cached file under `root`, by relative path. */
 export function loadScanCache(index: MediaIndex, root: string): Map<string, CachedFile> {
-  const rows = index.stmt("SELECT * FROM compare_files WHERE root = ?").all(root) as Row[];
+  const sql = sqlOf(index);
+  const rows = sql.stmt("SELECT * FROM compare_files WHERE root = ?").all(root) as Row[];
   const map = new Map<string, CachedFile>();
   for (const r of rows) {
     map.set(r.rel_path as string, {
@@ -37,9 +36,10 @@ export function loadScanCache(index: MediaIndex, root: string): Map<string, Cach
 /** Stores (or replaces) files read by a scan, in one transaction. */
 export function saveScanCache(index: MediaIndex, root: string, files: CachedFile[]): void {
   if (files.length === 0) return;
+  const sql = sqlOf(index);
   const now = nowIso();
-  index.transaction(() => {
-    const insert = index.stmt(
+  sql.transaction(() => {
+    const insert = sql.stmt(
       `INSERT INTO compare_files (root, rel_path, size, mtime_ms, sha256, capture_time, time_zoned,
          reader, scanned_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -65,8 +65,9 @@ export function saveScanCache(index: MediaIndex, root: string, files: CachedFile
 
 /** Forgets cached files that a complete scan of `root` no longer found. */
 export function dropScanCache(index: MediaIndex, root: string, relPaths: Iterable<string>): void {
-  index.transaction(() => {
-    const del = index.stmt("DELETE FROM compare_files WHERE root = ? AND rel_path = ?");
+  const sql = sqlOf(index);
+  sql.transaction(() => {
+    const del = sql.stmt("DELETE FROM compare_files WHERE root = ? AND rel_path = ?");
     for (const p of relPaths) del.run(root, p);
   });
 }

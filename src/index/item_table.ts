@@ -1,0 +1,363 @@
+/** The `media_items` table: adding and refreshing items, their paths, flags and files. */
+import { nowIso } from "./db.ts";
+import type { Row, Sql } from "./_handle.ts";
+import { toMediaRow } from "./_rows.ts";
+import type { LayoutOptions, MediaRecord, MediaRow, Source } from "./types.ts";
+import {
+  clashKey,
+  dateFolder,
+  dateFromFileName,
+  dupBaseName,
+  withDupNumber,
+} from "../layout/mod.ts";
+
+/** How an upsert changed the index. */
+export interface UpsertResult {
+  added: MediaRow[];
+  updated: number;
+  unchanged: number;
+}
+
+/** Which other items count as the same one; see `ItemTable.findSameItem`. */
+export interface SameItemRule {
+  /** The asking source: its own rows are other items, never the same one. */
+  otherThan: Source;
+  /** Only an item whose file is not an original (the copy a Takeout original replaces). */
+  belowOriginal?: boolean;
+}
+
+/** What a source knows of an item when it asks whether the index already has it. */
+export interface SameItemQuery {
+  originalName: string;
+  captureTime?: string | Date;
+  /** Checked when given. */
+  mediaType?: "photo" | "video";
+}
+
+/** The items of one index. */
+export class ItemTable {
+  #sql: Sql;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  /** One item by id. */
+  getItem(id: string): MediaRow | undefined {
+    const row = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(id) as
+      | Row
+      | undefined;
+    return row ? toMediaRow(row) : undefined;
+  }
+
+  /** One item by its relative path. */
+  getItemByPath(path: string): MediaRow | undefined {
+    const row = this.#sql.stmt("SELECT * FROM media_items WHERE path = ?").get(path) as
+      | Row
+      | undefined;
+    return row ? toMediaRow(row) : undefined;
+  }
+
+  /** Whether an item is in the index. */
+  hasItem(id: string): boolean {
+    return this.#sql.stmt("SELECT 1 FROM media_items WHERE id = ?").get(id) !== undefined;
+  }
+
+  /**
+   * Adds new items (giving each its final path by the name and clash rules) and refreshes known
+   * ones, in one transaction. A known item keeps its path: a number, once given, never changes.
+   */
+  upsertItems(records: MediaRecord[], layout: LayoutOptions = {}): UpsertResult {
+    const now = nowIso();
+    return this.#sql.transaction(() => {
+      const result: UpsertResult = { added: [], updated: 0, unchanged: 0 };
+      for (const rec of records) {
+        const existing = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(rec.id) as
+          | Row
+          | undefined;
+        if (!existing) {
+          this.#insert(rec, layout, now);
+          result.added.push(this.getItem(rec.id)!);
+        } else if (this.#update(toMediaRow(existing), rec, now)) {
+          result.updated++;
+        } else {
+          result.unchanged++;
+        }
+      }
+      return result;
+    });
+  }
+
+  /** The relative path a new item would get, without writing it. */
+  plannedPath(rec: Pick<MediaRecord, "originalName" | "captureTime">, layout: LayoutOptions = {}): {
+    folder: string;
+    name: string;
+    key: string;
+  } {
+    const date = rec.captureTime ? new Date(rec.captureTime) : dateFromFileName(rec.originalName);
+    const folder = dateFolder(date, { flat: layout.flat });
+    const name = dupBaseName(rec.originalName);
+    return { folder, name, key: clashKey(name) };
+  }
+
+  #insert(rec: MediaRecord, layout: LayoutOptions, now: string): void {
+    const { folder, name, key } = this.plannedPath(rec, layout);
+    const max = this.#sql.stmt(
+      "SELECT MAX(dup_no) AS n FROM media_items WHERE folder = ? AND clash_key = ?",
+    ).get(folder, key) as { n: number | null };
+    let dupNo = (max.n ?? 0) + 1;
+    let path = `${folder}/${withDupNumber(name, dupNo)}`;
+    // A truncated or odd name can land on a path another key already owns; step past it.
+    while (this.#sql.stmt("SELECT 1 FROM media_items WHERE path = ?").get(path)) {
+      dupNo++;
+      path = `${folder}/${withDupNumber(name, dupNo)}`;
+    }
+    const dateSource = rec.captureTime
+      ? rec.dateSource
+      : (dateFromFileName(rec.originalName) ? "filename" : "none");
+    const captureTime = rec.captureTime ??
+      (dateSource === "filename" ? dateFromFileName(rec.originalName)!.toISOString() : null);
+    this.#sql.stmt(
+      `INSERT INTO media_items (id, source, original_name, path, folder, clash_key, dup_no, mime_type,
+        media_type, capture_time, date_source, width, height, camera_make, camera_model, description,
+        latitude, longitude, altitude, favourite, archived, trashed, video_status, product_url, people,
+        companion_of, companion_role, fidelity, first_seen_at, last_seen_at)
+       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    ).run(
+      rec.id,
+      rec.source,
+      rec.originalName,
+      path,
+      folder,
+      key,
+      dupNo,
+      rec.mimeType ?? null,
+      rec.mediaType,
+      captureTime,
+      dateSource,
+      rec.width ?? null,
+      rec.height ?? null,
+      rec.cameraMake ?? null,
+      rec.cameraModel ?? null,
+      rec.description ?? null,
+      rec.latitude ?? null,
+      rec.longitude ?? null,
+      rec.altitude ?? null,
+      rec.favourite ? 1 : 0,
+      rec.archived ? 1 : 0,
+      rec.trashed ? 1 : 0,
+      rec.videoStatus ?? null,
+      rec.productUrl ?? null,
+      rec.people ? JSON.stringify(rec.people) : null,
+      rec.companionOf ?? null,
+      rec.companionRole ?? null,
+      rec.fidelity ?? null,
+      now,
+      now,
+    );
+  }
+
+  /** Refreshes metadata that may change in Google; returns whether anything but last_seen changed. */
+  #update(old: MediaRow, rec: MediaRecord, now: string): boolean {
+    const next = {
+      source: old.source === "album" && rec.source === "library" ? "library" : old.source,
+      mimeType: rec.mimeType ?? old.mimeType,
+      description: rec.description ?? old.description,
+      width: rec.width ?? old.width,
+      height: rec.height ?? old.height,
+      cameraMake: rec.cameraMake ?? old.cameraMake,
+      cameraModel: rec.cameraModel ?? old.cameraModel,
+      latitude: rec.latitude ?? old.latitude,
+      longitude: rec.longitude ?? old.longitude,
+      altitude: rec.altitude ?? old.altitude,
+      favourite: rec.favourite ?? old.favourite,
+      archived: rec.archived ?? old.archived,
+      trashed: rec.trashed ?? old.trashed,
+      videoStatus: rec.videoStatus ?? old.videoStatus,
+      productUrl: rec.productUrl ?? old.productUrl,
+      people: rec.people ?? old.people,
+    };
+    const changed = next.source !== old.source || next.mimeType !== old.mimeType ||
+      next.description !== old.description || next.width !== old.width ||
+      next.height !== old.height || next.cameraMake !== old.cameraMake ||
+      next.cameraModel !== old.cameraModel || next.latitude !== old.latitude ||
+      next.longitude !== old.longitude || next.altitude !== old.altitude ||
+      next.favourite !== old.favourite || next.archived !== old.archived ||
+      next.trashed !== old.trashed || next.videoStatus !== old.videoStatus ||
+      next.productUrl !== old.productUrl ||
+      JSON.stringify(next.people) !== JSON.stringify(old.people) || old.removedAt !== null;
+    if (changed) {
+      this.#sql.stmt(
+        `UPDATE media_items SET source = ?, mime_type = ?, description = ?, width = ?, height = ?,
+          camera_make = ?, camera_model = ?, latitude = ?, longitude = ?, altitude = ?, favourite = ?,
+          archived = ?, trashed = ?, video_status = ?, product_url = ?, people = ?, last_seen_at = ?,
+          removed_at = NULL
+         WHERE id = ?`,
+      ).run(
+        next.source,
+        next.mimeType,
+        next.description,
+        next.width,
+        next.height,
+        next.cameraMake,
+        next.cameraModel,
+        next.latitude,
+        next.longitude,
+        next.altitude,
+        next.favourite ? 1 : 0,
+        next.archived ? 1 : 0,
+        next.trashed ? 1 : 0,
+        next.videoStatus,
+        next.productUrl,
+        next.people ? JSON.stringify(next.people) : null,
+        now,
+        old.id,
+      );
+    } else {
+      this.#sql.stmt("UPDATE media_items SET last_seen_at = ? WHERE id = ?").run(now, old.id);
+    }
+    return changed;
+  }
+
+  /** Notes that known items were seen by a listing, without changing them. */
+  touchItems(ids: Iterable<string>): void {
+    const now = nowIso();
+    this.#sql.transaction(() => {
+      for (const id of ids) {
+        this.#sql.stmt("UPDATE media_items SET last_seen_at = ?, removed_at = NULL WHERE id = ?")
+          .run(now, id);
+      }
+    });
+  }
+
+  /** Sets or clears a flag on the given items (e.g. favourite from a FAVORITES search). */
+  setFlag(ids: Iterable<string>, flag: "favourite" | "archived", value: boolean): void {
+    const sql = flag === "favourite"
+      ? "UPDATE media_items SET favourite = ? WHERE id = ?"
+      : "UPDATE media_items SET archived = ? WHERE id = ?";
+    this.#sql.transaction(() => {
+      for (const id of ids) this.#sql.stmt(sql).run(value ? 1 : 0, id);
+    });
+  }
+
+  /**
+   * After a listing of `source` that completed without error, marks the items it did not see
+   * (last seen before `listingStart`) as removed. Never called after a partial listing.
+   */
+  markUnseenRemoved(
+    source: Source,
+    listingStart: string,
+    opts: { keepArchived?: boolean } = {},
+  ): MediaRow[] {
+    return this.#sql.transaction(() => {
+      const rows = this.#sql.stmt(
+        `SELECT * FROM media_items WHERE source = ? AND last_seen_at < ? AND removed_at IS NULL
+         AND (archived = 0 OR ? = 0)`,
+      ).all(source, listingStart, opts.keepArchived ? 1 : 0) as Row[];
+      const now = nowIso();
+      for (const r of rows) {
+        this.#sql.stmt("UPDATE media_items SET removed_at = ? WHERE id = ?")
+          .run(now, r.id as string);
+      }
+      return rows.map(toMediaRow);
+    });
+  }
+
+  /** All items, in index order. */
+  allItems(): MediaRow[] {
+    return this.#rows("SELECT * FROM media_items ORDER BY rowid");
+  }
+
+  /** Items not yet on disk (and not removed), in index order. */
+  pendingItems(opts: { skipVideo?: boolean } = {}): MediaRow[] {
+    return this.#rows(
+      opts.skipVideo
+        ? "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND media_type = 'photo' ORDER BY rowid"
+        : "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL ORDER BY rowid",
+    );
+  }
+
+  /** Items recorded as downloaded. */
+  downloadedItems(): MediaRow[] {
+    return this.#rows("SELECT * FROM media_items WHERE downloaded_at IS NOT NULL ORDER BY rowid");
+  }
+
+  /** Items marked removed from Google (their files stay on disk). */
+  removedItems(): MediaRow[] {
+    return this.#rows("SELECT * FROM media_items WHERE removed_at IS NOT NULL ORDER BY rowid");
+  }
+
+  #rows(sql: string): MediaRow[] {
+    return (this.#sql.stmt(sql).all() as Row[]).map(toMediaRow);
+  }
+
+  /** Records a completed download (or import) and clears any failure. */
+  markDownloaded(
+    id: string,
+    file: { size: number; sha256: string; fidelity?: "api" | "picker" | "original" },
+  ): void {
+    this.#sql.transaction(() => {
+      this.#sql.stmt(
+        `UPDATE media_items SET size = ?, sha256 = ?, downloaded_at = ?, fidelity = COALESCE(?, fidelity)
+         WHERE id = ?`,
+      ).run(file.size, file.sha256, nowIso(), file.fidelity ?? null, id);
+      this.#sql.stmt("DELETE FROM failures WHERE media_id = ?").run(id);
+    });
+  }
+
+  /** Forgets a download (the file went missing or changed), so the next run fetches it again. */
+  markNotDownloaded(id: string): void {
+    this.#sql.stmt(
+      "UPDATE media_items SET downloaded_at = NULL, size = NULL, sha256 = NULL WHERE id = ?",
+    ).run(id);
+  }
+
+  /**
+   * The one rule for "another source already indexed this item": the same original name (NFC or
+   * NFD, as file systems and exports differ), the same capture time to the second (Takeout's
+   * `photoTakenTime` has no milliseconds; stored times are ISO UTC, so the first 19 characters are
+   * the second) and, when given, the same media type. Rows of the asking source are left out: its
+   * ids are stable, so its row with another id is another item (e.g. a burst frame with the same
+   * name and second). An item with a file on disk comes first, then index order.
+   */
+  findSameItem(item: SameItemQuery, rule: SameItemRule): MediaRow | undefined {
+    if (item.captureTime === undefined) return undefined;
+    const time = typeof item.captureTime === "string"
+      ? item.captureTime
+      : item.captureTime.toISOString();
+    const row = this.#sql.stmt(
+      `SELECT * FROM media_items
+       WHERE original_name IN (?, ?) AND source <> ? AND substr(capture_time, 1, 19) = ?
+         AND (? IS NULL OR media_type = ?) AND (? = 0 OR fidelity IS NULL OR fidelity <> 'original')
+       ORDER BY downloaded_at IS NULL, rowid LIMIT 1`,
+    ).get(
+      item.originalName.normalize("NFC"),
+      item.originalName.normalize("NFD"),
+      rule.otherThan,
+      time.slice(0, 19),
+      item.mediaType ?? null,
+      item.mediaType ?? null,
+      rule.belowOriginal ? 1 : 0,
+    ) as Row | undefined;
+    return row ? toMediaRow(row) : undefined;
+  }
+
+  /** The item whose file on disk has this size and SHA-256, if any. */
+  findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined {
+    const row = this.#sql.stmt(
+      "SELECT * FROM media_items WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1",
+    ).get(content.sha256, content.size) as Row | undefined;
+    return row ? toMediaRow(row) : undefined;
+  }
+
+  /**
+   * The sizes of the files on disk, read once (size has no index: asking per file would scan the
+   * table each time). Only a file of one of these sizes can already be in the backup.
+   */
+  itemSizes(): Set<number> {
+    const rows = this.#sql.stmt(
+      "SELECT DISTINCT size FROM media_items WHERE size IS NOT NULL",
+    ).all() as Row[];
+    return new Set(rows.map((r) => Number(r.size)));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one port through which a source (Library listing, album listing, Picker, Takeout) puts its
+ * records into the index. `MediaIndex` implements it; a source that holds only an `IndexPort`
+ * cannot reach downloads, album links, runs or SQL, and a test can hand it a fake.
+ */
+import type { IndexCounts } from "./index_counts.ts";
+import type { SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
+import type { AlbumRow, LayoutOptions, MediaRecord, MediaRow, Source } from "./types.ts";
+
+/** What a source may do to the index. */
+export interface IndexPort {
+  // ---- items ----
+  /** One item by id. */
+  getItem(id: string): MediaRow | undefined;
+  /** Whether an item is in the index. */
+  hasItem(id: string): boolean;
+  /** The relative path a new item would get, without writing it. */
+  plannedPath(
+    rec: Pick<MediaRecord, "originalName" | "captureTime">,
+    layout?: LayoutOptions,
+  ): { folder: string; name: string; key: string };
+  /** Adds new items and refreshes known ones, in one transaction. */
+  upsertItems(records: MediaRecord[], layout?: LayoutOptions): UpsertResult;
+  /** Notes that known items were seen by a listing, without changing them. */
+  touchItems(ids: Iterable<string>): void;
+  /** Sets or clears a flag on the given items. */
+  setFlag(ids: Iterable<string>, flag: "favourite" | "archived", value: boolean): void;
+  /** After a complete listing of `source`, marks the items it did not see as removed. */
+  markUnseenRemoved(
+    source: Source,
+    listingStart: string,
+    opts?: { keepArchived?: boolean },
+  ): MediaRow[];
+  /** Numbers of the index (a source checks what it already holds). */
+  counts(): IndexCounts;
+
+  // ---- recognising an item another source (or an earlier run) indexed ----
+  /** The item another source indexed that is the same as this one, by the one same-item rule. */
+  findSameItem(item: SameItemQuery, rule: SameItemRule): MediaRow | undefined;
+  /** The item whose file on disk has this size and SHA-256, if any. */
+  findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined;
+  /** The sizes of the files on disk. */
+  itemSizes(): Set<number>;
+
+  // ---- files a source brings itself (Takeout) ----
+  /** Records a file placed in TARGET for an item and clears any failure. */
+  markDownloaded(
+    id: string,
+    file: { size: number; sha256: string; fidelity?: "api" | "picker" | "original" },
+  ): void;
+  /** Records a failed attempt. */
+  recordFailure(id: string, phase: string, error: string): void;
+
+  // ---- albums and membership ----
+  /** One album by id. */
+  getAlbum(id: string): AlbumRow | undefined;
+  /** Adds or refreshes an album's listing data. */
+  upsertAlbum(
+    album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string },
+  ): void;
+  /** Replaces an album's membership after a complete listing of its items. */
+  setAlbumItems(
+    albumId: string,
+    mediaIds: string[],
+    listed: { count: number; title: string | null },
+  ): void;
+  /** Appends members, keeping those already there; returns how many were new. */
+  addAlbumItems(albumId: string, mediaIds: string[]): number;
+  /** After a complete listing, marks albums of a kind not seen since `listingStart` as removed. */
+  markUnseenAlbumsRemoved(shared: boolean, listingStart: string): AlbumRow[];
+  /** Marks album-only items that no live album holds any more as removed; returns their ids. */
+  markOrphanAlbumItemsRemoved(): string[];
+}
