@@ -96,7 +96,7 @@ Deno.test("the same-item rule serves the picker and Takeout", async (t) => {
   await t.step("the free functions go through the port, so a fake port serves them", () => {
     const asked: unknown[] = [];
     const port = {
-      findSameItem(item: unknown, rule: unknown) {
+      findSameItem(_item: unknown, rule: unknown) {
         asked.push(rule);
         return undefined;
       },
