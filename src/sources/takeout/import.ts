@@ -219,6 +219,8 @@ interface Work {
   folder: FolderInfo;
   sidecar?: Sidecar;
   trashed: boolean;
+  /** Settles when the work before this one is done: the index is written in work order. */
+  turn?: Promise<void>;
 }
 
 /** What became of a media file: its item and the time it was filed under. */
@@ -366,7 +368,10 @@ class Importer {
     }
     // Year folders first, so album copies meet an item already written and are only hashed.
     const rank = (w: Work) => (w.folder.kind === "year" ? 0 : w.folder.kind === "album" ? 2 : 1);
-    first.sort((a, b) => rank(a) - rank(b));
+    // Then by capture time: " (n)" numbers and album positions follow it, as they follow upload
+    // order in the Library, not the zip part Google happened to put a file in.
+    const taken = (w: Work) => w.sidecar?.takenTime?.getTime() ?? Number.MAX_VALUE;
+    first.sort((a, b) => rank(a) - rank(b) || taken(a) - taken(b));
     second.sort((a, b) => rank(a) - rank(b));
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
@@ -377,12 +382,21 @@ class Importer {
 
   async #pool(works: Work[]): Promise<void> {
     let next = 0;
+    let previous = Promise.resolve();
     const width = Math.max(1, this.#opts.concurrency ?? 4);
     const worker = async () => {
       while (next < works.length) {
         this.#opts.signal?.throwIfAborted();
         const w = works[next++];
-        await this.#importOne(w);
+        // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
+        const done = Promise.withResolvers<void>();
+        w.turn = previous;
+        previous = done.promise;
+        try {
+          await this.#importOne(w);
+        } finally {
+          done.resolve();
+        }
         this.#done++;
         this.#emit({
           type: "progress",
@@ -493,6 +507,7 @@ class Importer {
       // album copy): then nothing is written at all.
       if (this.#sizes.has(entry.size)) {
         const digest = await hashChunks(pump);
+        await w.turn;
         const known = await this.#known(digest.size, digest.sha256);
         if (known) {
           this.#merge(w, known, rec, capture);
@@ -507,6 +522,7 @@ class Importer {
     } else {
       this.#staged.delete(entry);
     }
+    await w.turn;
     await this.#commit(w, stagedFile, rec, capture);
   }
 
