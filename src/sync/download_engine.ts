@@ -30,6 +30,7 @@ import {
   transferOf,
 } from "../index/transfer_queries.ts";
 import type { MediaUrl, MediaUrlSource } from "../sources/library/media_urls.ts";
+import { isVideo } from "../media/media_type.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {
@@ -629,10 +630,6 @@ async function fileState(target: string, row: MediaRow): Promise<"ok" | "missing
   const info = await lstatOrUndefined(path);
   if (!info || !info.isFile) return "missing";
   return row.size !== null && info.size !== row.size ? "changed" : "ok";
-}
-
-function isVideo(row: MediaRow): boolean {
-  return row.mimeType ? row.mimeType.startsWith("video/") : row.mediaType === "video";
 }
 
 async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
