@@ -11,6 +11,8 @@
  * that is simply TIFF inside. A dozen signatures cover what Google Photos holds.
  */
 
+import { splitExtension } from "../layout/extension.ts";
+
 /** A photo or a video, as the index records it. */
 export type MediaKind = "photo" | "video";
 
@@ -150,8 +152,7 @@ export const LIVE_PHOTO_VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(
 
 /** The lower-case extension of a name, without the dot ("" when it has none). */
 function extensionOf(name: string): string {
-  const dot = name.lastIndexOf(".");
-  return dot > 0 && !name.slice(dot).includes("/") ? name.slice(dot + 1).toLowerCase() : "";
+  return splitExtension(name).extension.slice(1).toLowerCase();
 }
 
 /** The format a file name's extension stands for, or undefined when it is not media. */
