@@ -10,6 +10,7 @@ import { silent } from "../events.ts";
 import type { MediaIndex } from "../index/mod.ts";
 import { isoUtc } from "../index/mod.ts";
 import { splitExtension } from "../layout/mod.ts";
+import { mediaTypeOfName } from "../media/media_type.ts";
 import { exifTime, type FileTime, mp4CreationTime, readFull } from "../media/media_time.ts";
 import {
   type CachedFile,
@@ -26,70 +27,6 @@ export const READ_CHUNK = 1 << 20;
 
 /** Bytes given to the EXIF reader; EXIF sits in the first segments of every format we read. */
 const EXIF_HEAD = 256 * 1024;
-
-const PHOTO_EXTENSIONS = new Set([
-  "jpg",
-  "jpeg",
-  "jpe",
-  "jfif",
-  "heic",
-  "heif",
-  "avif",
-  "png",
-  "gif",
-  "webp",
-  "bmp",
-  "tif",
-  "tiff",
-  "dng",
-  "raw",
-  "cr2",
-  "cr3",
-  "crw",
-  "nef",
-  "nrw",
-  "arw",
-  "srf",
-  "sr2",
-  "orf",
-  "rw2",
-  "raf",
-  "pef",
-  "srw",
-  "x3f",
-  "erf",
-  "mrw",
-  "3fr",
-  "kdc",
-  "dcr",
-  "mef",
-  "mos",
-  "iiq",
-  "rwl",
-]);
-
-const VIDEO_EXTENSIONS = new Set([
-  "mp4",
-  "m4v",
-  "mov",
-  "qt",
-  "3gp",
-  "3g2",
-  "avi",
-  "mkv",
-  "webm",
-  "mpg",
-  "mpeg",
-  "mts",
-  "m2ts",
-  "ts",
-  "wmv",
-  "flv",
-  "asf",
-]);
-
-/** Videos in ISO-BMFF (MP4/QuickTime) boxes, whose `mvhd` holds a creation time. */
-const BMFF_EXTENSIONS = new Set(["mp4", "m4v", "mov", "qt", "3gp", "3g2"]);
 
 /** Google's ` (n)` before the extension, as stripDupSuffix sees it. */
 const DUP_SUFFIX = / \(([1-9]\d{0,2})\)$/;
@@ -149,14 +86,6 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Called for each file actually read (tests count reads with it). */
   onRead?: (path: string) => void;
-}
-
-/** The media type of a file by its extension, or undefined when it is not media. */
-export function mediaTypeOf(name: string): "photo" | "video" | undefined {
-  const ext = splitExtension(name).extension.slice(1).toLowerCase();
-  if (PHOTO_EXTENSIONS.has(ext)) return "photo";
-  if (VIDEO_EXTENSIONS.has(ext)) return "video";
-  return undefined;
 }
 
 /** The n of a ` (n)` suffix before the extension (`IMG (2).jpg` → 2), else null. */
@@ -314,8 +243,9 @@ async function readMedia(
 ): Promise<{ file: CachedFile; size: number; stable: boolean }> {
   using file = await Deno.open(e.abs, { read: true });
   let time: FileTime | undefined;
-  const ext = splitExtension(e.name).extension.slice(1).toLowerCase();
-  if (BMFF_EXTENSIONS.has(ext)) {
+  const type = mediaTypeOfName(e.name);
+  // MP4/QuickTime videos carry their capture time in the `mvhd` box, not in EXIF.
+  if (type?.kind === "video" && type.container === "bmff") {
     time = await mp4CreationTime(file, e.size);
     await file.seek(0, Deno.SeekMode.Start);
   }
@@ -383,7 +313,7 @@ async function walk(
         if (targetReal && abs === targetReal && isTargetOutput(d.name)) continue;
         dirs.push(childRel);
       } else if (d.isFile) {
-        const mediaType = mediaTypeOf(d.name);
+        const mediaType = mediaTypeOfName(d.name)?.kind;
         if (mediaType) {
           media.push({
             rel: childRel,

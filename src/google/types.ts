@@ -47,11 +47,10 @@ export interface MediaItemsPage {
   nextPageToken?: string;
 }
 
-/** `google.rpc.Status`. */
+/** `google.rpc.Status` (the canonical code name is only in error bodies, not here). */
 export interface RpcStatus {
   code: number;
   message: string;
-  status?: string;
   details?: unknown[];
 }
 
@@ -128,6 +127,14 @@ export interface PickingSession {
   mediaItemsSet?: boolean;
 }
 
+/** `photoMetadata` of the Picker API: the camera fields sit one level up, on the file. */
+export interface PickerPhotoMetadata {
+  focalLength?: number;
+  apertureFNumber?: number;
+  isoEquivalent?: number;
+  exposureTime?: string;
+}
+
 /** A Picker API media item; width and height are numbers here. */
 export interface PickedMediaItem {
   id: string;
@@ -142,7 +149,7 @@ export interface PickedMediaItem {
       height?: number;
       cameraMake?: string;
       cameraModel?: string;
-      photoMetadata?: PhotoMetadata;
+      photoMetadata?: PickerPhotoMetadata;
       videoMetadata?: { fps?: number; processingStatus?: VideoStatus };
     };
   };

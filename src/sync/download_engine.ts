@@ -31,6 +31,7 @@ import {
 } from "../index/transfer_queries.ts";
 import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
+import { isVideo } from "../media/media_type.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {
@@ -611,10 +612,6 @@ export async function sweepTempFiles(target: string, index: MediaIndex): Promise
   };
   await walk("photos");
   return removed;
-}
-
-function isVideo(row: MediaRow): boolean {
-  return row.mimeType ? row.mimeType.startsWith("video/") : row.mediaType === "video";
 }
 
 async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {

@@ -5,6 +5,7 @@
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside } from "../files/atomic_file.ts";
+import { isVideo } from "../media/media_type.ts";
 
 /** Which items `selectDownloads` picks. */
 export interface SelectOptions {
@@ -64,9 +65,4 @@ async function fileState(target: string, row: MediaRow): Promise<"ok" | "missing
   }
   if (!info.isFile) return "missing";
   return row.size !== null && info.size !== row.size ? "changed" : "ok";
-}
-
-// The engine's own test (`add` filters videos the same way); the media slice gives both one home.
-function isVideo(row: MediaRow): boolean {
-  return row.mimeType ? row.mimeType.startsWith("video/") : row.mediaType === "video";
 }

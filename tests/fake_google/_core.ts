@@ -1,6 +1,6 @@
 /** Shared state of one fake Google: options, clock, tokens, call log, fault dice. */
 import type { Account, FakeAlbum, FakeItem } from "../fixtures/account_types.ts";
-import { SCOPES } from "../../src/google/types.ts";
+import { WIRE_SCOPES } from "./_wire.ts";
 import { googleError, hash32, MESSAGES, mulberry32, quotaMessage, randomString } from "./_util.ts";
 
 /** Knobs of the fake; see mod.ts for what each does. */
@@ -102,7 +102,10 @@ export const WRITE_SCOPES: ReadonlySet<string> = new Set([
 ]);
 
 /** The tool's two scopes, granted by default to minted refresh tokens. */
-export const TOOL_SCOPES: readonly string[] = [SCOPES.library, SCOPES.picker];
+export const TOOL_SCOPES: readonly string[] = [
+  WIRE_SCOPES.libraryAppCreated,
+  WIRE_SCOPES.pickerReadonly,
+];
 
 /** Shared state and policy of one fake; the HTTP modules read and update it. */
 export class FakeCore {

@@ -1,7 +1,13 @@
 /** The Library API v1 read surface (google-api.md §1, §2, §8.2). */
 import type { FakeAlbum, FakeItem } from "../fixtures/account_types.ts";
-import type { Album, MediaItem, MediaItemResult, MediaMetadata } from "../../src/google/types.ts";
-import { SCOPES } from "../../src/google/types.ts";
+import {
+  type LibraryAlbum,
+  type LibraryMediaItem,
+  type LibraryMediaItemResult,
+  type LibraryMediaItemsPage,
+  type LibraryMediaMetadata,
+  WIRE_SCOPES,
+} from "./_wire.ts";
 import { type FakeCore, type Grant, WRITE_SCOPES } from "./_core.ts";
 import { Listings, type Page } from "./_listing.ts";
 import { mintBaseUrl } from "./_media.ts";
@@ -9,7 +15,7 @@ import { matchesFilters, parsePageSize, parseSearch, type SearchQuery } from "./
 import { b64urlDecode, b64urlEncode, delay, googleError, jsonResponse, MESSAGES } from "./_util.ts";
 
 const PHOTOS = "https://www.googleapis.com/auth/photoslibrary";
-const LEGACY_READ = new Set([PHOTOS, `${PHOTOS}.readonly`, SCOPES.library]);
+const LEGACY_READ = new Set([PHOTOS, `${PHOTOS}.readonly`, WIRE_SCOPES.libraryAppCreated]);
 const LEGACY_SHARED_READ = new Set([...LEGACY_READ, `${PHOTOS}.sharing`]);
 const SYSTEM_PARAMS = new Set([
   "fields",
@@ -114,7 +120,9 @@ export class LibraryApi {
   #allowed(grant: Grant, needs: Route["needs"]): boolean {
     const has = (set: ReadonlySet<string>) => [...grant.scopes].some((s) => set.has(s));
     if (needs === "write") return has(WRITE_SCOPES);
-    if (this.#core.mode === "2025") return needs === "read" && grant.scopes.has(SCOPES.library);
+    if (this.#core.mode === "2025") {
+      return needs === "read" && grant.scopes.has(WIRE_SCOPES.libraryAppCreated);
+    }
     return has(needs === "shared" ? LEGACY_SHARED_READ : LEGACY_READ);
   }
 
@@ -229,7 +237,7 @@ export class LibraryApi {
     if (new Set(ids).size !== ids.length) {
       return googleError(400, "Request contains duplicate media item ids.");
     }
-    const results: MediaItemResult[] = ids.map((id) => {
+    const results: LibraryMediaItemResult[] = ids.map((id) => {
       const item = this.#core.item(id);
       if (!item || !this.#visible(item)) {
         return { status: { code: 3, message: MESSAGES.invalidMediaItemId } };
@@ -241,7 +249,7 @@ export class LibraryApi {
 
   #itemsPage(page: Page<FakeItem> | { error: string }, albumId?: string): Response {
     if ("error" in page) return googleError(400, page.error);
-    const body: { mediaItems?: MediaItem[]; nextPageToken?: string } = {};
+    const body: LibraryMediaItemsPage = {};
     if (page.entries.length > 0) {
       body.mediaItems = page.entries.map((i) => this.itemJson(i, albumId));
     }
@@ -250,14 +258,14 @@ export class LibraryApi {
   }
 
   /** An item as the Library API sends it: strings for sizes, optional fields omitted. */
-  itemJson(item: FakeItem, albumId?: string): MediaItem {
-    const meta: MediaMetadata = {};
+  itemJson(item: FakeItem, albumId?: string): LibraryMediaItem {
+    const meta: LibraryMediaMetadata = {};
     if (item.creationTime) meta.creationTime = item.creationTime;
     meta.width = String(item.width);
     meta.height = String(item.height);
     if (item.mimeType.startsWith("video/")) meta.video = { status: item.videoStatus ?? "READY" };
     else meta.photo = {};
-    const out: MediaItem = { id: item.id };
+    const out: LibraryMediaItem = { id: item.id };
     if (item.description) out.description = item.description;
     out.productUrl = albumId === undefined
       ? `https://photos.google.com/lr/photo/${item.id}`
@@ -323,8 +331,8 @@ export class LibraryApi {
     return jsonResponse(200, this.#albumJson(album, grant));
   }
 
-  #albumJson(album: FakeAlbum, grant: Grant): Album {
-    const out: Album = { id: album.id };
+  #albumJson(album: FakeAlbum, grant: Grant): LibraryAlbum {
+    const out: LibraryAlbum = { id: album.id };
     if (album.title) out.title = album.title;
     out.productUrl = `https://photos.google.com/lr/album/${album.id}`;
     let count = 0;

@@ -1,6 +1,6 @@
 /** The media host (lh3.googleusercontent.com): base URLs, `=d`, `=dv`, `=wW-hH`, Range, faults. */
 import type { FakeItem } from "../fixtures/account_types.ts";
-import { SCOPES } from "../../src/google/types.ts";
+import { WIRE_SCOPES } from "./_wire.ts";
 import type { CallRecord, FakeCore } from "./_core.ts";
 import { b64urlDecode, b64urlEncode, delay, hash32, htmlError } from "./_util.ts";
 
@@ -352,7 +352,7 @@ async function answerMedia(
     const bearer = core.bearerOf(req, url);
     const grant = bearer === undefined ? undefined : core.accessGrant(bearer);
     if (!grant) return htmlError(401, "Unauthorized", "Authentication is required.");
-    if (!grant.scopes.has(SCOPES.picker)) {
+    if (!grant.scopes.has(WIRE_SCOPES.pickerReadonly)) {
       return htmlError(403, "Forbidden", "Your client does not have permission to get this URL.");
     }
   }

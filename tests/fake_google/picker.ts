@@ -6,8 +6,13 @@
  * the user with `pick()` (or the `autoPick` knob).
  */
 import type { FakeItem } from "../fixtures/account_types.ts";
-import type { PickedMediaItem, PickingSession } from "../../src/google/types.ts";
-import { SCOPES } from "../../src/google/types.ts";
+import {
+  type PickerMediaFileMetadata,
+  type PickerMediaItem,
+  type PickerMediaItemsPage,
+  type PickerSession,
+  WIRE_SCOPES,
+} from "./_wire.ts";
 import type { FakeCore, PickerHook, PickerServer } from "./_core.ts";
 import { handleMedia, MediaGate, mintBaseUrl, type OpenStreams } from "./_media.ts";
 import { parsePageSize } from "./_search.ts";
@@ -167,8 +172,8 @@ export class FakePicker implements PickerServer {
     this.pick(this.sessionIdFromUri(uri), itemIds);
   }
 
-  /** The PickedMediaItem the fake serves for an item in a session (with a fresh base URL). */
-  pickedItem(sessionId: string, item: FakeItem): PickedMediaItem {
+  /** The PickerMediaItem the fake serves for an item in a session (with a fresh base URL). */
+  pickedItem(sessionId: string, item: FakeItem): PickerMediaItem {
     return toPickedItem(this.#core, item, this.#mediaPrefix(sessionId));
   }
 
@@ -252,7 +257,9 @@ export class FakePicker implements PickerServer {
     if (route.name === "fake.pick") return await this.#adminPick(req, route.sessionId!);
     const auth = this.#core.authenticate(req, url);
     if (auth instanceof Response) return auth;
-    if (!auth.scopes.has(SCOPES.picker)) return googleError(403, MESSAGES.insufficientScopes);
+    if (!auth.scopes.has(WIRE_SCOPES.pickerReadonly)) {
+      return googleError(403, MESSAGES.insufficientScopes);
+    }
     const fault = this.#core.apiFault();
     if (fault) return fault;
     switch (route.name) {
@@ -380,13 +387,13 @@ export class FakePicker implements PickerServer {
     }
     const ids = session.pickedIds;
     const end = Math.min(ids.length, offset + size);
-    const mediaItems: PickedMediaItem[] = [];
+    const mediaItems: PickerMediaItem[] = [];
     for (const itemId of ids.slice(offset, end)) {
       const item = this.#core.item(itemId);
       // An item deleted from the library after it was picked is no longer served.
       if (item) mediaItems.push(toPickedItem(this.#core, item, this.#mediaPrefix(id)));
     }
-    const page: { mediaItems?: PickedMediaItem[]; nextPageToken?: string } = {};
+    const page: PickerMediaItemsPage = {};
     if (mediaItems.length > 0) page.mediaItems = mediaItems;
     if (end < ids.length) page.nextPageToken = this.#pageToken(id, end);
     return jsonResponse(200, page);
@@ -427,8 +434,8 @@ export class FakePicker implements PickerServer {
     return new Response(html, { headers: { "content-type": "text/html; charset=UTF-8" } });
   }
 
-  #resource(session: FakeSession): PickingSession {
-    const out: PickingSession = {
+  #resource(session: FakeSession): PickerSession {
+    const out: PickerSession = {
       id: session.id,
       pickerUri: `${this.origin}/picker/${encodeURIComponent(session.id)}`,
     };
@@ -513,16 +520,16 @@ export function fakePickerHook(
 }
 
 /**
- * The PickedMediaItem of an item, with a fresh picker base URL under `mediaPrefix` (the picker's
+ * The PickerMediaItem of an item, with a fresh picker base URL under `mediaPrefix` (the picker's
  * `/s/{sessionId}`, else the fake Google's own media host).
  */
 export function toPickedItem(
   core: FakeCore,
   item: FakeItem,
   mediaPrefix: string = core.origin,
-): PickedMediaItem {
+): PickerMediaItem {
   const video = item.mimeType.startsWith("video/");
-  const metadata: NonNullable<NonNullable<PickedMediaItem["mediaFile"]>["mediaFileMetadata"]> = {
+  const metadata: PickerMediaFileMetadata = {
     width: item.width,
     height: item.height,
   };
@@ -542,7 +549,7 @@ export function toPickedItem(
       exposureTime: duration(1000 / (60 * (1 + (h % 4)))),
     };
   }
-  const out: PickedMediaItem = { id: item.id };
+  const out: PickerMediaItem = { id: item.id };
   if (item.creationTime !== undefined) out.createTime = item.creationTime;
   out.type = video ? "VIDEO" : "PHOTO";
   out.mediaFile = {

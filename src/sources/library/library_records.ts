@@ -2,11 +2,15 @@
 import type { MediaItem } from "../../google/types.ts";
 import type { MediaRecord, Source } from "../../index/types.ts";
 import { parseIsoUtc } from "../../index/db.ts";
+import { kindOf, mediaTypeOfName } from "../../media/media_type.ts";
 
-/** Whether a Library item is a video (by MIME type, else by its metadata). */
+/** Whether a Library item is a video (by MIME type, else by its metadata, else its file name). */
 export function isVideoItem(item: MediaItem): boolean {
-  if (item.mimeType) return item.mimeType.startsWith("video/");
-  return item.mediaMetadata?.video !== undefined;
+  const meta = item.mediaMetadata;
+  // Metadata may be `{}` for a file without EXIF; the name's extension is the last witness.
+  const kind = kindOf(item.mimeType) ??
+    (meta?.video ? "video" : meta?.photo ? "photo" : mediaTypeOfName(item.filename ?? "")?.kind);
+  return kind === "video";
 }
 
 /** The index record of a Library API media item. */

@@ -2,14 +2,18 @@
 import type { PickedMediaItem } from "../../google/types.ts";
 import type { MediaRecord } from "../../index/types.ts";
 import { parseIsoUtc } from "../../index/db.ts";
+import { kindOf, mediaTypeOfName } from "../../media/media_type.ts";
 
-/** Whether a picked item is a video (by type, else MIME type, else its metadata). */
+/** Whether a picked item is a video (by type, else MIME type, else its metadata, else its name). */
 export function isPickedVideo(item: PickedMediaItem): boolean {
   if (item.type === "VIDEO") return true;
   if (item.type === "PHOTO") return false;
-  const mime = item.mediaFile?.mimeType;
-  if (mime) return mime.startsWith("video/");
-  return item.mediaFile?.mediaFileMetadata?.videoMetadata !== undefined;
+  const file = item.mediaFile;
+  const meta = file?.mediaFileMetadata;
+  const kind = kindOf(file?.mimeType) ??
+    (meta?.videoMetadata ? "video" : meta?.photoMetadata ? "photo" : undefined) ??
+    mediaTypeOfName(file?.filename ?? "")?.kind;
+  return kind === "video";
 }
 
 /** The processing state of a picked video (`UNSPECIFIED` when Google does not say). */

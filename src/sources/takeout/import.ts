@@ -18,6 +18,7 @@ import {
   itemSizes,
 } from "../../index/takeout_queries.ts";
 import { splitExtension } from "../../layout/mod.ts";
+import { mediaTypeOfFile, SNIFF_BYTES } from "../../media/media_type.ts";
 import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
 import { type AlbumFoldersSummary, syncAlbumFolders } from "../../sync/album_links.ts";
 import {
@@ -29,7 +30,7 @@ import {
   readFileHead,
   stageChunks,
   type StagedFile,
-  stageStream,
+  streamPump,
 } from "../../files/staging.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate, type Sidecar } from "./metadata.ts";
@@ -112,65 +113,36 @@ const EXIF_HEAD_BYTES = 256 * 1024;
 const STAGING_DIR = ".gphotos-takeout-staging";
 const MAX_ORPHAN_WARNINGS = 20;
 
-const VIDEO_EXTS = new Set([
-  ".mp4",
-  ".mov",
-  ".m4v",
-  ".3gp",
-  ".3g2",
-  ".avi",
-  ".mkv",
-  ".wmv",
-  ".mpg",
-  ".mpeg",
-  ".mts",
-  ".m2ts",
-  ".webm",
-  ".flv",
-  ".mp",
-  ".mv",
-  ".qt",
-]);
-
-const MIME: Record<string, string> = {
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".gif": "image/gif",
-  ".heic": "image/heic",
-  ".heif": "image/heif",
-  ".webp": "image/webp",
-  ".avif": "image/avif",
-  ".bmp": "image/bmp",
-  ".tif": "image/tiff",
-  ".tiff": "image/tiff",
-  ".dng": "image/x-adobe-dng",
-  ".cr2": "image/x-canon-cr2",
-  ".nef": "image/x-nikon-nef",
-  ".arw": "image/x-sony-arw",
-  ".mp4": "video/mp4",
-  ".m4v": "video/x-m4v",
-  ".mov": "video/quicktime",
-  ".qt": "video/quicktime",
-  ".3gp": "video/3gpp",
-  ".avi": "video/x-msvideo",
-  ".mkv": "video/x-matroska",
-  ".wmv": "video/x-ms-wmv",
-  ".mpg": "video/mpeg",
-  ".mpeg": "video/mpeg",
-  ".mts": "video/mp2t",
-  ".m2ts": "video/mp2t",
-  ".webm": "video/webm",
-};
-
-function extOf(name: string): string {
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? name.slice(dot).toLowerCase() : "";
+/**
+ * Photo or video and MIME type of a media file: by extension, or by its first bytes when they
+ * show the extension unknown or lying; a live or motion part is a video whatever it is called.
+ */
+function typeRecord(rec: MediaRecord, m: MatchedMedia, head?: Uint8Array): void {
+  const type = mediaTypeOfFile(m.name, head);
+  const companionVideo = m.role === "live" || m.role === "motion";
+  rec.mediaType = companionVideo ? "video" : type?.kind ?? "photo";
+  if (type) rec.mimeType = type.mime;
 }
 
-function mediaTypeOf(m: MatchedMedia): "photo" | "video" {
-  if (m.role === "live" || m.role === "motion") return "video";
-  return VIDEO_EXTS.has(extOf(m.name)) ? "video" : "photo";
+/** A file staged while its archive streamed past, with its first bytes kept for typing. */
+type StreamedFile = StagedFile & { head: Uint8Array };
+
+/** A pump that also keeps the first bytes it passes on, so typing a file costs no extra read. */
+function keepingHead(pump: ChunkPump): { pump: ChunkPump; head: () => Uint8Array } {
+  const kept = new Uint8Array(SNIFF_BYTES);
+  let got = 0;
+  return {
+    pump: (sink) =>
+      pump((chunk) => {
+        if (got < kept.length) {
+          const part = chunk.subarray(0, kept.length - got);
+          kept.set(part, got);
+          got += part.length;
+        }
+        return sink(chunk);
+      }),
+    head: () => kept.subarray(0, got),
+  };
 }
 
 /**
@@ -242,7 +214,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
   await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
 
-  const staged = new Map<TakeoutEntry, StagedFile>();
+  const staged = new Map<TakeoutEntry, StreamedFile>();
   emit({ type: "phase", phase: "takeout" });
   let tree: TakeoutTree;
   try {
@@ -250,8 +222,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       onEvent: emit,
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
-        const file = await stageStream(body, { dir: stagingDir, hint: entry.name });
-        staged.set(entry, file);
+        const kept = keepingHead(streamPump(body));
+        const file = await stageChunks(kept.pump, { dir: stagingDir, hint: entry.name });
+        staged.set(entry, { ...file, head: kept.head() });
         report.bytesWritten += file.size;
       },
     });
@@ -294,7 +267,7 @@ type ImporterOptions = Omit<ImportTakeoutOptions, "index"> & { index: IndexPort 
 class Importer {
   #opts: ImporterOptions;
   #tree: TakeoutTree;
-  #staged: Map<TakeoutEntry, StagedFile>;
+  #staged: Map<TakeoutEntry, StreamedFile>;
   #report: TakeoutReport;
   #emit: EventSink;
   /** `size:sha256` -> item id, for this run (rows may not carry their hash yet). */
@@ -312,7 +285,7 @@ class Importer {
   constructor(
     opts: ImporterOptions,
     tree: TakeoutTree,
-    staged: Map<TakeoutEntry, StagedFile>,
+    staged: Map<TakeoutEntry, StreamedFile>,
     report: TakeoutReport,
   ) {
     this.#opts = opts;
@@ -446,15 +419,14 @@ class Importer {
       originalName: m.via === "sidecar" || m.via === "title"
         ? originalNameOf(m.name, sc?.title)
         : m.name,
-      mediaType: mediaTypeOf(m),
+      mediaType: "photo",
       dateSource: capture?.source ?? "none",
       favourite: sc?.favourite ?? false,
       archived: w.folder.kind === "archive" || (sc?.archived ?? false),
       trashed: w.trashed,
       fidelity: "original",
     };
-    const mime = MIME[extOf(m.name)];
-    if (mime) rec.mimeType = mime;
+    typeRecord(rec, m);
     if (capture) rec.captureTime = isoUtc(capture.time);
     if (sc?.description) rec.description = sc.description;
     if (sc?.latitude !== undefined && sc.longitude !== undefined) {
@@ -476,7 +448,8 @@ class Importer {
   async #importEntry(w: Work, entry: TakeoutEntry): Promise<void> {
     const { index, target } = this.#opts;
     const m = w.m;
-    let stagedFile = entry.streamed ? this.#staged.get(entry) : undefined;
+    const streamed = entry.streamed ? this.#staged.get(entry) : undefined;
+    let stagedFile: StagedFile | undefined = streamed;
     if (entry.streamed && !stagedFile) {
       throw new Error("its bytes were not read (the archive broke before or inside it)");
     }
@@ -484,7 +457,8 @@ class Importer {
     let capture: CaptureTime | undefined;
     const primary = m.primary ? this.#resolved.get(m.primary) : undefined;
     if (primary?.capture) capture = primary.capture;
-    const pump: ChunkPump = (sink) => this.#tree.read(entry, sink);
+    const kept = keepingHead((sink) => this.#tree.read(entry, sink));
+    const pump = kept.pump;
     if (!capture) {
       // Only files no sidecar dates have their first bytes read twice.
       const exif = async () =>
@@ -510,6 +484,7 @@ class Importer {
         await w.turn;
         const known = await this.#known(digest.size, digest.sha256);
         if (known) {
+          typeRecord(rec, m, kept.head());
           this.#merge(w, known, rec, capture);
           return;
         }
@@ -522,6 +497,7 @@ class Importer {
     } else {
       this.#staged.delete(entry);
     }
+    typeRecord(rec, m, streamed?.head ?? kept.head());
     await w.turn;
     await this.#commit(w, stagedFile, rec, capture);
   }

@@ -7,6 +7,7 @@
 import type { JsonFile, TakeoutEntry } from "./sources.ts";
 import { YEAR_FOLDER } from "./sources.ts";
 import type { AlbumMeta, Sidecar } from "./metadata.ts";
+import { LIVE_PHOTO_VIDEO_EXTENSIONS } from "../../media/media_type.ts";
 
 /** What a media file is to its item. */
 export type MediaRole = "primary" | "edited" | "live" | "motion";
@@ -93,7 +94,6 @@ const IMAGE_EXTS = [
   ".tif",
   ".tiff",
 ];
-const LIVE_VIDEO_EXTS = new Set([".mp4", ".mov", ".m4v", ".3gp", ".qt"]);
 const MOTION_PART_EXTS = new Set([".mp", ".mv"]);
 
 const SPECIAL_FOLDERS: [FolderKind, string[]][] = [
@@ -431,7 +431,7 @@ function bindVariants(
     const lowerExt = ext.toLowerCase();
 
     // Live photo video: IMG_0170.MP4 beside IMG_0170.HEIC.
-    if (LIVE_VIDEO_EXTS.has(lowerExt)) {
+    if (LIVE_PHOTO_VIDEO_EXTENSIONS.has(lowerExt)) {
       const p = sameStem(base + counter, IMAGE_EXTS, m);
       if (p) {
         bind(m, "live", p);
