@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRecord } from "../src/index/types.ts";
@@ -45,7 +45,7 @@ async function buildTarget(): Promise<{ target: string; paths: Record<string, st
       const bytes = new TextEncoder().encode(`bytes of ${id}`);
       await Deno.mkdir(join(target, row.folder), { recursive: true });
       await Deno.writeFile(join(target, row.path), bytes);
-      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      const sha256 = sha256Hex(bytes);
       index.markDownloaded(id, { size: bytes.length, sha256, fidelity: "api" });
     }
     paths.broken = index.getItem("broken")!.path;

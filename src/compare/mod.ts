@@ -31,12 +31,5 @@ export type {
   WriteOptions,
   WriteResult,
 } from "./report.ts";
-export {
-  dupNumber,
-  hashFile,
-  mediaTypeOf,
-  READ_CHUNK,
-  READER_VERSION,
-  scanFolder,
-} from "./scan.ts";
+export { dupNumber, mediaTypeOf, READ_CHUNK, READER_VERSION, scanFolder } from "./scan.ts";
 export type { ScanError, ScannedFile, ScanOptions, ScanResult } from "./scan.ts";
