@@ -126,6 +126,22 @@ Deno.test("status reports the index without Google, a token or a lock", async (t
       }
     });
 
+    await t.step("verifyFiles() stops on its signal and says it was interrupted", async () => {
+      const index = MediaIndex.open(target);
+      try {
+        const stop = new AbortController();
+        const r = await verifyFiles(target, index, {
+          concurrency: 1,
+          signal: stop.signal,
+          onEvent: (e) => e.type === "progress" && stop.abort(),
+        });
+        assert.equal(r.checked, 1);
+        assert.equal(r.interrupted, true);
+      } finally {
+        index.close();
+      }
+    });
+
     await t.step("a clean index exits 0", async () => {
       const index = MediaIndex.open(target);
       try {
