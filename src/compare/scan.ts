@@ -380,25 +380,20 @@ function isTargetOutput(name: string): boolean {
 
 /** Stats a folder's files, a few at a time; a file that vanished is marked gone. */
 async function statAll(media: Entry[], errors: ScanError[]): Promise<void> {
-  const width = 32;
-  for (let i = 0; i < media.length; i += width) {
-    await Promise.all(
-      media.slice(i, i + width).map(async (m) => {
-        try {
-          const st = await Deno.lstat(m.abs);
-          if (!st.isFile) {
-            m.gone = true;
-            return;
-          }
-          m.size = st.size;
-          m.mtimeMs = st.mtime?.getTime() ?? 0;
-        } catch (err) {
-          m.gone = true;
-          errors.push({ path: m.rel, message: (err as Error).message });
-        }
-      }),
-    );
-  }
+  await forEachLimited(media, 32, async (m) => {
+    try {
+      const st = await Deno.lstat(m.abs);
+      if (!st.isFile) {
+        m.gone = true;
+        return;
+      }
+      m.size = st.size;
+      m.mtimeMs = st.mtime?.getTime() ?? 0;
+    } catch (err) {
+      m.gone = true;
+      errors.push({ path: m.rel, message: (err as Error).message });
+    }
+  });
 }
 
 async function realPathOrUndefined(path: string): Promise<string | undefined> {
