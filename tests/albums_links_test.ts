@@ -11,6 +11,7 @@ import {
   syncAlbumFolders,
 } from "../src/sync/album_links.ts";
 import { UsageError } from "../src/errors.ts";
+import type { RunEvent } from "../src/events.ts";
 import { albumTree } from "./helpers.ts";
 
 /** Links of the tree only, as path -> photo path (resolved; for hard links by inode). */
@@ -548,7 +549,7 @@ Deno.test("syncAlbumFolders() stays inside albums/ and removes only what it made
   }
 });
 
-Deno.test("syncAlbumFolders() names the option to use when the file system cannot link", async (t) => {
+Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops when neither works", async (t) => {
   const f = await fixture();
   try {
     await f.item("i1", "a.jpg", "2020-01-15T10:00:00Z");
@@ -558,24 +559,59 @@ Deno.test("syncAlbumFolders() names the option to use when the file system canno
       Object.assign(err, { code: "EPERM" });
       return Promise.reject(err);
     };
-    await t.step("no symlinks -> --use-hardlinks or --skip-albums", async () => {
-      const fs = { ...denoLinkFs, symlink: eperm };
-      await assert.rejects(f.run({ fs }), (err: Error) => {
-        assert.ok(err instanceof UsageError);
-        assert.match(err.message, /--use-hardlinks/);
-        assert.match(err.message, /--skip-albums/);
-        return true;
-      });
-      assert.equal(allAlbumLinks(f.index).length, 0, "no link recorded that was not made");
+    const noSymlinks = { ...denoLinkFs, symlink: eperm };
+    const warnings = (events: RunEvent[]) =>
+      events.flatMap((e) => e.type === "warning" ? [e.message] : []);
+    await t.step("no links at all -> --skip-albums, nothing recorded", async () => {
+      const fs = { ...denoLinkFs, symlink: eperm, link: eperm };
+      for (const hardlinks of [false, true]) {
+        await assert.rejects(f.run({ fs, hardlinks }), (err: Error) => {
+          assert.ok(err instanceof UsageError);
+          assert.match(err.message, /symbolic links .* and hard links/);
+          assert.match(err.message, /--skip-albums/);
+          return true;
+        });
+        assert.equal(allAlbumLinks(f.index).length, 0, "no link recorded that was not made");
+      }
     });
-    await t.step("no hard links -> --skip-albums", async () => {
-      const fs = { ...denoLinkFs, link: eperm };
-      await assert.rejects(f.run({ fs, hardlinks: true }), /--skip-albums/);
-    });
-    await t.step("afterwards a working run completes", async () => {
-      await f.run();
+    await t.step("no symlinks -> a hard link, recorded as one, with a warning", async () => {
+      const events: RunEvent[] = [];
+      const s = await f.run({ fs: noSymlinks, onEvent: (e) => events.push(e) });
+      assert.equal(s.linksMade, 1);
+      assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["hardlink"]);
+      assert.match(
+        warnings(events).join("\n"),
+        /does not allow symbolic links.*hard links instead/,
+      );
       await assertLinksResolve(f.target, f.index);
-      assert.equal(allAlbumLinks(f.index).length, 1);
+    });
+    await t.step("a re-run on that file system keeps the hard link", async () => {
+      const before = await snapshot(f.target);
+      const s = await f.run({ fs: noSymlinks });
+      assert.deepEqual([s.linksMade, s.linksKept, s.linksRemoved], [0, 1, 0]);
+      assert.deepEqual(await snapshot(f.target), before);
+      assert.deepEqual(await albumTree(f.target).then(Object.keys), Object.keys(before));
+    });
+    await t.step("once symlinks work, the hard link becomes a symlink", async () => {
+      const s = await f.run();
+      assert.deepEqual([s.linksMade, s.linksRemoved], [1, 1]);
+      assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["symlink"]);
+      await assertLinksResolve(f.target, f.index);
+    });
+    await t.step("no hard links with --use-hardlinks -> a symlink, kept on a re-run", async () => {
+      const fs = { ...denoLinkFs, link: eperm };
+      const first = await f.run({ fs, hardlinks: true });
+      assert.deepEqual([first.linksMade, first.linksKept], [0, 1]);
+      assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["symlink"]);
+      const again = await f.run({ fs, hardlinks: true });
+      assert.deepEqual([again.linksMade, again.linksKept], [0, 1]);
+      await assertLinksResolve(f.target, f.index);
+    });
+    await t.step("once hard links work, --use-hardlinks replaces the symlink", async () => {
+      const s = await f.run({ hardlinks: true });
+      assert.deepEqual([s.linksMade, s.linksRemoved], [1, 1]);
+      assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["hardlink"]);
+      await assertLinksResolve(f.target, f.index);
     });
   } finally {
     await f.close();

@@ -5,9 +5,10 @@ import {
   type ComparisonReport,
   matchFiles,
   mp4CreationTime,
+  scanFolder,
   type ScannedFile,
 } from "../src/compare/mod.ts";
-import { MediaIndex } from "../src/index/mod.ts";
+import { isoUtc, MediaIndex } from "../src/index/mod.ts";
 import type { MediaRecord, MediaRow } from "../src/index/mod.ts";
 import { gif, jpegWithExif, mp4WithCreationTime, png } from "./fixtures/media_bytes.ts";
 import { runCli, sha256Hex, walkFiles } from "./helpers.ts";
@@ -559,5 +560,44 @@ Deno.test("mp4CreationTime() reads version 0 and 1 with a few small reads", asyn
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("scanFolder() hashes every file with bounded reads and stops on its signal", async (t) => {
+  const folder = await Deno.makeTempDir();
+  try {
+    const want = new Map<string, string>();
+    for (let i = 0; i < 6; i++) {
+      const bytes = jpegWithExif({ seed: i, dateTimeOriginal: new Date("2020-01-02T03:04:05Z") });
+      await Deno.writeFile(join(folder, `p${i}.jpg`), bytes);
+      want.set(`p${i}.jpg`, await sha256Hex(bytes));
+    }
+    await t.step("every file read once, hashes right, in folder order", async () => {
+      const reads: string[] = [];
+      const r = await scanFolder(folder, { concurrency: 2, onRead: (p) => reads.push(p) });
+      assert.deepEqual(r.files.map((f) => [f.path, f.sha256]), [...want]);
+      assert.deepEqual(reads.sort(), [...want.keys()]);
+      assert.equal(
+        r.files[0].captureTime,
+        isoUtc(new Date("2020-01-02T03:04:05Z")),
+        "EXIF read from the first chunk",
+      );
+    });
+    await t.step("an abort stops taking files and rejects with its reason", async () => {
+      const stop = new AbortController();
+      const reads: string[] = [];
+      const run = scanFolder(folder, {
+        concurrency: 1,
+        signal: stop.signal,
+        onRead: (p) => {
+          reads.push(p);
+          stop.abort(new Error("stopped"));
+        },
+      });
+      await assert.rejects(run, /stopped/);
+      assert.deepEqual(reads, ["p0.jpg"]);
+    });
+  } finally {
+    await Deno.remove(folder, { recursive: true });
   }
 });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { hashFile, sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import {
   cleanTempFiles,
-  hashFile,
   IncompleteFileError,
   isTempName,
   TempFile,
@@ -36,7 +35,7 @@ function failingStream(chunk: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 function sha(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 async function listAll(dir: string): Promise<string[]> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { endpointsFromEnv } from "../src/config.ts";
 import type { RunEvent } from "../src/events.ts";
@@ -58,7 +58,7 @@ async function rig(options: FakeGoogleOptions): Promise<Rig> {
 }
 
 function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 function param(item: FakeItem): "d" | "dv" {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MediaIndex } from "../src/index/mod.ts";
@@ -12,7 +12,7 @@ import { ISSUE_FAULTS, runCli, setupTarget, walkFiles } from "./helpers.ts";
 const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
 
 function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 function mulberry32(seed: number): () => number {

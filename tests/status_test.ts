@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
@@ -46,7 +46,7 @@ async function buildTarget(): Promise<{ target: string; paths: Record<string, st
       const bytes = new TextEncoder().encode(`bytes of ${id}`);
       await Deno.mkdir(join(target, row.folder), { recursive: true });
       await Deno.writeFile(join(target, row.path), bytes);
-      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      const sha256 = sha256Hex(bytes);
       index.markDownloaded(id, { size: bytes.length, sha256, fidelity: "api" });
     }
     paths.broken = index.getItem("broken")!.path;
@@ -124,6 +124,22 @@ Deno.test("status reports the index without Google, a token or a lock", async (t
         assert.notEqual(bad.changed[0].actual?.sha256, bad.changed[0].expected.sha256);
         assert.deepEqual(bad.missing.map((p) => p.id), ["gone"]);
         assert.equal(bad.ok, 2);
+      } finally {
+        index.close();
+      }
+    });
+
+    await t.step("verifyFiles() stops on its signal and says it was interrupted", async () => {
+      const index = MediaIndex.open(target);
+      try {
+        const stop = new AbortController();
+        const r = await verifyFiles(target, index, {
+          concurrency: 1,
+          signal: stop.signal,
+          onEvent: (e) => e.type === "progress" && stop.abort(),
+        });
+        assert.equal(r.checked, 1);
+        assert.equal(r.interrupted, true);
       } finally {
         index.close();
       }

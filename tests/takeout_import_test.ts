@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { isoUtc, MediaIndex } from "../src/index/mod.ts";
 import { UsageError } from "../src/errors.ts";
@@ -17,7 +17,7 @@ import {
 } from "./fixtures/takeout/generate.ts";
 
 function sha(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 function idOf(bytes: Uint8Array): string {

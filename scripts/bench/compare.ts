@@ -2,7 +2,7 @@
  * Benchmark of `compare`: 50,000 small files against a 50,000-item index (first run and re-run),
  * and the scan's streamed SHA-256 of large files beside `sha256sum` on the same files.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../src/files/hash.ts";
 import { join } from "node:path";
 import { compareFolder, type CompareResult, scanFolder } from "../../src/compare/mod.ts";
 import { MediaIndex } from "../../src/index/mod.ts";
@@ -81,7 +81,7 @@ async function benchSmall(root: string, n: number, smallBytes: number): Promise<
     // Bytes are made inside each job, so memory holds a pool's worth of files, not all of them.
     const jobs = records.map((rec, i) => async () => {
       const bytes = jpegWithExif({ dateTimeOriginal: timeOf(i), seed: i, sizeBytes: smallBytes });
-      hashes[i] = createHash("sha256").update(bytes).digest("hex");
+      hashes[i] = sha256Hex(bytes);
       const dir = join(folder, `DCIM/${String(Math.floor(i / 500)).padStart(3, "0")}`);
       const kind = i % 10;
       if (kind < 8) {

@@ -9,7 +9,7 @@
  */
 import { setupTarget } from "../../tests/helpers.ts";
 import { denoCacheDir } from "./_process.ts";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../src/files/hash.ts";
 import { join } from "node:path";
 import { startFakeGoogle } from "../../tests/fake_google/mod.ts";
 import type { FakeGoogle } from "../../tests/fake_google/mod.ts";
@@ -252,7 +252,7 @@ async function pathOf(target: string, id: string): Promise<string> {
 }
 
 function sha(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return sha256Hex(bytes);
 }
 
 if (import.meta.main) {

@@ -78,6 +78,7 @@ function compareSummary(r: CompareResult): Record<string, unknown> {
       extra: r.written.extraLinks,
       duplicates: r.written.duplicateLinks,
       fellBackToSymlinks: r.written.fellBackToSymlinks,
+      fellBackToHardlinks: r.written.fellBackToHardlinks,
     },
   };
 }

@@ -31,5 +31,5 @@ export type {
   WriteOptions,
   WriteResult,
 } from "./report.ts";
-export { dupNumber, hashFile, READ_CHUNK, READER_VERSION, scanFolder } from "./scan.ts";
+export { dupNumber, READ_CHUNK, READER_VERSION, scanFolder } from "./scan.ts";
 export type { ScanError, ScannedFile, ScanOptions, ScanResult } from "./scan.ts";

@@ -4,7 +4,7 @@
  * the summary table the CLI prints.
  */
 import { formatBytes } from "../format.ts";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import type { MediaRow } from "../index/mod.ts";
@@ -12,6 +12,8 @@ import { foldName, withFolderDupNumber } from "../layout/mod.ts";
 import type { MatchCounts, MatchResult, MatchStage } from "./match.ts";
 import { countMatches, STAGES } from "./match.ts";
 import type { ScanError, ScanResult } from "./scan.ts";
+import { type LinkKind, makeLink } from "../files/links.ts";
+import { forEachLimited } from "../files/pool.ts";
 
 /** Name of the output folder inside TARGET. */
 export const COMPARISON_DIR = "comparison";
@@ -118,6 +120,8 @@ export interface WriteResult {
   duplicateLinks: number;
   /** True when hard links were asked for but a file system refused them (symlinks were made). */
   fellBackToSymlinks: boolean;
+  /** True when symlinks were asked for but a file system refused them (hard links were made). */
+  fellBackToHardlinks: boolean;
 }
 
 /**
@@ -136,13 +140,14 @@ export async function writeComparison(
   const tmp = join(target, `${COMPARISON_DIR}.tmp-${rand}`);
   const final = join(target, COMPARISON_DIR);
   await Deno.mkdir(tmp);
-  const linker = new Linker(tmp, final, opts.hardlinks === true, onEvent);
+  const linker = new Linker(tmp, final, opts.hardlinks ? "hardlink" : "symlink", onEvent);
   const out: WriteResult = {
     dir: final,
     missingLinks: 0,
     extraLinks: 0,
     duplicateLinks: 0,
     fellBackToSymlinks: false,
+    fellBackToHardlinks: false,
   };
   try {
     await Deno.mkdir(join(tmp, MISSING_DIR));
@@ -183,9 +188,10 @@ export async function writeComparison(
       });
     }
 
-    await runPool(jobs, 16);
+    await forEachLimited(jobs, 16, (job) => job());
     await Deno.writeTextFile(join(tmp, REPORT_FILE), JSON.stringify(report, null, 1) + "\n");
-    out.fellBackToSymlinks = linker.fellBack;
+    out.fellBackToSymlinks = linker.made.has("symlink") && opts.hardlinks === true;
+    out.fellBackToHardlinks = linker.made.has("hardlink") && !opts.hardlinks;
     await swapIn(tmp, final, rand);
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
@@ -273,42 +279,44 @@ export function summaryLines(report: ComparisonReport): string[] {
   return lines;
 }
 
-/** Makes links inside the folder being built; symlinks are relative to where it will end up. */
+/**
+ * Makes links inside the folder being built by `makeLink`'s policy; symlinks are relative to where
+ * the folder will end up.
+ */
 class Linker {
   #tmp: string;
   #final: string;
-  #hard: boolean;
+  #kind: LinkKind;
   #onEvent: EventSink;
   #dirs = new Map<string, Promise<void>>();
-  fellBack = false;
+  /** The kinds of link made. */
+  readonly made = new Set<LinkKind>();
+  #warned = false;
 
-  constructor(tmp: string, final: string, hard: boolean, onEvent: EventSink) {
+  constructor(tmp: string, final: string, kind: LinkKind, onEvent: EventSink) {
     this.#tmp = tmp;
     this.#final = final;
-    this.#hard = hard;
+    this.#kind = kind;
     this.#onEvent = onEvent;
   }
 
   async link(source: string, rel: string): Promise<void> {
     const path = join(this.#tmp, rel);
     await this.#ensureDir(dirname(path));
-    if (this.#hard && !this.fellBack) {
-      try {
-        await Deno.link(source, path);
-        return;
-      } catch (err) {
-        // Across file systems (or on one without hard links) symlinks still show the files.
-        if (!this.fellBack) {
-          this.fellBack = true;
-          this.#onEvent({
-            type: "warning",
-            message: `Cannot hard-link "${source}": ${(err as Error).message}; using symlinks`,
-          });
-        }
-      }
+    const made = await makeLink(source, path, {
+      kind: this.#kind,
+      relativeTo: dirname(join(this.#final, rel)),
+    });
+    this.made.add(made.kind);
+    if (made.refused && !this.#warned) {
+      this.#warned = true;
+      const other = made.kind === "symlink" ? "symlinks" : "hard links";
+      this.#onEvent({
+        type: "warning",
+        message: `Cannot ${this.#kind === "symlink" ? "symlink" : "hard-link"} "${source}": ` +
+          `${made.refused.message}; using ${other}`,
+      });
     }
-    const linkDir = dirname(join(this.#final, rel));
-    await Deno.symlink(relative(linkDir, source), path, { type: "file" });
   }
 
   #ensureDir(dir: string): Promise<void> {
@@ -319,14 +327,6 @@ class Linker {
     }
     return p;
   }
-}
-
-async function runPool(jobs: (() => Promise<void>)[], width: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
 }
 
 /** Renames `tmp` over `final`: the old tree moves aside first and goes only once the new is in. */

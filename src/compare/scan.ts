@@ -3,7 +3,6 @@
  * bounded pool and one fixed buffer per worker (flat memory whatever the file sizes), and skipped
  * when the scan cache says its path, size and mtime are unchanged since the last compare.
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
@@ -11,7 +10,9 @@ import type { MediaIndex } from "../index/mod.ts";
 import { isoUtc } from "../index/mod.ts";
 import { splitExtension } from "../layout/mod.ts";
 import { mediaTypeOfName } from "../media/media_type.ts";
-import { exifTime, type FileTime, mp4CreationTime, readFull } from "../media/media_time.ts";
+import { exifTime, type FileTime, mp4CreationTime } from "../media/media_time.ts";
+import { HASH_BUFFER_BYTES, HashBuffers, hashRest, sha256 } from "../files/hash.ts";
+import { forEachLimited } from "../files/pool.ts";
 import {
   type CachedFile,
   dropScanCache,
@@ -23,7 +24,7 @@ import {
 export const READER_VERSION = 1;
 
 /** Bytes per read: large reads keep hashing near the disk's speed. */
-export const READ_CHUNK = 1 << 20;
+export const READ_CHUNK = HASH_BUFFER_BYTES;
 
 /** Bytes given to the EXIF reader; EXIF sits in the first segments of every format we read. */
 const EXIF_HEAD = 256 * 1024;
@@ -94,25 +95,6 @@ export function dupNumber(name: string): number | null {
   return m && m.index > 0 ? Number(m[1]) : null;
 }
 
-/** Streams a file through SHA-256 with `buffer` (one fixed buffer: flat memory); hex digest and size. */
-export async function hashFile(
-  path: string,
-  opts: { buffer?: Uint8Array } = {},
-): Promise<{ sha256: string; size: number }> {
-  const buffer = opts.buffer ?? new Uint8Array(READ_CHUNK);
-  using file = await Deno.open(path, { read: true });
-  const hash = createHash("sha256");
-  let size = 0;
-  while (true) {
-    const n = await readFull(file, buffer);
-    if (n === 0) break;
-    hash.update(buffer.subarray(0, n));
-    size += n;
-    if (n < buffer.length) break;
-  }
-  return { sha256: hash.digest("hex"), size };
-}
-
 interface Entry {
   rel: string;
   abs: string;
@@ -147,7 +129,6 @@ export async function scanFolder(folder: string, opts: ScanOptions = {}): Promis
   const flush = () => {
     if (opts.index && pending.length > 0) saveScanCache(opts.index, root, pending.splice(0));
   };
-  let next = 0;
   let done = 0;
   let filesRead = 0;
   let bytesRead = 0;
@@ -168,41 +149,37 @@ export async function scanFolder(folder: string, opts: ScanOptions = {}): Promis
     });
   };
 
-  const worker = async () => {
-    const buffer = new Uint8Array(READ_CHUNK);
-    while (next < entries.length) {
-      opts.signal?.throwIfAborted();
-      const i = next++;
-      const e = entries[i];
-      const hit = cache.get(e.rel);
-      if (hit && isFresh(hit, e)) {
-        files[i] = toScanned(e, hit, true);
-        cached++;
-      } else {
-        try {
-          opts.onRead?.(e.rel);
-          const read = await readMedia(e, buffer);
-          filesRead++;
-          bytesRead += read.size;
-          files[i] = toScanned(e, read.file, false);
-          // A file that changed while it was read is reported but not cached: its stamp lies.
-          if (read.stable) pending.push(read.file);
-          if (pending.length >= 256) flush();
-        } catch (err) {
-          errors.push({ path: e.rel, message: (err as Error).message });
-          onEvent({
-            type: "warning",
-            message: `Cannot read "${e.rel}": ${(err as Error).message}`,
-          });
-        }
+  // One buffer per file in flight: flat memory whatever the file sizes.
+  const buffers = new HashBuffers(READ_CHUNK);
+  const scanOne = async (e: Entry, i: number) => {
+    const hit = cache.get(e.rel);
+    if (hit && isFresh(hit, e)) {
+      files[i] = toScanned(e, hit, true);
+      cached++;
+    } else {
+      try {
+        opts.onRead?.(e.rel);
+        const read = await buffers.use((buffer) => readMedia(e, buffer));
+        filesRead++;
+        bytesRead += read.size;
+        files[i] = toScanned(e, read.file, false);
+        // A file that changed while it was read is reported but not cached: its stamp lies.
+        if (read.stable) pending.push(read.file);
+        if (pending.length >= 256) flush();
+      } catch (err) {
+        errors.push({ path: e.rel, message: (err as Error).message });
+        onEvent({
+          type: "warning",
+          message: `Cannot read "${e.rel}": ${(err as Error).message}`,
+        });
       }
-      done++;
-      progress(false);
     }
+    done++;
+    progress(false);
   };
   const concurrency = Math.max(1, Math.min(opts.concurrency ?? 8, 64));
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await forEachLimited(entries, concurrency, scanOne, { signal: opts.signal });
   } finally {
     flush();
   }
@@ -249,19 +226,16 @@ async function readMedia(
     time = await mp4CreationTime(file, e.size);
     await file.seek(0, Deno.SeekMode.Start);
   }
-  const hash = createHash("sha256");
-  let size = 0;
-  while (true) {
-    const n = await readFull(file, buffer);
-    if (n === 0) break;
-    if (size === 0 && e.mediaType === "photo") {
+  const hash = sha256();
+  const size = await hashRest(file, hash, {
+    buffer,
+    onChunk: async (chunk, offset) => {
       // Read before the buffer is reused: the head costs no extra I/O.
-      time = await exifTime(buffer.subarray(0, Math.min(n, EXIF_HEAD)));
-    }
-    hash.update(buffer.subarray(0, n));
-    size += n;
-    if (n < buffer.length) break;
-  }
+      if (offset === 0 && e.mediaType === "photo") {
+        time = await exifTime(chunk.subarray(0, EXIF_HEAD));
+      }
+    },
+  });
   const after = await file.stat();
   const mtimeMs = after.mtime?.getTime() ?? 0;
   return {
@@ -269,7 +243,7 @@ async function readMedia(
       relPath: e.rel,
       size,
       mtimeMs: e.mtimeMs,
-      sha256: hash.digest("hex"),
+      sha256: hash.hex(),
       captureTime: time ? isoUtc(time.time) : null,
       timeZoned: time?.zoned ?? false,
       reader: READER_VERSION,
@@ -341,25 +315,20 @@ function isTargetOutput(name: string): boolean {
 
 /** Stats a folder's files, a few at a time; a file that vanished is marked gone. */
 async function statAll(media: Entry[], errors: ScanError[]): Promise<void> {
-  const width = 32;
-  for (let i = 0; i < media.length; i += width) {
-    await Promise.all(
-      media.slice(i, i + width).map(async (m) => {
-        try {
-          const st = await Deno.lstat(m.abs);
-          if (!st.isFile) {
-            m.gone = true;
-            return;
-          }
-          m.size = st.size;
-          m.mtimeMs = st.mtime?.getTime() ?? 0;
-        } catch (err) {
-          m.gone = true;
-          errors.push({ path: m.rel, message: (err as Error).message });
-        }
-      }),
-    );
-  }
+  await forEachLimited(media, 32, async (m) => {
+    try {
+      const st = await Deno.lstat(m.abs);
+      if (!st.isFile) {
+        m.gone = true;
+        return;
+      }
+      m.size = st.size;
+      m.mtimeMs = st.mtime?.getTime() ?? 0;
+    } catch (err) {
+      m.gone = true;
+      errors.push({ path: m.rel, message: (err as Error).message });
+    }
+  });
 }
 
 async function realPathOrUndefined(path: string): Promise<string | undefined> {

@@ -4,21 +4,17 @@
  * final name only once complete. A killed run leaves at most a temporary file, never a partial file
  * under a final name. No fsync: the guarantee is against a killed process, not a power cut.
  */
-import { createHash, type Hash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { isInside, truncateUtf8 } from "../layout/mod.ts";
+import { type FileDigest, hashRest, type Sha256, sha256, sha256Hex } from "./hash.ts";
+
+export type { FileDigest } from "./hash.ts";
 
 /** Every temporary file ends with this; its name starts with a dot so scanners skip it. */
 export const TEMP_SUFFIX = ".gphotos-tmp";
 
 /** Room for the dot, the hash and the suffix within a 255-byte name. */
 const TEMP_STEM_BYTES = 200;
-
-/** Size and SHA-256 (hex) of a complete file. */
-export interface FileDigest {
-  size: number;
-  sha256: string;
-}
 
 /** Options of `TempFile.open`. */
 export interface TempFileOptions {
@@ -76,7 +72,7 @@ export function resolveInside(target: string, relPath: string): string {
 
 /** The temporary name of a final file name: stable, so a later run can find and resume it. */
 export function tempNameFor(name: string): string {
-  const tag = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const tag = sha256Hex(name).slice(0, 8);
   return `.${truncateUtf8(name, TEMP_STEM_BYTES)}.${tag}${TEMP_SUFFIX}`;
 }
 
@@ -92,7 +88,7 @@ export class TempFile {
   /** Absolute temporary path, in the same folder. */
   readonly tempPath: string;
   #file: Deno.FsFile;
-  #hash: Hash;
+  #hash: Sha256;
   #size: number;
   #closed = false;
 
@@ -100,7 +96,7 @@ export class TempFile {
     finalPath: string,
     tempPath: string,
     file: Deno.FsFile,
-    hash: Hash,
+    hash: Sha256,
     size: number,
   ) {
     this.finalPath = finalPath;
@@ -132,18 +128,9 @@ export class TempFile {
       truncate: !opts.resume,
     });
     try {
-      const hash = createHash("sha256");
-      let size = 0;
-      if (opts.resume) {
-        // Re-hash what an earlier attempt wrote, streaming so memory stays flat.
-        const buf = new Uint8Array(256 * 1024);
-        for (;;) {
-          const n = await file.read(buf);
-          if (n === null) break;
-          hash.update(buf.subarray(0, n));
-          size += n;
-        }
-      }
+      const hash = sha256();
+      // Re-hash what an earlier attempt wrote, streaming so memory stays flat.
+      const size = opts.resume ? await hashRest(file, hash) : 0;
       await file.seek(size, Deno.SeekMode.Start);
       return new TempFile(finalPath, tempPath, file, hash, size);
     } catch (err) {
@@ -218,7 +205,7 @@ export class TempFile {
     this.#assertOpen();
     await this.#file.truncate(0);
     await this.#file.seek(0, Deno.SeekMode.Start);
-    this.#hash = createHash("sha256");
+    this.#hash = sha256();
     this.#size = 0;
   }
 
@@ -231,7 +218,7 @@ export class TempFile {
     if (opts.expectedSize !== undefined && opts.expectedSize !== this.#size) {
       throw new IncompleteFileError(this.finalPath, opts.expectedSize, this.#size);
     }
-    const digest = { size: this.#size, sha256: this.#hash.digest("hex") };
+    const digest = { size: this.#size, sha256: this.#hash.hex() };
     this.close();
     if (opts.mtime && !Number.isNaN(opts.mtime.getTime())) {
       await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
@@ -280,21 +267,6 @@ export async function writeAtomic(
     await temp.discard();
     throw err;
   }
-}
-
-/** Size and SHA-256 of a file on disk, streaming. */
-export async function hashFile(path: string): Promise<FileDigest> {
-  using file = await Deno.open(path, { read: true });
-  const hash = createHash("sha256");
-  const buf = new Uint8Array(256 * 1024);
-  let size = 0;
-  for (;;) {
-    const n = await file.read(buf);
-    if (n === null) break;
-    hash.update(buf.subarray(0, n));
-    size += n;
-  }
-  return { size, sha256: hash.digest("hex") };
 }
 
 /** The size of the temporary file left for `relPath` by an earlier attempt, or 0. */

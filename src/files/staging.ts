@@ -3,9 +3,9 @@
  * streaming, rename when complete, capture time as mtime), except that the final name is only
  * known after hashing: the index names an item once its content says whether it is new.
  */
-import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { tempNameFor } from "./atomic_file.ts";
+import { sha256 } from "./hash.ts";
 import { type ChunkSink, pumpStream } from "../sources/takeout/sources.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
@@ -66,7 +66,7 @@ export async function stageChunks(
     await Deno.mkdir(dir, { recursive: true });
     file = await Deno.open(tempPath, { write: true, createNew: true });
   }
-  const hash = createHash("sha256");
+  const hash = sha256();
   let size = 0;
   try {
     await pump(async (chunk) => {
@@ -86,7 +86,7 @@ export async function stageChunks(
     await Deno.remove(tempPath).catch(() => {});
     throw err;
   }
-  return { tempPath, size, sha256: hash.digest("hex") };
+  return { tempPath, size, sha256: hash.hex() };
 }
 
 /** Streams `body` into a temporary file in `opts.dir`; see `stageChunks`. */
@@ -97,16 +97,8 @@ export function stageStream(
   return stageChunks(streamPump(body), opts);
 }
 
-/** Size and SHA-256 of what `pump` yields, without writing it anywhere. */
-export async function hashChunks(pump: ChunkPump): Promise<{ size: number; sha256: string }> {
-  const hash = createHash("sha256");
-  let size = 0;
-  await pump((chunk) => {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  });
-  return { size, sha256: hash.digest("hex") };
-}
+// Kept here for the Takeout import, which hashes a pump before staging it.
+export { hashChunks } from "./hash.ts";
 
 /** The first `limit` bytes `pump` yields, copied out of its reused buffer. */
 export async function headOf(pump: ChunkPump, limit: number): Promise<Uint8Array> {

@@ -35,6 +35,7 @@ import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { UsageError } from "../errors.ts";
 import { albumFilter, type AlbumFilterOptions } from "../sources/library/albums_index.ts";
+import { canLink, LinkRefusedError, makeLink } from "../files/links.ts";
 
 /** The file-system calls the link builder makes: Deno's by default, a fake in tests. */
 export interface LinkFs {
@@ -115,7 +116,8 @@ interface Plan {
  * Brings TARGET/albums/ in step with the index, in place: one folder per album with links to its
  * items that are on disk, folders renamed when an album's title or date moves, links and folders
  * of removed items and albums taken away. A run with nothing changed changes nothing on disk.
- * Throws `UsageError` when the file system takes neither symlinks nor (with `hardlinks`) hard links.
+ * Links are made by `makeLink`'s policy: the other kind when the file system refuses the one asked
+ * for; `UsageError` when it takes neither.
  */
 export async function syncAlbumFolders(
   target: string,
@@ -125,8 +127,6 @@ export async function syncAlbumFolders(
   const builder = new LinkBuilder(target, index, opts);
   return await builder.run();
 }
-
-const LINK_UNSUPPORTED_CODES = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
 
 class LinkBuilder {
   readonly #target: string;
@@ -151,6 +151,9 @@ class LinkBuilder {
   readonly #itemStats = new Map<string, Deno.FileInfo | null>();
   /** Folded names in a parent folder (`albums`, `albums/YYYY`), read once per run. */
   readonly #dirCache = new Map<string, Set<string>>();
+  /** Whether TARGET takes the kind of link asked for, once a link of the other kind raised it. */
+  #askedWorks: Promise<boolean> | undefined;
+  #warnedFallback = false;
 
   constructor(target: string, index: MediaIndex, opts: AlbumFoldersOptions) {
     this.#target = target;
@@ -431,9 +434,9 @@ class LinkBuilder {
     if (link.kind === "symlink") {
       try {
         const text = await this.#fs.readLink(abs);
-        const right = member !== undefined && this.#kind === "symlink" &&
+        const right = member !== undefined &&
           text === nativeRelative(relativeTarget(link.path, member.item.path));
-        return right ? "keep" : "ours";
+        return right && await this.#kindFits(link, member) ? "keep" : "ours";
       } catch (err) {
         if (err instanceof Deno.errors.NotFound) return "missing";
         return (await statOrUndefined(this.#fs, abs, false)) === undefined ? "missing" : "foreign";
@@ -443,7 +446,7 @@ class LinkBuilder {
     if (info === undefined) return "missing";
     if (!info.isFile) return "foreign";
     if (member !== undefined && sameFile(info, member.info)) {
-      return this.#kind === "hardlink" ? "keep" : "ours";
+      return await this.#kindFits(link, member) ? "keep" : "ours";
     }
     // A hard link to an older copy of the file is ours while another name still holds its data;
     // a file with one name may be the only copy, or the user's: it stays.
@@ -453,21 +456,51 @@ class LinkBuilder {
   async #makeLink(path: string, albumId: string, member: Member): Promise<void> {
     assertAlbumPath(path, "link");
     recordLink(this.#index, { path, albumId, mediaId: member.item.id, kind: this.#kind });
+    let made;
     try {
-      if (this.#kind === "symlink") {
-        await this.#fs.symlink(
-          nativeRelative(relativeTarget(path, member.item.path)),
-          this.#abs(path),
-        );
-      } else {
-        await this.#fs.link(this.#abs(member.item.path), this.#abs(path));
-      }
+      made = await makeLink(this.#abs(member.item.path), this.#abs(path), {
+        kind: this.#kind,
+        ops: this.#fs,
+      });
     } catch (err) {
       forgetLink(this.#index, path);
-      throw linkError(err, this.#kind, path);
+      throw linkError(err, path);
+    }
+    if (made.refused) {
+      recordLink(this.#index, { path, albumId, mediaId: member.item.id, kind: made.kind });
+      this.#askedWorks = Promise.resolve(false);
+      this.#warnFallback(made.kind, made.refused);
     }
     this.#summary.linksMade++;
     this.#emit({ type: "item", phase: "albums", id: member.item.id, path, status: "linked" });
+  }
+
+  /**
+   * Whether a right link is of the right kind: the kind asked for, or the other one when TARGET
+   * refuses the kind asked for (asked once per run by making and removing a probe link beside it).
+   */
+  async #kindFits(link: AlbumLinkRow, member: Member): Promise<boolean> {
+    if (link.kind === this.#kind) return true;
+    this.#askedWorks ??= canLink(
+      this.#abs(member.item.path),
+      this.#abs(`${posix.dirname(link.path)}/.gphotos-probe-${crypto.randomUUID().slice(0, 8)}`),
+      { kind: this.#kind, ops: this.#fs, remove: (path) => this.#fs.remove(path) },
+    );
+    const works = await this.#askedWorks;
+    if (!works) this.#warnFallback(link.kind, undefined);
+    return !works;
+  }
+
+  #warnFallback(made: LinkKind, why: Error | undefined): void {
+    if (this.#warnedFallback) return;
+    this.#warnedFallback = true;
+    const asked = this.#kind === "symlink" ? "symbolic links" : "hard links";
+    const instead = made === "symlink" ? "symbolic links" : "hard links";
+    this.#emit({
+      type: "warning",
+      message: `The file system of TARGET does not allow ${asked}` +
+        (why ? ` (${why.message})` : "") + `; album folders hold ${instead} instead`,
+    });
   }
 
   /** Moves one of our links from an album's old folder; false when it must be made anew. */
@@ -647,23 +680,11 @@ function assertAlbumPath(path: string, kind: "folder" | "link"): void {
   }
 }
 
-/** Turns "the file system cannot link" into an error that names the option to use. */
-function linkError(err: unknown, kind: LinkKind, path: string): unknown {
-  if (!(err instanceof Error)) return err;
-  const code = (err as Error & { code?: string }).code ?? "";
-  const unsupported = LINK_UNSUPPORTED_CODES.has(code) ||
-    err instanceof Deno.errors.NotSupported ||
-    /not supported|not permitted|privilege/i.test(err.message);
-  if (!unsupported) return err;
-  return kind === "symlink"
-    ? new UsageError(
-      `Cannot make symbolic link "${path}": the file system of TARGET does not allow it (${err.message}); ` +
-        `use --use-hardlinks for hard links, or --skip-albums to leave album folders out`,
-      { cause: err },
-    )
-    : new UsageError(
-      `Cannot make hard link "${path}": the file system of TARGET does not allow it (${err.message}); ` +
-        `use --skip-albums to leave album folders out`,
-      { cause: err },
-    );
+/** Turns "the file system cannot link at all" into an error that names the option to use. */
+function linkError(err: unknown, path: string): unknown {
+  if (!(err instanceof LinkRefusedError)) return err;
+  return new UsageError(
+    `Cannot make album link "${path}": ${err.reason}; use --skip-albums to leave album folders out`,
+    { cause: err },
+  );
 }

@@ -4,7 +4,7 @@ import type { MediaIndex } from "../index/mod.ts";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { isInside } from "../layout/mod.ts";
-import { hashFile } from "../files/atomic_file.ts";
+import { hashFile } from "../files/hash.ts";
 
 /** What `deleteRemovedFiles` did. */
 export interface DeleteSummary {

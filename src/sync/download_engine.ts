@@ -16,13 +16,13 @@ import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import {
   cleanTempFiles,
-  type FileDigest,
-  hashFile,
   isTempName,
   resolveInside,
   TempFile,
   tempSizeFor,
 } from "../files/atomic_file.ts";
+import { type FileDigest, hashFile } from "../files/hash.ts";
+import { Pool } from "../files/pool.ts";
 import {
   forgetFinishedTransfers,
   forgetTransfer,
@@ -145,7 +145,6 @@ export class DownloadEngine {
   readonly #index: MediaIndex;
   readonly #http: MediaFetcher;
   readonly #urls: MediaUrlSource;
-  readonly #max: number;
   readonly #skipVideo: boolean;
   readonly #fidelity: "api" | "picker";
   readonly #phase: Phase;
@@ -162,8 +161,8 @@ export class DownloadEngine {
   readonly #seen = new Set<string>();
   /** Items whose wrong-size file must be replaced, not recorded. */
   readonly #overwrite = new Set<string>();
-  /** Transfer slots in use: bounded by `maxThreads`. */
-  #active = 0;
+  /** Transfer slots: at most `maxThreads` bodies in flight. */
+  readonly #slots: Pool;
   /** Items started and not yet finished (a slot is freed before its file is renamed and recorded). */
   #running = 0;
   #finishing = false;
@@ -192,7 +191,7 @@ export class DownloadEngine {
     this.#index = options.index;
     this.#http = options.http;
     this.#urls = options.urls;
-    this.#max = Math.max(1, Math.floor(options.maxThreads ?? 16));
+    this.#slots = new Pool(Math.max(1, Math.floor(options.maxThreads ?? 16)));
     this.#skipVideo = options.skipVideo ?? false;
     this.#fidelity = options.fidelity ?? "api";
     this.#phase = options.phase ?? "download";
@@ -293,26 +292,24 @@ export class DownloadEngine {
   }
 
   #pump(): void {
-    while (!this.#stopped() && this.#active < this.#max && this.#head < this.#queue.length) {
+    while (!this.#stopped() && this.#head < this.#queue.length) {
+      const slot = this.#slots.tryAcquire();
+      if (!slot) break;
       const row = this.#queue[this.#head++];
       // Drop the consumed front now and then, so a long run does not keep every row.
       if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      this.#active++;
       this.#running++;
-      let released = false;
+      // The transfer frees its slot once the body is in; a second call only pumps again.
       const release = () => {
-        if (released) return;
-        released = true;
-        this.#active--;
+        slot();
         this.#pump();
       };
       this.#one(row, release).finally(() => {
         this.#running--;
-        if (released) this.#pump();
-        else release();
+        release();
       });
     }
     const drained = this.#head >= this.#queue.length || this.#stopped();

@@ -6,7 +6,9 @@ import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import type { IndexCounts, MediaIndex, RunRow } from "../index/mod.ts";
 import type { FailureRow, MediaRow } from "../index/types.ts";
-import { type FileDigest, hashFile, resolveInside } from "../files/atomic_file.ts";
+import { resolveInside } from "../files/atomic_file.ts";
+import { type FileDigest, HashBuffers, hashFile } from "../files/hash.ts";
+import { forEachLimited } from "../files/pool.ts";
 
 /** A recorded file that is not as the index says. */
 export interface FileProblem {
@@ -58,33 +60,30 @@ export async function verifyFiles(
   };
   emit({ type: "phase", phase: "verify", total: rows.length, totalBytes });
   const problems = new Map<string, { kind: "missing" | "changed"; p: FileProblem }>();
-  let next = 0;
   let lastEmit = 0;
-  const worker = async () => {
-    while (next < rows.length) {
-      if (opts.signal?.aborted) return;
-      const row = rows[next++];
-      const { problem, hashed } = await checkFile(target, row);
-      result.checked++;
-      result.bytes += hashed;
-      if (problem) problems.set(row.id, problem);
-      else result.ok++;
-      const now = performance.now();
-      if (now - lastEmit > 100 || result.checked === rows.length) {
-        lastEmit = now;
-        emit({
-          type: "progress",
-          phase: "verify",
-          done: result.checked,
-          total: rows.length,
-          bytes: result.bytes,
-          totalBytes,
-        });
-      }
+  const buffers = new HashBuffers();
+  const verifyOne = async (row: MediaRow) => {
+    // Interrupted: the rest stay unchecked and the result says so.
+    if (opts.signal?.aborted) return;
+    const { problem, hashed } = await buffers.use((buffer) => checkFile(target, row, buffer));
+    result.checked++;
+    result.bytes += hashed;
+    if (problem) problems.set(row.id, problem);
+    else result.ok++;
+    const now = performance.now();
+    if (now - lastEmit > 100 || result.checked === rows.length) {
+      lastEmit = now;
+      emit({
+        type: "progress",
+        phase: "verify",
+        done: result.checked,
+        total: rows.length,
+        bytes: result.bytes,
+        totalBytes,
+      });
     }
   };
-  const n = Math.max(1, Math.min(opts.concurrency ?? 4, rows.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  await forEachLimited(rows, Math.max(1, opts.concurrency ?? 4), verifyOne);
   // Report in index order, whatever order the workers finished in.
   for (const row of rows) {
     const found = problems.get(row.id);
@@ -109,7 +108,7 @@ interface Checked {
   hashed: number;
 }
 
-async function checkFile(target: string, row: MediaRow): Promise<Checked> {
+async function checkFile(target: string, row: MediaRow, buffer: Uint8Array): Promise<Checked> {
   const p: FileProblem = {
     id: row.id,
     path: row.path,
@@ -120,7 +119,7 @@ async function checkFile(target: string, row: MediaRow): Promise<Checked> {
     const path = resolveInside(target, row.path);
     const info = await Deno.lstat(path);
     if (!info.isFile) return { problem: { kind: "missing", p }, hashed: 0 };
-    digest = await hashFile(path);
+    digest = await hashFile(path, { buffer });
   } catch (err) {
     // A path that escapes TARGET (a tampered index) is as good as missing.
     if (err instanceof Deno.errors.NotFound || err instanceof RangeError) {
