@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { tempNameFor } from "./atomic_file.ts";
-import { type ChunkSink, pumpStream } from "../sources/takeout/sources.ts";
+import { type ChunkSink, pumpStream } from "./byte_pump.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
 export interface StagedFile {

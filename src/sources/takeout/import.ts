@@ -1,6 +1,6 @@
 /**
  * `takeout TARGET PATH...`: a Takeout export into the same `photos/`, index and albums as an API
- * sync. Pass one lists every part and pairs sidecars (sources.ts, match.ts); pass two streams each
+ * sync. Pass one lists every part and pairs sidecars (read_takeout.ts, match.ts); pass two streams each
  * media entry into `photos/YYYY/MM/` with the download engine's temp-file/hash/rename/mtime rules.
  * One item, one file: copies with the same bytes (year folder, albums, repeated parts, an earlier
  * import) become one item with album memberships, and an API or picker download of the same photo
@@ -20,8 +20,8 @@ import {
 import { splitExtension } from "../../layout/mod.ts";
 import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
 import { type AlbumFoldersSummary, syncAlbumFolders } from "../../sync/album_links.ts";
+import type { ChunkPump } from "../../files/byte_pump.ts";
 import {
-  type ChunkPump,
   discardStaged,
   hashChunks,
   headOf,
@@ -33,7 +33,8 @@ import {
 } from "../../files/staging.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate, type Sidecar } from "./metadata.ts";
-import { readTakeout, type SourceProblem, type TakeoutEntry, type TakeoutTree } from "./sources.ts";
+import type { SourceProblem, TakeoutEntry } from "./part.ts";
+import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
 import { xmpSidecar } from "./xmp.ts";
 
 /** Options of `importTakeout`. */
