@@ -1,15 +1,15 @@
 /**
- * `takeout TARGET PATH...`: a Takeout export into the same `photos/`, index and albums as an API
- * sync. Pass one lists every part and pairs sidecars (read_takeout.ts, match.ts); pass two streams each
- * media entry into `photos/YYYY/MM/` with the download engine's temp-file/hash/rename/mtime rules.
+ * A Takeout export into the same `photos/` and index as an API sync (album folders are the sync
+ * layer's step after it: src/sync/takeout_run.ts). Pass one lists every part and pairs sidecars
+ * (read_takeout.ts, match.ts); pass two streams each media entry into `photos/YYYY/MM/` through
+ * src/files (temp file, hash, rename, mtime).
  * One item, one file: copies with the same bytes (year folder, albums, repeated parts, an earlier
  * import) become one item with album memberships, and an API or picker download of the same photo
  * (same original name and capture time) is replaced in place by the Takeout original.
  */
-import { join } from "node:path";
 import type { EventSink } from "../../events.ts";
 import { EXIT } from "../../errors.ts";
-import { isoUtc, type MediaIndex } from "../../index/mod.ts";
+import type { MediaIndex } from "../../index/mod.ts";
 import type { MediaRecord, MediaRow } from "../../index/mod.ts";
 import {
   addAlbumItems,
@@ -17,9 +17,7 @@ import {
   findLowerFidelityTwin,
   itemSizes,
 } from "../../index/takeout_queries.ts";
-import { splitExtension } from "../../layout/mod.ts";
 import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
-import { type AlbumFoldersSummary, syncAlbumFolders } from "../../sync/album_links.ts";
 import type { ChunkPump } from "../../files/byte_pump.ts";
 import {
   discardStaged,
@@ -31,10 +29,14 @@ import {
   type StagedFile,
   stageStream,
 } from "../../files/staging.ts";
+import { clearStagingDir, stagingDirOf } from "../../files/staging_dir.ts";
+import { forEachLimited } from "../../files/pool.ts";
+import { takeoutRecord, type Work } from "./_record.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
-import { type CaptureTime, chooseCaptureTime, exifDate, type Sidecar } from "./metadata.ts";
-import type { SourceProblem, TakeoutEntry } from "./part.ts";
+import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
+import type { TakeoutEntry } from "./part.ts";
 import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
+import { emptyReport, type TakeoutReport } from "./report.ts";
 import { xmpSidecar } from "./xmp.ts";
 
 /** Options of `importTakeout`. */
@@ -55,172 +57,11 @@ export interface ImportTakeoutOptions {
   signal?: AbortSignal;
   /** Entries streamed side by side (default 4). */
   concurrency?: number;
-  /**
-   * How album folders are brought up to date after the import (`albums/...` links, as the
-   * `albums` command makes them); `false` records albums in the index only.
-   */
-  albumFolders?: false | { hardlinks?: boolean; omitDate?: boolean; byFirstPhoto?: boolean };
-}
-
-/** What an import did; the CLI prints it as a table or JSON. */
-export interface TakeoutReport {
-  /** Media files below the Google Photos folder(s), each path counted once. */
-  mediaFiles: number;
-  /** Media files with a sidecar of their own (by name, or by a unique title). */
-  matched: number;
-  /** Of `matched`, those paired only through the JSON `title`. */
-  matchedByTitle: number;
-  /** Edited copies and live/motion parts bound to their primary item's sidecar. */
-  matchedVariant: number;
-  /** Media files imported without any sidecar (dated by EXIF, file name or entry time). */
-  withoutSidecar: number;
-  /** Sidecars no media file took (a missing part leaves these). */
-  orphanSidecars: number;
-  /** Files of `Failed Videos/`, not imported. */
-  failedVideos: number;
-  /** Trashed files left out (see `includeTrash`). */
-  skippedTrash: number;
-  /** Files of the Locked Folder, imported like others. */
-  lockedFolder: number;
-  /** New files written to `photos/`. */
-  imported: number;
-  /** API or picker downloads replaced by the Takeout original. */
-  replaced: number;
-  /** Files already in the backup with the same content (an earlier import). */
-  alreadyPresent: number;
-  /** Further copies of an item of this run (album folders, repeated parts). */
-  duplicates: number;
-  /** Items tied to a primary item (edited copy, live-photo video, motion part). */
-  companions: number;
-  albums: number;
-  albumMemberships: number;
-  xmpWritten: number;
-  bytesWritten: number;
-  /** Entries that could not be imported. */
-  failed: number;
-  /** Entries outside Google Photos (other products, HTML) and junk. */
-  ignored: number;
-  /** Unreadable parts and entries, each naming the archive and the entry. */
-  problems: SourceProblem[];
-  /** What bringing `albums/` up to date did, unless `albumFolders: false`. */
-  albumFolders?: AlbumFoldersSummary;
-  /** 0, or 4 when some parts or entries failed (the rest imported). */
-  exitCode: number;
 }
 
 /** Files whose first bytes are read for EXIF when no sidecar dates them. */
 const EXIF_HEAD_BYTES = 256 * 1024;
-const STAGING_DIR = ".gphotos-takeout-staging";
 const MAX_ORPHAN_WARNINGS = 20;
-
-const VIDEO_EXTS = new Set([
-  ".mp4",
-  ".mov",
-  ".m4v",
-  ".3gp",
-  ".3g2",
-  ".avi",
-  ".mkv",
-  ".wmv",
-  ".mpg",
-  ".mpeg",
-  ".mts",
-  ".m2ts",
-  ".webm",
-  ".flv",
-  ".mp",
-  ".mv",
-  ".qt",
-]);
-
-const MIME: Record<string, string> = {
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".gif": "image/gif",
-  ".heic": "image/heic",
-  ".heif": "image/heif",
-  ".webp": "image/webp",
-  ".avif": "image/avif",
-  ".bmp": "image/bmp",
-  ".tif": "image/tiff",
-  ".tiff": "image/tiff",
-  ".dng": "image/x-adobe-dng",
-  ".cr2": "image/x-canon-cr2",
-  ".nef": "image/x-nikon-nef",
-  ".arw": "image/x-sony-arw",
-  ".mp4": "video/mp4",
-  ".m4v": "video/x-m4v",
-  ".mov": "video/quicktime",
-  ".qt": "video/quicktime",
-  ".3gp": "video/3gpp",
-  ".avi": "video/x-msvideo",
-  ".mkv": "video/x-matroska",
-  ".wmv": "video/x-ms-wmv",
-  ".mpg": "video/mpeg",
-  ".mpeg": "video/mpeg",
-  ".mts": "video/mp2t",
-  ".m2ts": "video/mp2t",
-  ".webm": "video/webm",
-};
-
-function extOf(name: string): string {
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? name.slice(dot).toLowerCase() : "";
-}
-
-function mediaTypeOf(m: MatchedMedia): "photo" | "video" {
-  if (m.role === "live" || m.role === "motion") return "video";
-  return VIDEO_EXTS.has(extOf(m.name)) ? "video" : "photo";
-}
-
-/**
- * The original name: the sidecar title (the name as uploaded, never cut), with the archive file's
- * extension when the title has none or another one (takeout-format.md §1.5, immich-go).
- */
-export function originalNameOf(fileName: string, title: string | undefined): string {
-  const t = title?.trim().normalize("NFC");
-  if (!t) return fileName;
-  const fileExt = splitExtension(fileName).extension;
-  if (!fileExt) return t;
-  const { stem, extension } = splitExtension(t);
-  if (extension.toLowerCase() === fileExt.toLowerCase()) return t;
-  return (extension ? stem : t) + fileExt;
-}
-
-function emptyReport(): TakeoutReport {
-  return {
-    mediaFiles: 0,
-    matched: 0,
-    matchedByTitle: 0,
-    matchedVariant: 0,
-    withoutSidecar: 0,
-    orphanSidecars: 0,
-    failedVideos: 0,
-    skippedTrash: 0,
-    lockedFolder: 0,
-    imported: 0,
-    replaced: 0,
-    alreadyPresent: 0,
-    duplicates: 0,
-    companions: 0,
-    albums: 0,
-    albumMemberships: 0,
-    xmpWritten: 0,
-    bytesWritten: 0,
-    failed: 0,
-    ignored: 0,
-    problems: [],
-    exitCode: EXIT.ok,
-  };
-}
-
-interface Work {
-  m: MatchedMedia;
-  folder: FolderInfo;
-  sidecar?: Sidecar;
-  trashed: boolean;
-}
 
 /** What became of a media file: its item and the time it was filed under. */
 interface Resolved {
@@ -237,9 +78,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   const { target } = opts;
   const emit = opts.onEvent ?? (() => {});
   const report = emptyReport();
-  const stagingDir = join(target, STAGING_DIR);
+  const stagingDir = stagingDirOf(target);
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
-  await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+  await clearStagingDir(target);
 
   const staged = new Map<TakeoutEntry, StagedFile>();
   emit({ type: "phase", phase: "takeout" });
@@ -255,7 +96,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       },
     });
   } catch (err) {
-    await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+    await clearStagingDir(target);
     throw err;
   }
   try {
@@ -264,19 +105,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   } finally {
     await tree.close();
     for (const s of staged.values()) await discardStaged(s);
-    await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+    await clearStagingDir(target);
   }
   report.problems.unshift(...tree.problems);
-  if (opts.albumFolders !== false) {
-    const links = opts.albumFolders ?? {};
-    report.albumFolders = await syncAlbumFolders(target, opts.index, {
-      hardlinks: links.hardlinks,
-      omitDate: links.omitDate,
-      byFirstPhoto: links.byFirstPhoto,
-      flat: opts.flat,
-      onEvent: opts.onEvent,
-    });
-  }
   report.exitCode = report.problems.length > 0 || report.failed > 0 ? EXIT.partial : EXIT.ok;
   emit({
     type: "info",
@@ -374,24 +205,18 @@ class Importer {
   }
 
   async #pool(works: Work[]): Promise<void> {
-    let next = 0;
     const width = Math.max(1, this.#opts.concurrency ?? 4);
-    const worker = async () => {
-      while (next < works.length) {
-        this.#opts.signal?.throwIfAborted();
-        const w = works[next++];
-        await this.#importOne(w);
-        this.#done++;
-        this.#emit({
-          type: "progress",
-          phase: "takeout",
-          done: this.#done,
-          total: this.#total,
-          bytes: this.#report.bytesWritten,
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(width, works.length) }, worker));
+    await forEachLimited(works, width, async (w) => {
+      await this.#importOne(w);
+      this.#done++;
+      this.#emit({
+        type: "progress",
+        phase: "takeout",
+        done: this.#done,
+        total: this.#total,
+        bytes: this.#report.bytesWritten,
+      });
+    }, { signal: this.#opts.signal });
   }
 
   /** Imports one media file, trying each copy of its path until one reads. */
@@ -421,42 +246,6 @@ class Importer {
     });
   }
 
-  #record(w: Work, capture: CaptureTime | undefined): MediaRecord {
-    const m = w.m;
-    const sc = w.sidecar;
-    const rec: MediaRecord = {
-      id: "",
-      source: "takeout",
-      originalName: m.via === "sidecar" || m.via === "title"
-        ? originalNameOf(m.name, sc?.title)
-        : m.name,
-      mediaType: mediaTypeOf(m),
-      dateSource: capture?.source ?? "none",
-      favourite: sc?.favourite ?? false,
-      archived: w.folder.kind === "archive" || (sc?.archived ?? false),
-      trashed: w.trashed,
-      fidelity: "original",
-    };
-    const mime = MIME[extOf(m.name)];
-    if (mime) rec.mimeType = mime;
-    if (capture) rec.captureTime = isoUtc(capture.time);
-    if (sc?.description) rec.description = sc.description;
-    if (sc?.latitude !== undefined && sc.longitude !== undefined) {
-      rec.latitude = sc.latitude;
-      rec.longitude = sc.longitude;
-      if (sc.altitude !== undefined) rec.altitude = sc.altitude;
-    }
-    if (sc && sc.people.length > 0) rec.people = sc.people;
-    if (m.primary && m.role !== "primary") {
-      const primary = this.#resolved.get(m.primary);
-      if (primary) {
-        rec.companionOf = primary.id;
-        rec.companionRole = m.role;
-      }
-    }
-    return rec;
-  }
-
   async #importEntry(w: Work, entry: TakeoutEntry): Promise<void> {
     const { index, target } = this.#opts;
     const m = w.m;
@@ -483,7 +272,7 @@ class Importer {
         entryTime: entry.mtime,
       });
     }
-    const rec = this.#record(w, capture);
+    const rec = takeoutRecord(w, capture, m.primary && this.#resolved.get(m.primary)?.id);
     const folder = index.plannedPath(rec, { flat: this.#opts.flat }).folder;
 
     if (!stagedFile) {
