@@ -34,7 +34,7 @@ import { forEachLimited } from "../../files/pool.ts";
 import { takeoutRecord, type Work } from "./_record.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
-import type { TakeoutEntry } from "./part.ts";
+import { describe, type TakeoutEntry } from "./part.ts";
 import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
 import { emptyReport, type TakeoutReport } from "./report.ts";
 import { xmpSidecar } from "./xmp.ts";
@@ -67,10 +67,6 @@ const MAX_ORPHAN_WARNINGS = 20;
 interface Resolved {
   id: string;
   capture?: CaptureTime;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Imports a Takeout export into TARGET; see the module comment. */
