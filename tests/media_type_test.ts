@@ -273,7 +273,7 @@ async function importFiles(
   const target = join(dir, "target");
   await Deno.mkdir(target);
   const index = MediaIndex.open(target);
-  const report = await importTakeout({ target, paths: [path], index, albumFolders: false });
+  const report = await importTakeout({ target, paths: [path], index });
   assert.equal(report.failed, 0, JSON.stringify(report.problems));
   return {
     target,

@@ -3,7 +3,8 @@ import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { isoUtc, MediaIndex } from "../src/index/mod.ts";
 import { UsageError } from "../src/errors.ts";
-import { importTakeout, type TakeoutReport } from "../src/sources/takeout/import.ts";
+import { importTakeout } from "../src/sources/takeout/import.ts";
+import type { TakeoutReport } from "../src/sources/takeout/report.ts";
 import {
   englishExport,
   germanLegacyExport,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { clip46, matchTree, sidecarCandidates, splitName } from "../src/sources/takeout/match.ts";
 import type { MatchedMedia } from "../src/sources/takeout/match.ts";
-import type { JsonFile, TakeoutEntry } from "../src/sources/takeout/sources.ts";
+import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
+import type { TakeoutEntry } from "../src/sources/takeout/part.ts";
 import { classifyJson } from "../src/sources/takeout/metadata.ts";
 import { sidecarHeavyFolder } from "./fixtures/takeout/generate.ts";
 

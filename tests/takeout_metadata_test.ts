@@ -7,7 +7,7 @@ import {
   parseJsonFile,
   type Sidecar,
 } from "../src/sources/takeout/metadata.ts";
-import { originalNameOf } from "../src/sources/takeout/import.ts";
+import { originalNameOf } from "../src/sources/takeout/_record.ts";
 import { xmpCoordinate, xmpSidecar } from "../src/sources/takeout/xmp.ts";
 import { jpegWithExif } from "./fixtures/media_bytes.ts";
 

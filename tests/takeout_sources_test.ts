@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { createTarPacker } from "modern-tar";
-import { readTakeout, type TakeoutTree } from "../src/sources/takeout/sources.ts";
+import { readTakeout, type TakeoutTree } from "../src/sources/takeout/read_takeout.ts";
 import { UsageError } from "../src/errors.ts";
 
 const enc = new TextEncoder();
@@ -171,6 +171,44 @@ Deno.test("readTakeout() reads zip data exactly, stored or deflated, and checks 
     } finally {
       await bad.close();
     }
+  });
+});
+
+Deno.test("readTakeout(): the tree owns its open files, and close() closes them all", async () => {
+  await withDir(async (dir) => {
+    const zip = await writeZip(join(dir, "t.zip"), [
+      ["Takeout/Google Photos/Photos from 2020/a.jpg", "A".repeat(5000), 0],
+      ["Takeout/Google Photos/Photos from 2020/b.jpg", "B".repeat(5000), 6],
+      ["Takeout/Google Photos/Photos from 2020/a.jpg.json", SIDECAR, 0],
+    ]);
+    const folder = join(dir, "x");
+    await writeFiles(folder, [["Takeout/Google Photos/Photos from 2021/c.jpg", "C"]]);
+    const open = Deno.open;
+    const opened: Deno.FsFile[] = [];
+    const deno = Deno as { open: typeof Deno.open };
+    deno.open = async (...args) => {
+      const file = await open(...args);
+      opened.push(file);
+      return file;
+    };
+    try {
+      const tree = await readTakeout([zip, folder]);
+      // Side by side, so stored entries keep more than one handle of the zip.
+      await Promise.all([...tree.media, ...tree.media].map((e) => tree.read(e, () => {})));
+      await tree.close();
+    } finally {
+      deno.open = open;
+    }
+    const stillOpen = opened.filter((f) => {
+      try {
+        f.statSync();
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(opened.length > 0);
+    assert.equal(stillOpen.length, 0, "every file the tree opened is closed");
   });
 });
 

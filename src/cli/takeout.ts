@@ -1,7 +1,7 @@
 /** `gphotos-sync takeout TARGET PATH...`: import Google Takeout archives or extracted folders. */
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
-import { importTakeout, type TakeoutReport } from "../sources/takeout/import.ts";
+import { importTakeoutAndLink, type TakeoutRunReport } from "../sync/takeout_run.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { formatBytes } from "./reporter.ts";
 import { openLocalSession } from "./session.ts";
@@ -39,7 +39,7 @@ export async function runTakeout(
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
-    const report = await importTakeout({
+    const report = await importTakeoutAndLink({
       target: session.target,
       paths: resolved,
       index: session.index,
@@ -73,13 +73,13 @@ function problemLine(p: { source: string; entry?: string; message: string }): st
 }
 
 /** The report as the JSON summary object (`--json`, and the runs table). */
-export function takeoutSummary(r: TakeoutReport): Record<string, unknown> {
+export function takeoutSummary(r: TakeoutRunReport): Record<string, unknown> {
   const { exitCode: _exitCode, ...rest } = r;
   return { command: "takeout", ...rest };
 }
 
 /** The report as a table for people. */
-export function takeoutTable(r: TakeoutReport): string[] {
+export function takeoutTable(r: TakeoutRunReport): string[] {
   const rows: [string, string][] = [
     ["media files", String(r.mediaFiles)],
     [

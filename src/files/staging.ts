@@ -6,7 +6,7 @@
 import { dirname, join } from "node:path";
 import { tempNameFor } from "./atomic_file.ts";
 import { sha256 } from "./hash.ts";
-import { type ChunkSink, pumpStream } from "../sources/takeout/sources.ts";
+import { type ChunkSink, pumpStream } from "./byte_pump.ts";
 
 /** A complete, hashed temporary file waiting for its final name. */
 export interface StagedFile {

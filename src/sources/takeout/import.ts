@@ -1,15 +1,14 @@
 /**
- * `takeout TARGET PATH...`: a Takeout export into the same `photos/`, index and albums as an API
- * sync. Pass one lists every part and pairs sidecars (sources.ts, match.ts); pass two streams each
- * media entry into `photos/YYYY/MM/` with the download engine's temp-file/hash/rename/mtime rules.
+ * A Takeout export into the same `photos/` and index as an API sync (album folders are the sync
+ * layer's step after it: src/sync/takeout_run.ts). Pass one lists every part and pairs sidecars
+ * (read_takeout.ts, match.ts); pass two streams each media entry into `photos/YYYY/MM/` through
+ * src/files (temp file, hash, rename, mtime).
  * One item, one file: copies with the same bytes (year folder, albums, repeated parts, an earlier
  * import) become one item with album memberships, and an API or picker download of the same photo
  * (same original name and capture time) is replaced in place by the Takeout original.
  */
-import { join } from "node:path";
 import type { EventSink } from "../../events.ts";
 import { EXIT } from "../../errors.ts";
-import { isoUtc, type MediaIndex } from "../../index/mod.ts";
 import type { IndexPort, MediaRecord, MediaRow } from "../../index/mod.ts";
 import {
   addAlbumItems,
@@ -17,12 +16,10 @@ import {
   findLowerFidelityTwin,
   itemSizes,
 } from "../../index/takeout_queries.ts";
-import { splitExtension } from "../../layout/mod.ts";
-import { mediaTypeOfFile, SNIFF_BYTES } from "../../media/media_type.ts";
+import { SNIFF_BYTES } from "../../media/media_type.ts";
 import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
-import { type AlbumFoldersSummary, syncAlbumFolders } from "../../sync/album_links.ts";
+import type { ChunkPump } from "../../files/byte_pump.ts";
 import {
-  type ChunkPump,
   discardStaged,
   hashChunks,
   headOf,
@@ -32,9 +29,14 @@ import {
   type StagedFile,
   streamPump,
 } from "../../files/staging.ts";
+import { clearStagingDir, stagingDirOf } from "../../files/staging_dir.ts";
+import { forEachLimited } from "../../files/pool.ts";
+import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
-import { type CaptureTime, chooseCaptureTime, exifDate, type Sidecar } from "./metadata.ts";
-import { readTakeout, type SourceProblem, type TakeoutEntry, type TakeoutTree } from "./sources.ts";
+import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
+import { describe, type TakeoutEntry } from "./part.ts";
+import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
+import { emptyReport, type TakeoutReport } from "./report.ts";
 import { xmpSidecar } from "./xmp.ts";
 
 /** Options of `importTakeout`. */
@@ -44,7 +46,7 @@ export interface ImportTakeoutOptions {
   /** `.zip` parts, `.tgz`/`.tar.gz` archives and extracted folders, all one export. */
   paths: string[];
   /** The open index of TARGET; the caller holds the run lock. */
-  index: MediaIndex;
+  index: IndexPort;
   /** Import what Google had in the trash (flagged trashed) instead of skipping it. */
   includeTrash?: boolean;
   /** Write `<file>.xmp` beside each imported file (date, GPS, description). */
@@ -55,74 +57,11 @@ export interface ImportTakeoutOptions {
   signal?: AbortSignal;
   /** Entries streamed side by side (default 4). */
   concurrency?: number;
-  /**
-   * How album folders are brought up to date after the import (`albums/...` links, as the
-   * `albums` command makes them); `false` records albums in the index only.
-   */
-  albumFolders?: false | { hardlinks?: boolean; omitDate?: boolean; byFirstPhoto?: boolean };
-}
-
-/** What an import did; the CLI prints it as a table or JSON. */
-export interface TakeoutReport {
-  /** Media files below the Google Photos folder(s), each path counted once. */
-  mediaFiles: number;
-  /** Media files with a sidecar of their own (by name, or by a unique title). */
-  matched: number;
-  /** Of `matched`, those paired only through the JSON `title`. */
-  matchedByTitle: number;
-  /** Edited copies and live/motion parts bound to their primary item's sidecar. */
-  matchedVariant: number;
-  /** Media files imported without any sidecar (dated by EXIF, file name or entry time). */
-  withoutSidecar: number;
-  /** Sidecars no media file took (a missing part leaves these). */
-  orphanSidecars: number;
-  /** Files of `Failed Videos/`, not imported. */
-  failedVideos: number;
-  /** Trashed files left out (see `includeTrash`). */
-  skippedTrash: number;
-  /** Files of the Locked Folder, imported like others. */
-  lockedFolder: number;
-  /** New files written to `photos/`. */
-  imported: number;
-  /** API or picker downloads replaced by the Takeout original. */
-  replaced: number;
-  /** Files already in the backup with the same content (an earlier import). */
-  alreadyPresent: number;
-  /** Further copies of an item of this run (album folders, repeated parts). */
-  duplicates: number;
-  /** Items tied to a primary item (edited copy, live-photo video, motion part). */
-  companions: number;
-  albums: number;
-  albumMemberships: number;
-  xmpWritten: number;
-  bytesWritten: number;
-  /** Entries that could not be imported. */
-  failed: number;
-  /** Entries outside Google Photos (other products, HTML) and junk. */
-  ignored: number;
-  /** Unreadable parts and entries, each naming the archive and the entry. */
-  problems: SourceProblem[];
-  /** What bringing `albums/` up to date did, unless `albumFolders: false`. */
-  albumFolders?: AlbumFoldersSummary;
-  /** 0, or 4 when some parts or entries failed (the rest imported). */
-  exitCode: number;
 }
 
 /** Files whose first bytes are read for EXIF when no sidecar dates them. */
 const EXIF_HEAD_BYTES = 256 * 1024;
-const STAGING_DIR = ".gphotos-takeout-staging";
 const MAX_ORPHAN_WARNINGS = 20;
-
-/**
- * Photo or video and MIME type of a media file: by extension, or by its first bytes when they
- * show the extension unknown or lying; a live or motion part is a video whatever it is called.
- */
-function typeRecord(rec: MediaRecord, m: MatchedMedia, head?: Uint8Array): void {
-  const type = mediaTypeOfFile(m.name, head);
-  const companionVideo = m.role === "live" || m.role === "motion";
-  rec.mediaType = companionVideo ? "video" : type?.kind ?? "photo";
-  if (type) rec.mimeType = type.mime;
-}
 
 /** A file staged while its archive streamed past, with its first bytes kept for typing. */
 type StreamedFile = StagedFile & { head: Uint8Array };
@@ -145,64 +84,10 @@ function keepingHead(pump: ChunkPump): { pump: ChunkPump; head: () => Uint8Array
   };
 }
 
-/**
- * The original name: the sidecar title (the name as uploaded, never cut), with the archive file's
- * extension when the title has none or another one (takeout-format.md §1.5, immich-go).
- */
-export function originalNameOf(fileName: string, title: string | undefined): string {
-  const t = title?.trim().normalize("NFC");
-  if (!t) return fileName;
-  const fileExt = splitExtension(fileName).extension;
-  if (!fileExt) return t;
-  const { stem, extension } = splitExtension(t);
-  if (extension.toLowerCase() === fileExt.toLowerCase()) return t;
-  return (extension ? stem : t) + fileExt;
-}
-
-function emptyReport(): TakeoutReport {
-  return {
-    mediaFiles: 0,
-    matched: 0,
-    matchedByTitle: 0,
-    matchedVariant: 0,
-    withoutSidecar: 0,
-    orphanSidecars: 0,
-    failedVideos: 0,
-    skippedTrash: 0,
-    lockedFolder: 0,
-    imported: 0,
-    replaced: 0,
-    alreadyPresent: 0,
-    duplicates: 0,
-    companions: 0,
-    albums: 0,
-    albumMemberships: 0,
-    xmpWritten: 0,
-    bytesWritten: 0,
-    failed: 0,
-    ignored: 0,
-    problems: [],
-    exitCode: EXIT.ok,
-  };
-}
-
-interface Work {
-  m: MatchedMedia;
-  folder: FolderInfo;
-  sidecar?: Sidecar;
-  trashed: boolean;
-  /** Settles when the work before this one is done: the index is written in work order. */
-  turn?: Promise<void>;
-}
-
 /** What became of a media file: its item and the time it was filed under. */
 interface Resolved {
   id: string;
   capture?: CaptureTime;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Imports a Takeout export into TARGET; see the module comment. */
@@ -210,9 +95,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   const { target } = opts;
   const emit = opts.onEvent ?? (() => {});
   const report = emptyReport();
-  const stagingDir = join(target, STAGING_DIR);
+  const stagingDir = stagingDirOf(target);
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
-  await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+  await clearStagingDir(target);
 
   const staged = new Map<TakeoutEntry, StreamedFile>();
   emit({ type: "phase", phase: "takeout" });
@@ -229,7 +114,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       },
     });
   } catch (err) {
-    await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+    await clearStagingDir(target);
     throw err;
   }
   try {
@@ -238,19 +123,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   } finally {
     await tree.close();
     for (const s of staged.values()) await discardStaged(s);
-    await Deno.remove(stagingDir, { recursive: true }).catch(() => {});
+    await clearStagingDir(target);
   }
   report.problems.unshift(...tree.problems);
-  if (opts.albumFolders !== false) {
-    const links = opts.albumFolders ?? {};
-    report.albumFolders = await syncAlbumFolders(target, opts.index, {
-      hardlinks: links.hardlinks,
-      omitDate: links.omitDate,
-      byFirstPhoto: links.byFirstPhoto,
-      flat: opts.flat,
-      onEvent: opts.onEvent,
-    });
-  }
   report.exitCode = report.problems.length > 0 || report.failed > 0 ? EXIT.partial : EXIT.ok;
   emit({
     type: "info",
@@ -261,11 +136,8 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   return report;
 }
 
-/** The importer reaches the index only through the port sources use. */
-type ImporterOptions = Omit<ImportTakeoutOptions, "index"> & { index: IndexPort };
-
 class Importer {
-  #opts: ImporterOptions;
+  #opts: ImportTakeoutOptions;
   #tree: TakeoutTree;
   #staged: Map<TakeoutEntry, StreamedFile>;
   #report: TakeoutReport;
@@ -283,7 +155,7 @@ class Importer {
   #sizes: Set<number>;
 
   constructor(
-    opts: ImporterOptions,
+    opts: ImportTakeoutOptions,
     tree: TakeoutTree,
     staged: Map<TakeoutEntry, StreamedFile>,
     report: TakeoutReport,
@@ -354,33 +226,27 @@ class Importer {
   }
 
   async #pool(works: Work[]): Promise<void> {
-    let next = 0;
-    let previous = Promise.resolve();
     const width = Math.max(1, this.#opts.concurrency ?? 4);
-    const worker = async () => {
-      while (next < works.length) {
-        this.#opts.signal?.throwIfAborted();
-        const w = works[next++];
-        // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
-        const done = Promise.withResolvers<void>();
-        w.turn = previous;
-        previous = done.promise;
-        try {
-          await this.#importOne(w);
-        } finally {
-          done.resolve();
-        }
-        this.#done++;
-        this.#emit({
-          type: "progress",
-          phase: "takeout",
-          done: this.#done,
-          total: this.#total,
-          bytes: this.#report.bytesWritten,
-        });
+    let previous = Promise.resolve();
+    await forEachLimited(works, width, async (w) => {
+      // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
+      const done = Promise.withResolvers<void>();
+      w.turn = previous;
+      previous = done.promise;
+      try {
+        await this.#importOne(w);
+      } finally {
+        done.resolve();
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(width, works.length) }, worker));
+      this.#done++;
+      this.#emit({
+        type: "progress",
+        phase: "takeout",
+        done: this.#done,
+        total: this.#total,
+        bytes: this.#report.bytesWritten,
+      });
+    }, { signal: this.#opts.signal });
   }
 
   /** Imports one media file, trying each copy of its path until one reads. */
@@ -408,41 +274,6 @@ class Importer {
       status: "failed",
       reason: describe(lastError),
     });
-  }
-
-  #record(w: Work, capture: CaptureTime | undefined): MediaRecord {
-    const m = w.m;
-    const sc = w.sidecar;
-    const rec: MediaRecord = {
-      id: "",
-      source: "takeout",
-      originalName: m.via === "sidecar" || m.via === "title"
-        ? originalNameOf(m.name, sc?.title)
-        : m.name,
-      mediaType: "photo",
-      dateSource: capture?.source ?? "none",
-      favourite: sc?.favourite ?? false,
-      archived: w.folder.kind === "archive" || (sc?.archived ?? false),
-      trashed: w.trashed,
-      fidelity: "original",
-    };
-    typeRecord(rec, m);
-    if (capture) rec.captureTime = isoUtc(capture.time);
-    if (sc?.description) rec.description = sc.description;
-    if (sc?.latitude !== undefined && sc.longitude !== undefined) {
-      rec.latitude = sc.latitude;
-      rec.longitude = sc.longitude;
-      if (sc.altitude !== undefined) rec.altitude = sc.altitude;
-    }
-    if (sc && sc.people.length > 0) rec.people = sc.people;
-    if (m.primary && m.role !== "primary") {
-      const primary = this.#resolved.get(m.primary);
-      if (primary) {
-        rec.companionOf = primary.id;
-        rec.companionRole = m.role;
-      }
-    }
-    return rec;
   }
 
   async #importEntry(w: Work, entry: TakeoutEntry): Promise<void> {
@@ -473,7 +304,7 @@ class Importer {
         entryTime: entry.mtime,
       });
     }
-    const rec = this.#record(w, capture);
+    const rec = takeoutRecord(w, capture, m.primary && this.#resolved.get(m.primary)?.id);
     const folder = index.plannedPath(rec, { flat: this.#opts.flat }).folder;
 
     if (!stagedFile) {

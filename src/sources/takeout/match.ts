@@ -4,8 +4,9 @@
  * comparison), then edited copies and live/motion parts are bound to their primary item, then a
  * JSON whose `title` fits exactly one file is used. Nothing is ever paired by prefix alone.
  */
-import type { JsonFile, TakeoutEntry } from "./sources.ts";
-import { YEAR_FOLDER } from "./sources.ts";
+import type { JsonFile } from "./read_takeout.ts";
+import type { TakeoutEntry } from "./part.ts";
+import { YEAR_FOLDER } from "./tree_rules.ts";
 import type { AlbumMeta, Sidecar } from "./metadata.ts";
 import { LIVE_PHOTO_VIDEO_EXTENSIONS } from "../../media/media_type.ts";
 

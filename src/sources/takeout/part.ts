@@ -1,0 +1,124 @@
+/**
+ * One part of a Takeout export (a zip, a tar or tgz, an extracted folder) behind one small
+ * interface: pass one lists its entries (and parses the small JSON files, or hands over media
+ * bodies where the part can only be read front to back); pass two reads an entry's bytes.
+ */
+import type { ChunkSink } from "../../files/byte_pump.ts";
+import { type JsonInfo, parseJsonFile } from "./metadata.ts";
+import type { Placed } from "./tree_rules.ts";
+
+/** How a part of the export is stored. */
+export type SourceKind = "zip" | "tgz" | "tar" | "folder";
+
+/** One file of the export. */
+export interface TakeoutEntry {
+  /** Path below the Google Photos folder, NFC, `/`-separated: `Photos from 2019/IMG_1.jpg`. */
+  key: string;
+  /** Folder part of `key` (`""` at the root). */
+  dir: string;
+  /** File name, NFC. */
+  name: string;
+  /** The localised Google Photos folder the entry sits in (`Google Fotos`), `""` when none. */
+  root: string;
+  size: number;
+  mtime?: Date;
+  /** The archive or folder as given on the command line. */
+  source: string;
+  kind: SourceKind;
+  /** The entry's path inside its archive or folder, as stored, for messages. */
+  inner: string;
+  /** CRC-32 from the zip central directory. */
+  crc32?: number;
+  /** True when the body could only be read during pass one (tgz): `read()` refuses it. */
+  streamed: boolean;
+}
+
+/** A part or entry that could not be read; the rest of the export still imports. */
+export interface SourceProblem {
+  source: string;
+  /** The entry inside the archive, when one is to blame. */
+  entry?: string;
+  message: string;
+}
+
+/** What a part found in pass one, before the Google Photos folders are decided. */
+export interface FoundEntry {
+  entry: TakeoutEntry;
+  /** Whether the entry's root folder name alone says it is Google Photos. */
+  known: boolean;
+  /** What a JSON file says it is; unset for media and for JSON files that are no sidecars. */
+  json?: JsonInfo;
+}
+
+/** Receives a media body of a stream-only part while pass one reads it; must consume or cancel it. */
+export type StreamedMediaSink = (
+  entry: TakeoutEntry,
+  body: ReadableStream<Uint8Array>,
+) => Promise<void>;
+
+/** Options of `TakeoutPart.scan`. */
+export interface ScanOptions {
+  /** Unreadable entries (and a truncated part) are added here; the scan goes on. */
+  problems: SourceProblem[];
+  /** Media bodies of a stream-only part; without it they are skipped. */
+  onStreamedMedia?: StreamedMediaSink;
+  /** Stops the scan between entries; the abort reason is thrown. */
+  signal?: AbortSignal;
+}
+
+/** The interface every archive and folder reader implements. */
+export interface TakeoutPart {
+  /** The archive or folder as given on the command line. */
+  readonly path: string;
+  readonly kind: SourceKind;
+  /**
+   * Pass one: every entry that may be below a Google Photos folder, in part order. Throws a
+   * `UsageError` when the part is not what its name says (no zip, no tar).
+   */
+  scan(opts: ScanOptions): Promise<FoundEntry[]>;
+  /**
+   * Pass two: an entry's bytes chunk by chunk into `sink` (a chunk is only valid until `sink`
+   * returns), checked against its size (and CRC-32) at the end; `true` from `sink` stops early.
+   */
+  read(entry: TakeoutEntry, sink: ChunkSink): Promise<void>;
+  /** Closes what the part holds open. */
+  close(): Promise<void>;
+}
+
+/** An entry at a placed path, NFC. */
+export function makeEntry(
+  placed: Placed,
+  fields: Omit<TakeoutEntry, "key" | "dir" | "name" | "root" | "streamed"> & { streamed?: boolean },
+): TakeoutEntry {
+  const rest = placed.rest.map((s) => s.normalize("NFC"));
+  const name = rest[rest.length - 1];
+  const dir = rest.slice(0, -1).join("/");
+  return {
+    key: rest.join("/"),
+    dir,
+    name,
+    root: placed.root.normalize("NFC"),
+    streamed: false,
+    ...fields,
+  };
+}
+
+/** What a JSON entry says it is; one that cannot be read or parsed is a problem and "other". */
+export async function readJsonInfo(
+  entry: TakeoutEntry,
+  text: () => Promise<string>,
+  problems: SourceProblem[],
+): Promise<JsonInfo> {
+  try {
+    return parseJsonFile(await text());
+  } catch (err) {
+    problems.push({ source: entry.source, entry: entry.inner, message: describe(err) });
+    return { kind: "other" };
+  }
+}
+
+/** An error's message, for a problem line. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,260 @@
+/**
+ * A zip part: zip.js parses the central directory (zip64 included) and each local header; entry
+ * data is then read straight from the file at the data offset, with size and CRC-32 checked.
+ */
+import { ZipReader } from "@zip.js/zip.js";
+import type { Entry, FileEntry } from "@zip.js/zip.js";
+import zlib from "node:zlib";
+import { UsageError } from "../../errors.ts";
+import {
+  type ByteCheck,
+  type ChunkSink,
+  pumpStream,
+  type RangePump,
+} from "../../files/byte_pump.ts";
+import { FileRangeReader, PROBED } from "./_zip_file.ts";
+import {
+  describe,
+  type FoundEntry,
+  makeEntry,
+  readJsonInfo,
+  type ScanOptions,
+  type TakeoutEntry,
+  type TakeoutPart,
+} from "./part.ts";
+import { isJsonName, isJunk, isRootNonSidecar, place } from "./tree_rules.ts";
+
+const STORED = 0;
+const DEFLATED = 8;
+
+/** Sidecars larger than this are streamed rather than read in one piece. */
+const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Where an entry's data is, from zip.js. zip.js's entry objects hold every header field (about
+ * 8 KB each), so only this is kept: 100,000 entries stay a few megabytes.
+ */
+interface ZipData {
+  dataOffset: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  crc32?: number;
+  method: number;
+  /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
+  entry?: FileEntry;
+}
+
+/** Size and CRC-32 of bytes as they pass, compared with what the archive says at the end. */
+class EntryCheck implements ByteCheck {
+  #crc = 0;
+  #got = 0;
+  constructor(
+    readonly entry: TakeoutEntry,
+    readonly crc32: number | undefined,
+    readonly size: number,
+  ) {}
+  update(chunk: Uint8Array): void {
+    this.#crc = zlib.crc32(chunk, this.#crc);
+    this.#got += chunk.byteLength;
+  }
+  finish(): void {
+    if (this.#got !== this.size) {
+      throw new Error(
+        `entry "${this.entry.inner}" is cut short: ${this.#got} of ${this.size} bytes`,
+      );
+    }
+    if (this.crc32 !== undefined && this.#crc >>> 0 !== this.crc32 >>> 0) {
+      throw new Error(`entry "${this.entry.inner}" is corrupt: CRC-32 mismatch`);
+    }
+  }
+}
+
+/** A `.zip` part of the export. */
+export class ZipPart implements TakeoutPart {
+  readonly path: string;
+  readonly kind = "zip" as const;
+  #pump: RangePump;
+  #open?: { reader: ZipReader<unknown>; file: FileRangeReader };
+  #entries = new Map<TakeoutEntry, ZipData>();
+
+  /** `pump` reads stored entries, keeping a few handles of this file open between entries. */
+  constructor(path: string, pump: RangePump) {
+    this.path = path;
+    this.#pump = pump;
+  }
+
+  /** Reads the central directory, each entry's local header, and the JSON files. */
+  async scan(opts: ScanOptions): Promise<FoundEntry[]> {
+    const { problems, signal } = opts;
+    const file = new FileRangeReader(this.path);
+    const reader = new ZipReader(file, { useWebWorkers: false, filenameEncoding: "utf-8" });
+    this.#open = { reader, file };
+    const found: FoundEntry[] = [];
+    let listed = 0;
+    try {
+      for await (const z of reader.getEntriesGenerator()) {
+        signal?.throwIfAborted();
+        listed++;
+        if (z.directory) continue;
+        const segments = z.filename.split("/").filter((s) => s !== "");
+        if (segments.length === 0 || isJunk(segments)) continue;
+        const placed = place(segments, false);
+        if (!placed) continue;
+        const entry = makeEntry(placed, {
+          size: z.uncompressedSize,
+          mtime: z.lastModDate,
+          source: this.path,
+          kind: "zip",
+          inner: z.filename,
+          crc32: z.crc32,
+        });
+        let data: ZipData;
+        try {
+          data = await probe(file, z);
+        } catch (err) {
+          problems.push({ source: this.path, entry: z.filename, message: describe(err) });
+          continue;
+        }
+        this.#entries.set(entry, data);
+        const p: FoundEntry = { entry, known: placed.known };
+        found.push(p);
+        if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
+          p.json = await readJsonInfo(
+            entry,
+            async () => new TextDecoder().decode(await this.#readSmall(file, data, entry)),
+            problems,
+          );
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      if (listed === 0 && !(await isZipMagic(this.path))) {
+        await this.close();
+        throw new UsageError(
+          `Cannot read "${this.path}": not a zip archive (${describe(err)})`,
+          { cause: err },
+        );
+      }
+      problems.push({
+        source: this.path,
+        message: `archive is truncated or corrupt, its listing is unreadable: ${describe(err)}`,
+      });
+    }
+    return found;
+  }
+
+  /** Reads an entry's data straight from the file, at the offset zip.js found. */
+  async read(entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
+    const z = this.#entries.get(entry);
+    if (!z || !this.#open) {
+      throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
+    }
+    await this.#read(this.#open.file, z, entry, sink);
+  }
+
+  /** Closes the directory handle and zip.js's reader. */
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    const { reader, file } = this.#open;
+    this.#open = undefined;
+    await reader.close().catch(() => {});
+    file.close();
+  }
+
+  #read(file: FileRangeReader, z: ZipData, entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
+    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    if (z.entry) {
+      // Encrypted or an unusual method: zip.js's own pipeline.
+      const pipe = new TransformStream<Uint8Array, Uint8Array>();
+      z.entry.getData(pipe.writable, { checkCrc32: false }).catch(() => {});
+      return pumpStream(pipe.readable, sink, check);
+    }
+    if (z.method === STORED) {
+      return this.#pump.pump(
+        { path: this.path, offset: z.dataOffset, size: z.compressedSize },
+        sink,
+        { check, keepHandle: true },
+      );
+    }
+    const raw = file.createReadable({ offset: z.dataOffset, size: z.compressedSize });
+    const inflated = raw.pipeThrough(
+      new DecompressionStream("deflate-raw") as TransformStream<Uint8Array, Uint8Array>,
+    );
+    return pumpStream(inflated, sink, check);
+  }
+
+  /** A small entry's bytes in one read, inflated and checked (size, CRC-32). */
+  async #readSmall(file: FileRangeReader, z: ZipData, entry: TakeoutEntry): Promise<Uint8Array> {
+    if (z.entry || z.compressedSize > SMALL_ENTRY_BYTES) {
+      const parts: Uint8Array[] = [];
+      await this.#read(file, z, entry, (chunk) => {
+        parts.push(chunk.slice());
+      });
+      return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
+    }
+    const raw = file.readSync(z.dataOffset, z.compressedSize);
+    if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
+    const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
+    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    check.update(data);
+    check.finish();
+    return data;
+  }
+}
+
+async function isZipMagic(path: string): Promise<boolean> {
+  try {
+    const f = await Deno.open(path, { read: true });
+    try {
+      const buf = new Uint8Array(4);
+      const n = await f.read(buf);
+      return n === 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 3 && buf[3] === 4;
+    } finally {
+      f.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** zip.js reads and checks an entry's local header; the data offset is all that is kept. */
+async function probe(file: FileRangeReader, z: Entry): Promise<ZipData> {
+  const fileEntry = z as FileEntry;
+  const data: ZipData = {
+    dataOffset: -1,
+    compressedSize: z.compressedSize,
+    uncompressedSize: z.uncompressedSize,
+    crc32: z.crc32,
+    method: z.compressionMethod,
+  };
+  if (z.encrypted || (data.method !== STORED && data.method !== DEFLATED)) {
+    data.entry = fileEntry;
+    return data;
+  }
+  // The fixed part of the local header gives the data offset (APPNOTE 4.3.7: name and extra
+  // field lengths at bytes 26 and 28). zip.js's own probe below does the same but allocates
+  // about 0.5 MB per call; it remains the fallback for anything unexpected.
+  const head = file.readSync(z.offset, 30);
+  if (
+    head.length === 30 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4
+  ) {
+    const view = new DataView(head.buffer, head.byteOffset, 30);
+    const offset = z.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    if (offset + z.compressedSize <= file.size) {
+      data.dataOffset = offset;
+      return data;
+    }
+  }
+  file.probing = true;
+  try {
+    await fileEntry.getData(new WritableStream());
+  } catch (err) {
+    if (err !== PROBED) throw err;
+  } finally {
+    file.probing = false;
+  }
+  const offset = fileEntry.localDirectory?.dataOffset;
+  if (offset === undefined) throw new Error(`Cannot locate the data of "${z.filename}"`);
+  data.dataOffset = offset;
+  return data;
+}
