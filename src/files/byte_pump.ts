@@ -151,3 +151,24 @@ export class RangePump {
     this.#handles.set(path, list);
   }
 }
+
+/** A pump that also keeps the first `limit` bytes it passes on, so a caller can look at them. */
+export function keepingHead(
+  pump: ChunkPump,
+  limit: number,
+): { pump: ChunkPump; head: () => Uint8Array } {
+  const kept = new Uint8Array(limit);
+  let got = 0;
+  return {
+    pump: (sink) =>
+      pump((chunk) => {
+        if (got < kept.length) {
+          const part = chunk.subarray(0, kept.length - got);
+          kept.set(part, got);
+          got += part.length;
+        }
+        return sink(chunk);
+      }),
+    head: () => kept.subarray(0, got),
+  };
+}

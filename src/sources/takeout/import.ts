@@ -18,7 +18,7 @@ import {
 } from "../../index/takeout_queries.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
 import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
-import type { ChunkPump } from "../../files/byte_pump.ts";
+import { keepingHead } from "../../files/byte_pump.ts";
 import {
   discardStaged,
   hashChunks,
@@ -66,24 +66,6 @@ const MAX_ORPHAN_WARNINGS = 20;
 /** A file staged while its archive streamed past, with its first bytes kept for typing. */
 type StreamedFile = StagedFile & { head: Uint8Array };
 
-/** A pump that also keeps the first bytes it passes on, so typing a file costs no extra read. */
-function keepingHead(pump: ChunkPump): { pump: ChunkPump; head: () => Uint8Array } {
-  const kept = new Uint8Array(SNIFF_BYTES);
-  let got = 0;
-  return {
-    pump: (sink) =>
-      pump((chunk) => {
-        if (got < kept.length) {
-          const part = chunk.subarray(0, kept.length - got);
-          kept.set(part, got);
-          got += part.length;
-        }
-        return sink(chunk);
-      }),
-    head: () => kept.subarray(0, got),
-  };
-}
-
 /** What became of a media file: its item and the time it was filed under. */
 interface Resolved {
   id: string;
@@ -107,7 +89,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       onEvent: emit,
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
-        const kept = keepingHead(streamPump(body));
+        const kept = keepingHead(streamPump(body), SNIFF_BYTES);
         const file = await stageChunks(kept.pump, { dir: stagingDir, hint: entry.name });
         staged.set(entry, { ...file, head: kept.head() });
         report.bytesWritten += file.size;
@@ -288,7 +270,7 @@ class Importer {
     let capture: CaptureTime | undefined;
     const primary = m.primary ? this.#resolved.get(m.primary) : undefined;
     if (primary?.capture) capture = primary.capture;
-    const kept = keepingHead((sink) => this.#tree.read(entry, sink));
+    const kept = keepingHead((sink) => this.#tree.read(entry, sink), SNIFF_BYTES);
     const pump = kept.pump;
     if (!capture) {
       // Only files no sidecar dates have their first bytes read twice.

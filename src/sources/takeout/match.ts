@@ -6,7 +6,7 @@
  */
 import type { JsonFile } from "./read_takeout.ts";
 import type { TakeoutEntry } from "./part.ts";
-import { YEAR_FOLDER } from "./tree_rules.ts";
+import { classifyFolder, type FolderKind } from "./tree_rules.ts";
 import type { AlbumMeta, Sidecar } from "./metadata.ts";
 import { LIVE_PHOTO_VIDEO_EXTENSIONS } from "../../media/media_type.ts";
 
@@ -33,7 +33,7 @@ export interface MatchedMedia {
 }
 
 /** What a folder below the Google Photos folder is. */
-export type FolderKind = "year" | "album" | "archive" | "trash" | "locked" | "failed" | "other";
+export type { FolderKind } from "./tree_rules.ts";
 
 /** A folder and, for an album, its metadata. */
 export interface FolderInfo {
@@ -96,58 +96,6 @@ const IMAGE_EXTS = [
   ".tiff",
 ];
 const MOTION_PART_EXTS = new Set([".mp", ".mv"]);
-
-const SPECIAL_FOLDERS: [FolderKind, string[]][] = [
-  ["archive", [
-    "archive",
-    "archiv",
-    "archivio",
-    "archivo",
-    "archives",
-    "archief",
-    "archiwum",
-    "архив",
-    "arquivo",
-    "arkiv",
-    "arkisto",
-    "アーカイブ",
-  ]],
-  ["trash", [
-    "trash",
-    "bin",
-    "papierkorb",
-    "corbeille",
-    "cestino",
-    "papelera",
-    "prullenbak",
-    "kosz",
-    "корзина",
-    "lixeira",
-    "lixo",
-    "papirkurv",
-    "papperskorgen",
-    "roskakori",
-    "koš",
-    "ゴミ箱",
-  ]],
-  ["locked", [
-    "locked folder",
-    "gesperrter ordner",
-    "dossier verrouillé",
-    "cartella bloccata",
-    "carpeta bloqueada",
-    "vergrendelde map",
-    "zablokowany folder",
-    "заблокированная папка",
-    "pasta trancada",
-  ]],
-  ["failed", ["failed videos"]],
-];
-const SPECIAL = new Map<string, FolderKind>(
-  SPECIAL_FOLDERS.flatMap(([kind, names]) => names.map((n) => [n.normalize("NFC"), kind])),
-);
-/** Day folders of very old exports (`2020-09-01`), which hold a `metadata.json` too. */
-const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}(?: #\d+)?$/;
 
 /** `name` cut at its last dot; the counter `(n)` is the last one before the extension. */
 export function splitName(name: string): { base: string; counter: string; ext: string } {
@@ -235,14 +183,6 @@ function titleFits(title: string | undefined, name: string): boolean {
   const keys = titleKeys(title);
   const plain = mediaKeys(base + ext);
   return plain.some((k) => keys.includes(k)) || mediaKeys(name).some((k) => keys.includes(k));
-}
-
-function classifyFolder(dir: string, album: AlbumMeta | undefined): FolderKind {
-  const first = dir.split("/")[0];
-  if (dir === "") return "other";
-  if (YEAR_FOLDER.test(first) || DAY_FOLDER.test(first)) return "year";
-  if (album) return "album";
-  return SPECIAL.get(first.normalize("NFC").toLowerCase()) ?? "other";
 }
 
 interface Folder {

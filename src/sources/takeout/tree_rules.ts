@@ -1,7 +1,9 @@
 /**
  * Which paths of an export are Google Photos (takeout-format.md §0.1, §1.1, §1.2): the localised
- * Google Photos folder, year folders, root files that are no sidecars, and junk. Pure functions.
+ * Google Photos folder, year folders, special folders, root files that are no sidecars, and junk.
+ * Pure functions.
  */
+import type { AlbumMeta } from "./metadata.ts";
 
 /** Localised names of the Google Photos folder (takeout-format.md §1.2, immich-go#357). */
 const PHOTOS_FOLDER_NAMES = new Set(
@@ -96,4 +98,68 @@ export function isJsonName(name: string): boolean {
 /** True for a root file of the Google Photos folder that is known to be no sidecar. */
 export function isRootNonSidecar(dir: string, name: string): boolean {
   return dir === "" && ROOT_NON_SIDECARS.has(name.toLowerCase());
+}
+
+/** The kind of a folder of the Google Photos tree, as matching and import treat it. */
+export type FolderKind = "year" | "album" | "archive" | "trash" | "locked" | "failed" | "other";
+
+const SPECIAL_FOLDERS: [FolderKind, string[]][] = [
+  ["archive", [
+    "archive",
+    "archiv",
+    "archivio",
+    "archivo",
+    "archives",
+    "archief",
+    "archiwum",
+    "архив",
+    "arquivo",
+    "arkiv",
+    "arkisto",
+    "アーカイブ",
+  ]],
+  ["trash", [
+    "trash",
+    "bin",
+    "papierkorb",
+    "corbeille",
+    "cestino",
+    "papelera",
+    "prullenbak",
+    "kosz",
+    "корзина",
+    "lixeira",
+    "lixo",
+    "papirkurv",
+    "papperskorgen",
+    "roskakori",
+    "koš",
+    "ゴミ箱",
+  ]],
+  ["locked", [
+    "locked folder",
+    "gesperrter ordner",
+    "dossier verrouillé",
+    "cartella bloccata",
+    "carpeta bloqueada",
+    "vergrendelde map",
+    "zablokowany folder",
+    "заблокированная папка",
+    "pasta trancada",
+  ]],
+  ["failed", ["failed videos"]],
+];
+const SPECIAL = new Map<string, FolderKind>(
+  SPECIAL_FOLDERS.flatMap(([kind, names]) => names.map((n) => [n.normalize("NFC"), kind])),
+);
+/** Day folders of very old exports (`2020-09-01`), which hold a `metadata.json` too. */
+const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}(?: #\d+)?$/;
+
+/** What a folder is: a year (or day) folder, an album (it has album metadata), a special one. */
+export function classifyFolder(dir: string, album: AlbumMeta | undefined): FolderKind {
+  const first = dir.split("/")[0];
+  if (dir === "") return "other";
+  if (YEAR_FOLDER.test(first) || DAY_FOLDER.test(first)) return "year";
+  if (album) return "album";
+  return SPECIAL.get(first.normalize("NFC").toLowerCase()) ?? "other";
 }
