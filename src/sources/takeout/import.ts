@@ -248,7 +248,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       onEvent: emit,
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
-        const file = await stageStream(body, { dir: stagingDir, hint: entry.name });
+        const file = await stageStream(body, { target, dir: STAGING_DIR, hint: entry.name });
         staged.set(entry, file);
         report.bytesWritten += file.size;
       },
@@ -496,10 +496,7 @@ class Importer {
           return;
         }
       }
-      stagedFile = await stageChunks(pump, {
-        dir: resolveInside(target, folder),
-        hint: entry.name,
-      });
+      stagedFile = await stageChunks(pump, { target, dir: folder, hint: entry.name });
       this.#report.bytesWritten += stagedFile.size;
     } else {
       this.#staged.delete(entry);
@@ -598,7 +595,7 @@ class Importer {
     this.#thisRun.add(row.id);
     this.#resolved.set(w.m, { id: row.id, capture });
     try {
-      await placeStaged(staged, { path: resolveInside(target, row.path), mtime: capture?.time });
+      await placeStaged(staged, { path: row.path, mtime: capture?.time });
     } catch (err) {
       await discardStaged(staged);
       index.recordFailure(row.id, "takeout", describe(err));
