@@ -4,6 +4,8 @@
  * the summary table the CLI prints.
  */
 import { formatBytes } from "../format.ts";
+import { writeFileAtomic } from "../files/atomic_file.ts";
+import { swapFolder } from "../files/folder_swap.ts";
 import { dirname, join, relative } from "node:path";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
@@ -184,9 +186,13 @@ export async function writeComparison(
     }
 
     await runPool(jobs, 16);
-    await Deno.writeTextFile(join(tmp, REPORT_FILE), JSON.stringify(report, null, 1) + "\n");
+    await writeFileAtomic(
+      target,
+      `${COMPARISON_DIR}.tmp-${rand}/${REPORT_FILE}`,
+      JSON.stringify(report, null, 1) + "\n",
+    );
     out.fellBackToSymlinks = linker.fellBack;
-    await swapIn(tmp, final, rand);
+    await swapFolder(tmp, final, { tag: rand });
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
@@ -327,22 +333,6 @@ async function runPool(jobs: (() => Promise<void>)[], width: number): Promise<vo
     while (next < jobs.length) await jobs[next++]();
   };
   await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
-}
-
-/** Renames `tmp` over `final`: the old tree moves aside first and goes only once the new is in. */
-async function swapIn(tmp: string, final: string, rand: string): Promise<void> {
-  let old: string | undefined;
-  if (await exists(final)) {
-    old = `${final}.old-${rand}`;
-    await Deno.rename(final, old);
-  }
-  try {
-    await Deno.rename(tmp, final);
-  } catch (err) {
-    if (old) await Deno.rename(old, final).catch(() => {});
-    throw err;
-  }
-  if (old) await Deno.remove(old, { recursive: true });
 }
 
 /** Removes `comparison.tmp-*` and `comparison.old-*` that a killed run left behind. */
