@@ -5,10 +5,10 @@ import { MediaIndex } from "../src/index/mod.ts";
 import { albumLinks, allAlbumFolders, allAlbumLinks } from "../src/index/album_queries.ts";
 import {
   type AlbumFoldersOptions,
-  denoLinkFs,
   isAlbumPath,
   syncAlbumFolders,
 } from "../src/sync/album_links.ts";
+import { dryRunWriter, fileWriter } from "../src/files/writer.ts";
 import { UsageError } from "../src/errors.ts";
 import { albumTree } from "./helpers.ts";
 
@@ -553,8 +553,8 @@ Deno.test("syncAlbumFolders() names the option to use when the file system canno
       return Promise.reject(err);
     };
     await t.step("no symlinks -> --use-hardlinks or --skip-albums", async () => {
-      const fs = { ...denoLinkFs, symlink: eperm };
-      await assert.rejects(f.run({ fs }), (err: Error) => {
+      const writer = { ...fileWriter(f.target), symlink: eperm };
+      await assert.rejects(f.run({ writer }), (err: Error) => {
         assert.ok(err instanceof UsageError);
         assert.match(err.message, /--use-hardlinks/);
         assert.match(err.message, /--skip-albums/);
@@ -563,13 +563,62 @@ Deno.test("syncAlbumFolders() names the option to use when the file system canno
       assert.equal(allAlbumLinks(f.index).length, 0, "no link recorded that was not made");
     });
     await t.step("no hard links -> --skip-albums", async () => {
-      const fs = { ...denoLinkFs, link: eperm };
-      await assert.rejects(f.run({ fs, hardlinks: true }), /--skip-albums/);
+      const writer = { ...fileWriter(f.target), link: eperm };
+      await assert.rejects(f.run({ writer, hardlinks: true }), /--skip-albums/);
     });
     await t.step("afterwards a working run completes", async () => {
       await f.run();
       await assertLinksResolve(f.target, f.index);
       assert.equal(allAlbumLinks(f.index).length, 1);
+    });
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("syncAlbumFolders() with a dry-run writer changes nothing and lists the plan", async (t) => {
+  const f = await fixture();
+  try {
+    const p1 = await f.item("i1", "a.jpg", "2020-01-15T10:00:00Z");
+    const p2 = await f.item("i2", "b.jpg", "2020-01-16T10:00:00Z");
+    f.album("A", "Trip", ["i1", "i2"]);
+    const indexState = () => ({
+      links: allAlbumLinks(f.index),
+      folders: allAlbumFolders(f.index),
+      folder: f.index.getAlbum("A")?.folder,
+    });
+
+    await t.step("a first run: the links it would make, no folder made, no record", async () => {
+      const before = indexState();
+      const writer = dryRunWriter(f.target);
+      const summary = await f.run({ writer });
+      assert.equal(summary.linksMade, 2);
+      await assert.rejects(Deno.lstat(join(f.target, "albums")), Deno.errors.NotFound);
+      assert.deepEqual(indexState(), before);
+      assert.deepEqual(writer.planned, [
+        { op: "mkdir", path: "albums/2020/01 Trip" },
+        { op: "symlink", path: "albums/2020/01 Trip/a.jpg", target: "../../../" + p1 },
+        { op: "symlink", path: "albums/2020/01 Trip/b.jpg", target: "../../../" + p2 },
+      ]);
+    });
+
+    await t.step("after a real run, a change is planned, not made", async () => {
+      await f.run();
+      const disk = await snapshot(f.target);
+      f.album("A", "Trip", ["i1"]);
+      const before = indexState();
+      const writer = dryRunWriter(f.target);
+      const summary = await f.run({ writer });
+      assert.equal(summary.linksRemoved, 1);
+      assert.deepEqual(writer.planned, [{ op: "remove", path: "albums/2020/01 Trip/b.jpg" }]);
+      assert.deepEqual(await snapshot(f.target), disk);
+      assert.deepEqual(indexState(), before);
+      // The real run after it does what was planned.
+      await f.run();
+      assert.deepEqual(Object.keys(await linkMap(f.target, f.index)), [
+        "albums/2020/01 Trip/a.jpg",
+      ]);
+      await assertLinksResolve(f.target, f.index);
     });
   } finally {
     await f.close();
