@@ -9,10 +9,12 @@ import { createHash, type Hash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
 import { tempNameFor, uniqueTempName } from "./temp_names.ts";
+import { BodyReadError, IncompleteFileError } from "./write_errors.ts";
 
 // Where they lived before the writer was split; importers need not change.
 export { resolveInside } from "./inside_target.ts";
 export { cleanTempFiles, isTempName, TEMP_SUFFIX, tempNameFor, tempSizeFor } from "./temp_names.ts";
+export { BodyReadError, IncompleteFileError } from "./write_errors.ts";
 
 /** Size and SHA-256 (hex) of a complete file. */
 export interface FileDigest {
@@ -75,29 +77,6 @@ export interface WriteFileOptions {
   /** Permission bits (such as 0o600 for the token file). */
   mode?: number;
   mtime?: Date;
-}
-
-/** The byte count differs from the declared length: the transfer was cut or the server lied. */
-export class IncompleteFileError extends Error {
-  readonly expected: number;
-  readonly actual: number;
-  constructor(path: string, expected: number, actual: number) {
-    super(`File "${path}" is incomplete: got ${actual} bytes, expected ${expected}`);
-    this.name = "IncompleteFileError";
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
-
-/**
- * Reading a body failed (a cut connection, a broken archive), as opposed to writing it: worth a
- * retry. The bytes received before it stay written and counted.
- */
-export class BodyReadError extends Error {
-  constructor(path: string, cause: unknown) {
-    super(`Cannot read the bytes of "${path}": ${errorText(cause)}`, { cause });
-    this.name = "BodyReadError";
-  }
 }
 
 /** A temporary file on its way to a final name inside TARGET. */
@@ -498,8 +477,4 @@ function posixDirname(relPath: string): string {
 function isCrossDevice(err: unknown): boolean {
   return err instanceof Error &&
     ((err as { code?: string }).code === "EXDEV" || /cross-device|EXDEV/i.test(err.message));
-}
-
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
 }
