@@ -6,10 +6,10 @@ import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
 import { albumLinks, allAlbumFolders, allAlbumLinks } from "../src/index/album_queries.ts";
 import {
   type AlbumFoldersOptions,
-  denoLinkFs,
   isAlbumPath,
   syncAlbumFolders,
 } from "../src/sync/album_links.ts";
+import { dryRunWriter, fileWriter } from "../src/files/writer.ts";
 import { UsageError } from "../src/errors.ts";
 import type { RunEvent } from "../src/events.ts";
 import { albumTree } from "./helpers.ts";
@@ -559,13 +559,13 @@ Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops wh
       Object.assign(err, { code: "EPERM" });
       return Promise.reject(err);
     };
-    const noSymlinks = { ...denoLinkFs, symlink: eperm };
+    const noSymlinks = { ...fileWriter(f.target), symlink: eperm };
     const warnings = (events: RunEvent[]) =>
       events.flatMap((e) => e.type === "warning" ? [e.message] : []);
     await t.step("no links at all -> --skip-albums, nothing recorded", async () => {
-      const fs = { ...denoLinkFs, symlink: eperm, link: eperm };
+      const writer = { ...fileWriter(f.target), symlink: eperm, link: eperm };
       for (const hardlinks of [false, true]) {
-        await assert.rejects(f.run({ fs, hardlinks }), (err: Error) => {
+        await assert.rejects(f.run({ writer, hardlinks }), (err: Error) => {
           assert.ok(err instanceof UsageError);
           assert.match(err.message, /symbolic links .* and hard links/);
           assert.match(err.message, /--skip-albums/);
@@ -576,7 +576,7 @@ Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops wh
     });
     await t.step("no symlinks -> a hard link, recorded as one, with a warning", async () => {
       const events: RunEvent[] = [];
-      const s = await f.run({ fs: noSymlinks, onEvent: (e) => events.push(e) });
+      const s = await f.run({ writer: noSymlinks, onEvent: (e) => events.push(e) });
       assert.equal(s.linksMade, 1);
       assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["hardlink"]);
       assert.match(
@@ -587,7 +587,7 @@ Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops wh
     });
     await t.step("a re-run on that file system keeps the hard link", async () => {
       const before = await snapshot(f.target);
-      const s = await f.run({ fs: noSymlinks });
+      const s = await f.run({ writer: noSymlinks });
       assert.deepEqual([s.linksMade, s.linksKept, s.linksRemoved], [0, 1, 0]);
       assert.deepEqual(await snapshot(f.target), before);
       assert.deepEqual(await albumTree(f.target).then(Object.keys), Object.keys(before));
@@ -599,11 +599,11 @@ Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops wh
       await assertLinksResolve(f.target, f.index);
     });
     await t.step("no hard links with --use-hardlinks -> a symlink, kept on a re-run", async () => {
-      const fs = { ...denoLinkFs, link: eperm };
-      const first = await f.run({ fs, hardlinks: true });
+      const writer = { ...fileWriter(f.target), link: eperm };
+      const first = await f.run({ writer, hardlinks: true });
       assert.deepEqual([first.linksMade, first.linksKept], [0, 1]);
       assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["symlink"]);
-      const again = await f.run({ fs, hardlinks: true });
+      const again = await f.run({ writer, hardlinks: true });
       assert.deepEqual([again.linksMade, again.linksKept], [0, 1]);
       await assertLinksResolve(f.target, f.index);
     });
@@ -611,6 +611,55 @@ Deno.test("syncAlbumFolders() falls back to the other kind of link, and stops wh
       const s = await f.run({ hardlinks: true });
       assert.deepEqual([s.linksMade, s.linksRemoved], [1, 1]);
       assert.deepEqual(allAlbumLinks(f.index).map((l) => l.kind), ["hardlink"]);
+      await assertLinksResolve(f.target, f.index);
+    });
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("syncAlbumFolders() with a dry-run writer changes nothing and lists the plan", async (t) => {
+  const f = await fixture();
+  try {
+    const p1 = await f.item("i1", "a.jpg", "2020-01-15T10:00:00Z");
+    const p2 = await f.item("i2", "b.jpg", "2020-01-16T10:00:00Z");
+    f.album("A", "Trip", ["i1", "i2"]);
+    const indexState = () => ({
+      links: allAlbumLinks(f.index),
+      folders: allAlbumFolders(f.index),
+      folder: f.index.getAlbum("A")?.folder,
+    });
+
+    await t.step("a first run: the links it would make, no folder made, no record", async () => {
+      const before = indexState();
+      const writer = dryRunWriter(f.target);
+      const summary = await f.run({ writer });
+      assert.equal(summary.linksMade, 2);
+      await assert.rejects(Deno.lstat(join(f.target, "albums")), Deno.errors.NotFound);
+      assert.deepEqual(indexState(), before);
+      assert.deepEqual(writer.planned, [
+        { op: "mkdir", path: "albums/2020/01 Trip" },
+        { op: "symlink", path: "albums/2020/01 Trip/a.jpg", target: "../../../" + p1 },
+        { op: "symlink", path: "albums/2020/01 Trip/b.jpg", target: "../../../" + p2 },
+      ]);
+    });
+
+    await t.step("after a real run, a change is planned, not made", async () => {
+      await f.run();
+      const disk = await snapshot(f.target);
+      f.album("A", "Trip", ["i1"]);
+      const before = indexState();
+      const writer = dryRunWriter(f.target);
+      const summary = await f.run({ writer });
+      assert.equal(summary.linksRemoved, 1);
+      assert.deepEqual(writer.planned, [{ op: "remove", path: "albums/2020/01 Trip/b.jpg" }]);
+      assert.deepEqual(await snapshot(f.target), disk);
+      assert.deepEqual(indexState(), before);
+      // The real run after it does what was planned.
+      await f.run();
+      assert.deepEqual(Object.keys(await linkMap(f.target, f.index)), [
+        "albums/2020/01 Trip/a.jpg",
+      ]);
       await assertLinksResolve(f.target, f.index);
     });
   } finally {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { hashFile, sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import {
+  BodyReadError,
   cleanTempFiles,
   IncompleteFileError,
   isTempName,
@@ -9,6 +10,7 @@ import {
   tempNameFor,
   tempSizeFor,
   writeAtomic,
+  writeFileAtomic,
 } from "../src/files/atomic_file.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
@@ -80,7 +82,7 @@ Deno.test("writeAtomic() streams to a temporary file and renames it into place",
     await t.step("a failing stream leaves no final file and no temporary file", async () => {
       await assert.rejects(
         writeAtomic(target, "photos/2019/05/cut.jpg", failingStream(new Uint8Array(7))),
-        TypeError,
+        (err: Error) => err instanceof BodyReadError && err.cause instanceof TypeError,
       );
       assert.deepEqual(await listAll(join(target, "photos/2019/05")), ["a.jpg"]);
     });
@@ -97,6 +99,15 @@ Deno.test("writeAtomic() streams to a temporary file and renames it into place",
           RangeError,
         );
         assert.deepEqual(await listAll(outside), []);
+        // A symlink planted under the temporary name is not written through.
+        const victim = join(outside, "victim.txt");
+        await Deno.writeTextFile(victim, "keep");
+        const planted = join(target, "photos/2019/05", tempNameFor("planted.jpg"));
+        await Deno.symlink(victim, planted);
+        await writeAtomic(target, "photos/2019/05/planted.jpg", streamOf(new Uint8Array(2)));
+        assert.equal(await Deno.readTextFile(victim), "keep");
+        assert.equal((await Deno.lstat(join(target, "photos/2019/05/planted.jpg"))).isFile, true);
+        await Deno.remove(join(target, "photos/2019/05/planted.jpg"));
       } finally {
         await Deno.remove(outside, { recursive: true });
         await Deno.remove(join(target, "photos/link"));
@@ -152,7 +163,7 @@ Deno.test("TempFile resumes a cut transfer and cleanTempFiles() removes leftover
         }, { highWaterMark: 0 });
       const rel3 = "photos/2020/01/big.bin";
       const temp = await TempFile.open(target, rel3);
-      await assert.rejects(temp.append(bytes(cutAt), { byob: true }), TypeError);
+      await assert.rejects(temp.append(bytes(cutAt), { byob: true }), BodyReadError);
       assert.equal(temp.size, cutAt);
       await temp.append(bytes(big.length), { byob: true });
       assert.deepEqual(await temp.commit({ expectedSize: big.length }), {
@@ -195,5 +206,49 @@ Deno.test("TempFile resumes a cut transfer and cleanTempFiles() removes leftover
     });
   } finally {
     await Deno.remove(target, { recursive: true });
+  }
+});
+
+Deno.test("writeFileAtomic() writes a small file whole, inside TARGET only", async (t) => {
+  const target = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    await t.step("writes text and bytes, with a mode, leaving no temporary file", async () => {
+      const digest = await writeFileAtomic(target, "report.json", "{}\n", { mode: 0o600 });
+      assert.deepEqual(digest, { size: 3, sha256: sha(new TextEncoder().encode("{}\n")) });
+      assert.equal(await Deno.readTextFile(join(target, "report.json")), "{}\n");
+      if (Deno.build.os !== "windows") {
+        assert.equal((await Deno.stat(join(target, "report.json"))).mode! & 0o777, 0o600);
+      }
+      await writeFileAtomic(target, "sub/dir/b.bin", new Uint8Array([1, 2]));
+      assert.deepEqual(await Deno.readFile(join(target, "sub/dir/b.bin")), new Uint8Array([1, 2]));
+      assert.deepEqual(await listAll(target), ["report.json", "sub/dir/b.bin"]);
+    });
+
+    await t.step("two writers at once each leave a whole file", async () => {
+      const a = "a".repeat(100_000);
+      const b = "b".repeat(100_000);
+      await Promise.all([
+        writeFileAtomic(target, "same.txt", a),
+        writeFileAtomic(target, "same.txt", b),
+      ]);
+      assert.ok([a, b].includes(await Deno.readTextFile(join(target, "same.txt"))));
+      await Deno.remove(join(target, "same.txt"));
+    });
+
+    await t.step("refuses a folder that is a symlink out of TARGET", async () => {
+      await Deno.symlink(outside, join(target, "linked"));
+      for (const rel of ["linked/report.json", "linked/deeper/report.json"]) {
+        await assert.rejects(
+          writeFileAtomic(target, rel, "x"),
+          (err: Error) => err instanceof RangeError && err.message.includes(`"${rel}"`),
+        );
+      }
+      assert.deepEqual(await listAll(outside), [], "nothing made outside, not even a folder");
+      await assert.rejects(writeFileAtomic(target, "../escape.txt", "x"), RangeError);
+    });
+  } finally {
+    await Deno.remove(target, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
   }
 });

@@ -569,3 +569,50 @@ Deno.test("importTakeout() imports a bulk export (the benchmark's generator) onc
     await run.cleanup();
   }
 });
+
+Deno.test("importTakeout() writes nothing through a photos/2020 symlink out of TARGET", async (t) => {
+  const fx = englishExport();
+  const in2020 = fx.media.filter((m) => new Date(m.expect.time).getUTCFullYear() === 2020);
+  assert.equal(in2020.length, 1, "the fixture has one item dated 2020");
+  const pack = {
+    // Zip entries are staged in their month folder; tgz entries in the staging folder, then placed.
+    zip: (fx: TakeoutFixture, dir: string) => writeZipParts(fx, dir),
+    tgz: async (fx: TakeoutFixture, dir: string) => [
+      await writeTgz(fx, join(dir, "takeout-20240101T000000Z-001.tgz")),
+    ],
+  };
+  for (const [kind, write] of Object.entries(pack)) {
+    await t.step(kind, async () => {
+      const run = await newRun();
+      try {
+        const outside = join(run.dir, "outside");
+        await Deno.mkdir(outside);
+        await Deno.mkdir(join(run.target, "photos"));
+        await Deno.symlink(outside, join(run.target, "photos", "2020"));
+        const paths = await write(fx, run.dir);
+        const report = await importTakeout({ target: run.target, paths, index: run.index });
+
+        const escaped: string[] = [];
+        for await (const e of Deno.readDir(outside)) escaped.push(e.name);
+        assert.deepEqual(escaped, [], "nothing is written outside TARGET");
+        assert.equal(report.failed, 1);
+        assert.ok(
+          report.problems.some((p) =>
+            /"photos\/2020(\/01)?(\/[^"]*)?" resolves outside/.test(p.message) &&
+            p.entry?.includes("Screenshot_20200105")
+          ),
+          JSON.stringify(report.problems),
+        );
+        assert.equal(run.index.getItem(idOf(in2020[0].bytes))?.downloadedAt ?? null, null);
+        const rest = fx.media.filter((m) => !m.expect.skipped && !in2020.includes(m));
+        for (const m of rest) {
+          const row = run.index.getItem(idOf(m.bytes));
+          assert.ok(row?.downloadedAt, `${m.key} is imported`);
+          assert.equal(sha(await Deno.readFile(join(run.target, row.path))), sha(m.bytes));
+        }
+      } finally {
+        await run.cleanup();
+      }
+    });
+  }
+});

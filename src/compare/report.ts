@@ -4,6 +4,8 @@
  * the summary table the CLI prints.
  */
 import { formatBytes } from "../format.ts";
+import { writeFileAtomic } from "../files/atomic_file.ts";
+import { swapFolder } from "../files/folder_swap.ts";
 import { dirname, join } from "node:path";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
@@ -189,10 +191,14 @@ export async function writeComparison(
     }
 
     await forEachLimited(jobs, 16, (job) => job());
-    await Deno.writeTextFile(join(tmp, REPORT_FILE), JSON.stringify(report, null, 1) + "\n");
+    await writeFileAtomic(
+      target,
+      `${COMPARISON_DIR}.tmp-${rand}/${REPORT_FILE}`,
+      JSON.stringify(report, null, 1) + "\n",
+    );
     out.fellBackToSymlinks = linker.made.has("symlink") && opts.hardlinks === true;
     out.fellBackToHardlinks = linker.made.has("hardlink") && !opts.hardlinks;
-    await swapIn(tmp, final, rand);
+    await swapFolder(tmp, final, { tag: rand });
   } catch (err) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw err;
@@ -327,22 +333,6 @@ class Linker {
     }
     return p;
   }
-}
-
-/** Renames `tmp` over `final`: the old tree moves aside first and goes only once the new is in. */
-async function swapIn(tmp: string, final: string, rand: string): Promise<void> {
-  let old: string | undefined;
-  if (await exists(final)) {
-    old = `${final}.old-${rand}`;
-    await Deno.rename(final, old);
-  }
-  try {
-    await Deno.rename(tmp, final);
-  } catch (err) {
-    if (old) await Deno.rename(old, final).catch(() => {});
-    throw err;
-  }
-  if (old) await Deno.remove(old, { recursive: true });
 }
 
 /** Removes `comparison.tmp-*` and `comparison.old-*` that a killed run left behind. */

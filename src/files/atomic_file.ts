@@ -1,25 +1,37 @@
 /**
- * Atomic file writes inside TARGET (SPEC "Writes are atomic"): bytes stream to a dot-named temporary
- * file in the destination folder, SHA-256 is computed while streaming, and the file is renamed to its
- * final name only once complete. A killed run leaves at most a temporary file, never a partial file
- * under a final name. No fsync: the guarantee is against a killed process, not a power cut.
+ * The one atomic writer of TARGET (SPEC "Writes are atomic"): bytes stream to a dot-named temporary
+ * file in the destination folder (so on the same file system), SHA-256 is computed while streaming,
+ * the data is synced to disk and only then is the file renamed to its final name. A killed run or a
+ * power cut leaves at most a temporary file, never a partial file under a final name. Every folder
+ * written into is checked to resolve inside TARGET.
  */
 import { basename, dirname, join } from "node:path";
-import { isInside, truncateUtf8 } from "../layout/mod.ts";
-import { type FileDigest, hashRest, type Sha256, sha256, sha256Hex } from "./hash.ts";
+import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
+import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
+import { tempNameFor, uniqueTempName } from "./temp_names.ts";
+import { BodyReadError, IncompleteFileError } from "./write_errors.ts";
+
+// Where they lived before the writer was split; importers need not change.
+export { resolveInside } from "./inside_target.ts";
+export { cleanTempFiles, isTempName, TEMP_SUFFIX, tempNameFor, tempSizeFor } from "./temp_names.ts";
+export { BodyReadError, IncompleteFileError } from "./write_errors.ts";
 
 export type { FileDigest } from "./hash.ts";
-
-/** Every temporary file ends with this; its name starts with a dot so scanners skip it. */
-export const TEMP_SUFFIX = ".gphotos-tmp";
-
-/** Room for the dot, the hash and the suffix within a 255-byte name. */
-const TEMP_STEM_BYTES = 200;
 
 /** Options of `TempFile.open`. */
 export interface TempFileOptions {
   /** Keep the bytes of a temporary file left by an earlier attempt (their hash is recomputed). */
   resume?: boolean;
+  /** Permission bits of the new file (such as 0o600 for the token), not left to the umask alone. */
+  mode?: number;
+}
+
+/** Options of `TempFile.create`. */
+export interface CreateTempOptions {
+  /** A name the temporary name is derived from, for people looking at the folder. */
+  hint: string;
+  /** Permission bits of the new file. */
+  mode?: number;
 }
 
 /** Options of `TempFile.append`. */
@@ -34,12 +46,21 @@ export interface AppendOptions {
   byob?: boolean;
 }
 
-/** Options of `TempFile.commit` and `writeAtomic`. */
-export interface CommitOptions {
+/** Options of `TempFile.finish`. */
+export interface FinishOptions {
   /** The length the server declared; a different byte count refuses the rename. */
   expectedSize?: number;
+}
+
+/** Options of `TempFile.commit` and `writeAtomic`. */
+export interface CommitOptions extends FinishOptions {
   /** The capture time, given to the file as mtime. */
   mtime?: Date;
+  /**
+   * The final path relative to TARGET, when it was not known at `open` (staged files, whose name
+   * depends on their content); it replaces a file there.
+   */
+  path?: string;
 }
 
 /** Options of `writeAtomic`. */
@@ -47,63 +68,43 @@ export interface WriteAtomicOptions extends CommitOptions {
   signal?: AbortSignal;
 }
 
-/** The byte count differs from the declared length: the transfer was cut or the server lied. */
-export class IncompleteFileError extends Error {
-  readonly expected: number;
-  readonly actual: number;
-  constructor(path: string, expected: number, actual: number) {
-    super(`File "${path}" is incomplete: got ${actual} bytes, expected ${expected}`);
-    this.name = "IncompleteFileError";
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
-
-/**
- * The absolute final path of `relPath` in `target`, or a RangeError when `relPath` is absolute, has a
- * `..` component or otherwise could escape TARGET (a tampered index, a hostile name).
- */
-export function resolveInside(target: string, relPath: string): string {
-  if (!isInside(target, relPath) || relPath.startsWith("/") || relPath.startsWith("\\")) {
-    throw new RangeError(`Path "${relPath}" is not inside "${target}"`);
-  }
-  return join(target, relPath);
-}
-
-/** The temporary name of a final file name: stable, so a later run can find and resume it. */
-export function tempNameFor(name: string): string {
-  const tag = sha256Hex(name).slice(0, 8);
-  return `.${truncateUtf8(name, TEMP_STEM_BYTES)}.${tag}${TEMP_SUFFIX}`;
-}
-
-/** Whether a directory entry is one of our temporary files. */
-export function isTempName(name: string): boolean {
-  return name.startsWith(".") && name.endsWith(TEMP_SUFFIX);
+/** Options of `writeFileAtomic`. */
+export interface WriteFileOptions {
+  /** Permission bits (such as 0o600 for the token file). */
+  mode?: number;
+  mtime?: Date;
 }
 
 /** A temporary file on its way to a final name inside TARGET. */
 export class TempFile {
-  /** Absolute final path. */
-  readonly finalPath: string;
-  /** Absolute temporary path, in the same folder. */
+  /** TARGET, as given. */
+  readonly target: string;
+  /** Absolute final path; undefined until `commit` names it (see `create`). */
+  readonly finalPath: string | undefined;
+  /** Absolute temporary path, in the same folder as the final path (or in `create`'s folder). */
   readonly tempPath: string;
+  #relPath: string;
   #file: Deno.FsFile;
   #hash: Sha256;
   #size: number;
   #closed = false;
+  #digest: FileDigest | undefined;
+  /** A write failed: the file may hold more than was counted, and the hash does. */
+  #stale = false;
 
   private constructor(
-    finalPath: string,
-    tempPath: string,
+    target: string,
+    relPath: string,
+    paths: { finalPath?: string; tempPath: string },
     file: Deno.FsFile,
-    hash: Sha256,
-    size: number,
   ) {
-    this.finalPath = finalPath;
-    this.tempPath = tempPath;
+    this.target = target;
+    this.#relPath = relPath;
+    this.finalPath = paths.finalPath;
+    this.tempPath = paths.tempPath;
     this.#file = file;
-    this.#hash = hash;
-    this.#size = size;
+    this.#hash = sha256();
+    this.#size = 0;
   }
 
   /**
@@ -118,25 +119,57 @@ export class TempFile {
   ): Promise<TempFile> {
     const finalPath = resolveInside(target, relPath);
     const dir = dirname(finalPath);
-    await Deno.mkdir(dir, { recursive: true });
-    await assertRealInside(target, dir, relPath);
+    await makeDirInside(target, dir, relPath);
     const tempPath = join(dir, tempNameFor(basename(finalPath)));
+    // Opening follows a symlink: one planted under the temporary name would be written through.
+    if ((await lstatOrUndefined(tempPath))?.isSymlink) await Deno.remove(tempPath);
     const file = await Deno.open(tempPath, {
       read: true,
       write: true,
       create: true,
       truncate: !opts.resume,
+      mode: opts.mode,
     });
+    const temp = new TempFile(target, relPath, { finalPath, tempPath }, file);
     try {
-      const hash = sha256();
-      // Re-hash what an earlier attempt wrote, streaming so memory stays flat.
-      const size = opts.resume ? await hashRest(file, hash) : 0;
-      await file.seek(size, Deno.SeekMode.Start);
-      return new TempFile(finalPath, tempPath, file, hash, size);
+      if (opts.mode !== undefined) await setMode(tempPath, opts.mode);
+      if (opts.resume) await temp.#rehash();
+      return temp;
     } catch (err) {
-      file.close();
+      temp.close();
       throw err;
     }
+  }
+
+  /**
+   * Creates a new temporary file with a name unique to this process in the folder `relDir` of
+   * TARGET (made if needed, checked like `open`'s); `commit({ path })` names it later. For files
+   * whose final name depends on their content, and for small files two processes may write at once.
+   */
+  static async create(
+    target: string,
+    relDir: string,
+    opts: CreateTempOptions,
+  ): Promise<TempFile> {
+    const dir = resolveDirInside(target, relDir);
+    // Named by where the file is headed, which is what a reader of the message knows.
+    const label = dir === target ? opts.hint : `${relDir}/${opts.hint}`;
+    await makeDirInside(target, dir, label);
+    const tempPath = join(dir, uniqueTempName(opts.hint));
+    const file = await Deno.open(tempPath, {
+      read: true,
+      write: true,
+      createNew: true,
+      mode: opts.mode,
+    });
+    const temp = new TempFile(target, label, { tempPath }, file);
+    if (opts.mode !== undefined) {
+      await setMode(tempPath, opts.mode).catch(async (err) => {
+        await temp.discard();
+        throw err;
+      });
+    }
+    return temp;
   }
 
   /** Bytes written so far. */
@@ -144,9 +177,26 @@ export class TempFile {
     return this.#size;
   }
 
+  /** Writes one chunk at the end, hashing it; the caller may reuse the chunk once this resolves. */
+  async write(chunk: Uint8Array): Promise<void> {
+    this.#assertOpen();
+    // The write runs off the main thread while the hash runs on it.
+    const written = writeAll(this.#file, chunk);
+    this.#hash.update(chunk);
+    try {
+      await written;
+    } catch (err) {
+      // The hash holds a chunk the count does not: hash again what was counted before going on.
+      this.#stale = true;
+      throw err;
+    }
+    this.#size += chunk.byteLength;
+  }
+
   /**
-   * Appends a body, hashing as it goes. If the stream fails midway, the bytes received so far stay
-   * written and counted (so the caller may resume with a Range request) and the error is rethrown.
+   * Appends a body, hashing as it goes. If reading the body fails midway, the bytes received so far
+   * stay written and counted (so the caller may resume with a Range request) and a BodyReadError is
+   * thrown; a failed write (a full disk) is thrown as it is.
    */
   async append(
     body: ReadableStream<Uint8Array>,
@@ -154,15 +204,14 @@ export class TempFile {
   ): Promise<number> {
     this.#assertOpen();
     // After a failed write the file may hold more than was counted: continue from what was.
-    await this.#file.seek(this.#size, Deno.SeekMode.Start);
+    if (this.#stale) await this.#rehash(this.#size);
     let written = 0;
     const take = async (value: Uint8Array) => {
-      await writeAll(this.#file, value);
-      this.#hash.update(value);
-      this.#size += value.byteLength;
+      await this.write(value);
       written += value.byteLength;
       opts.onBytes?.(value.byteLength);
     };
+    const label = this.#relPath;
     const byob = opts.byob ? byobReader(body) : undefined;
     if (byob) {
       // One buffer per transfer, reused: no garbage per chunk, so memory stays flat on huge files.
@@ -170,10 +219,15 @@ export class TempFile {
       try {
         for (;;) {
           opts.signal?.throwIfAborted();
-          const { done, value } = await byob.read(new Uint8Array(buf));
-          if (done || !value) break;
-          await take(value);
-          buf = value.buffer as ArrayBuffer;
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await byob.read(new Uint8Array(buf));
+          } catch (err) {
+            throw new BodyReadError(label, err);
+          }
+          if (chunk.done || !chunk.value) break;
+          await take(chunk.value);
+          buf = chunk.value.buffer as ArrayBuffer;
         }
       } catch (err) {
         await byob.cancel().catch(() => {});
@@ -187,9 +241,14 @@ export class TempFile {
     try {
       for (;;) {
         opts.signal?.throwIfAborted();
-        const { done, value } = await reader.read();
-        if (done) break;
-        await take(value);
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          throw new BodyReadError(label, err);
+        }
+        if (chunk.done) break;
+        await take(chunk.value);
       }
     } catch (err) {
       await reader.cancel().catch(() => {});
@@ -207,23 +266,57 @@ export class TempFile {
     await this.#file.seek(0, Deno.SeekMode.Start);
     this.#hash = sha256();
     this.#size = 0;
+    this.#stale = false;
   }
 
   /**
-   * Gives the file its mtime and renames it to the final name, but only when the byte count matches
-   * `expectedSize` (when given); otherwise throws IncompleteFileError and leaves the temporary file.
+   * Ends writing: checks the byte count against `expectedSize` (IncompleteFileError, the file stays
+   * open), syncs the data to disk and closes the file. Returns the digest; calling it again does too.
    */
-  async commit(opts: CommitOptions = {}): Promise<FileDigest> {
+  async finish(opts: FinishOptions = {}): Promise<FileDigest> {
+    if (this.#digest) return this.#digest;
     this.#assertOpen();
     if (opts.expectedSize !== undefined && opts.expectedSize !== this.#size) {
-      throw new IncompleteFileError(this.finalPath, opts.expectedSize, this.#size);
+      throw new IncompleteFileError(this.finalPath ?? this.tempPath, opts.expectedSize, this.#size);
     }
-    const digest = { size: this.#size, sha256: this.#hash.hex() };
+    if (this.#stale) {
+      await this.#rehash(this.#size);
+      await this.#file.truncate(this.#size);
+    }
+    // Before the rename: a power cut must not leave a final name on a file whose data never landed.
+    await this.#file.syncData();
+    this.#digest = { size: this.#size, sha256: this.#hash.hex() };
     this.close();
+    return this.#digest;
+  }
+
+  /**
+   * Finishes the file (see `finish`), gives it its mtime and renames it to its final name (or
+   * `opts.path`), after checking that folder resolves inside TARGET. On a failure the temporary
+   * file stays, for the caller to resume or discard.
+   */
+  async commit(opts: CommitOptions = {}): Promise<FileDigest> {
+    const digest = await this.finish(opts);
+    const relPath = opts.path ?? this.#relPath;
+    const finalPath = opts.path !== undefined
+      ? resolveInside(this.target, opts.path)
+      : this.finalPath;
+    if (finalPath === undefined) {
+      throw new TypeError(`Temporary file "${this.tempPath}" has no final name`);
+    }
     if (opts.mtime && !Number.isNaN(opts.mtime.getTime())) {
       await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
     }
-    await Deno.rename(this.tempPath, this.finalPath);
+    const dir = dirname(finalPath);
+    await makeDirInside(this.target, dir, relPath);
+    try {
+      await Deno.rename(this.tempPath, finalPath);
+    } catch (err) {
+      // A folder of TARGET may be another file system mounted there: copy beside the final name.
+      if (!isCrossDevice(err)) throw err;
+      await this.#copyTo(relPath, opts.mtime);
+      await Deno.remove(this.tempPath).catch(() => {});
+    }
     return digest;
   }
 
@@ -242,6 +335,38 @@ export class TempFile {
     } catch {
       // Already closed by a failed operation.
     }
+  }
+
+  async #copyTo(relPath: string, mtime: Date | undefined): Promise<void> {
+    const near = await TempFile.create(this.target, posixDirname(relPath), { hint: "copy" });
+    try {
+      const source = await Deno.open(this.tempPath, { read: true });
+      await near.append(source.readable);
+      await near.commit({ path: relPath, mtime });
+    } catch (err) {
+      await near.discard();
+      throw err;
+    }
+  }
+
+  /** Hashes the first `upTo` bytes (all when undefined) again, streaming so memory stays flat. */
+  async #rehash(upTo?: number): Promise<void> {
+    await this.#file.seek(0, Deno.SeekMode.Start);
+    const hash = sha256();
+    const buf = new Uint8Array(256 * 1024);
+    let size = 0;
+    for (;;) {
+      const want = upTo === undefined ? buf.length : Math.min(buf.length, upTo - size);
+      if (want === 0) break;
+      const n = await this.#file.read(buf.subarray(0, want));
+      if (n === null) break;
+      hash.update(buf.subarray(0, n));
+      size += n;
+    }
+    this.#hash = hash;
+    this.#size = size;
+    this.#stale = false;
+    await this.#file.seek(size, Deno.SeekMode.Start);
   }
 
   #assertOpen(): void {
@@ -269,42 +394,28 @@ export async function writeAtomic(
   }
 }
 
-/** The size of the temporary file left for `relPath` by an earlier attempt, or 0. */
-export async function tempSizeFor(target: string, relPath: string): Promise<number> {
-  const finalPath = resolveInside(target, relPath);
-  try {
-    const info = await Deno.stat(join(dirname(finalPath), tempNameFor(basename(finalPath))));
-    return info.isFile ? info.size : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /**
- * Removes our temporary files from `dir` (not recursive) except those whose final name is in `keep`;
- * returns the names removed. A missing folder has none.
+ * Writes a whole small file (the token, a report) to `TARGET/relPath` atomically, through a
+ * temporary file of its own, so two processes writing it at once each leave a whole file.
  */
-export async function cleanTempFiles(
-  dir: string,
-  opts: { keep?: ReadonlySet<string> } = {},
-): Promise<string[]> {
-  const removed: string[] = [];
-  const keepTemp = new Set([...(opts.keep ?? [])].map(tempNameFor));
+export async function writeFileAtomic(
+  target: string,
+  relPath: string,
+  data: Uint8Array | string,
+  opts: WriteFileOptions = {},
+): Promise<FileDigest> {
+  resolveInside(target, relPath);
+  const temp = await TempFile.create(target, posixDirname(relPath), {
+    hint: basename(relPath),
+    mode: opts.mode,
+  });
   try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !isTempName(entry.name) || keepTemp.has(entry.name)) continue;
-      try {
-        await Deno.remove(join(dir, entry.name));
-        removed.push(entry.name);
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-      }
-    }
+    await temp.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    return await temp.commit({ path: relPath, mtime: opts.mtime });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return removed;
+    await temp.discard();
     throw err;
   }
-  return removed;
 }
 
 /** Size of the buffer a byte stream is read into. */
@@ -324,10 +435,27 @@ async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
   while (offset < data.byteLength) offset += await file.write(data.subarray(offset));
 }
 
-/** A folder of TARGET could be a symlink pointing out of it; writing through it would escape. */
-async function assertRealInside(target: string, dir: string, relPath: string): Promise<void> {
-  const [realTarget, realDir] = await Promise.all([Deno.realPath(target), Deno.realPath(dir)]);
-  if (realDir !== realTarget && !isInside(realTarget, realDir)) {
-    throw new RangeError(`Path "${relPath}" resolves outside "${target}"`);
+async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
   }
+}
+
+/** `chmod` as well as the open mode, so a restrictive umask is not all that is relied on. */
+async function setMode(path: string, mode: number): Promise<void> {
+  if (Deno.build.os !== "windows") await Deno.chmod(path, mode);
+}
+
+/** The folder of a TARGET-relative path, "." for TARGET itself. */
+function posixDirname(relPath: string): string {
+  const cut = relPath.replaceAll("\\", "/").lastIndexOf("/");
+  return cut < 0 ? "." : relPath.slice(0, cut);
+}
+
+function isCrossDevice(err: unknown): boolean {
+  return err instanceof Error &&
+    ((err as { code?: string }).code === "EXDEV" || /cross-device|EXDEV/i.test(err.message));
 }

@@ -1,7 +1,8 @@
 /** The folder in TARGET where Takeout bodies read front to back wait until they are placed. */
 import { join } from "node:path";
 
-const STAGING_DIR = ".gphotos-takeout-staging";
+/** The staging folder, relative to TARGET. */
+export const STAGING_DIR = ".gphotos-takeout-staging";
 
 /** The staging folder of TARGET. */
 export function stagingDirOf(target: string): string {

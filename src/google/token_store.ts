@@ -1,6 +1,7 @@
 /** The OAuth token file `TARGET/.gphotos.token`: JSON, mode 0600, replaced atomically. */
 import { join } from "node:path";
 import { AuthError } from "../errors.ts";
+import { writeFileAtomic } from "../files/atomic_file.ts";
 
 /** The token file's name inside TARGET. */
 export const TOKEN_FILE = ".gphotos.token";
@@ -56,11 +57,8 @@ export async function readToken(target: string): Promise<StoredToken | undefined
   return token;
 }
 
-/** Writes the token file through a temporary file and a rename, so it is never half written. */
+/** Writes the token file with the atomic writer (mode 0600), so it is never half written. */
 export async function writeToken(target: string, token: StoredToken): Promise<void> {
-  await Deno.mkdir(target, { recursive: true });
-  const path = tokenPath(target);
-  const temp = `${path}.${crypto.randomUUID()}.tmp`;
   const ordered: StoredToken = {
     refresh_token: token.refresh_token,
     access_token: token.access_token,
@@ -68,18 +66,9 @@ export async function writeToken(target: string, token: StoredToken): Promise<vo
     scope: token.scope,
     token_type: token.token_type,
   };
-  try {
-    // `mode` applies on creation only; chmod as well so a restrictive umask is not all we rely on.
-    await Deno.writeTextFile(temp, JSON.stringify(ordered, null, 2) + "\n", {
-      mode: 0o600,
-      createNew: true,
-    });
-    if (Deno.build.os !== "windows") await Deno.chmod(temp, 0o600);
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
+  await writeFileAtomic(target, TOKEN_FILE, JSON.stringify(ordered, null, 2) + "\n", {
+    mode: 0o600,
+  });
 }
 
 /** Removes the token file (for `--new-token`); no error when there is none. */

@@ -36,34 +36,7 @@ import { silent } from "../events.ts";
 import { UsageError } from "../errors.ts";
 import { albumFilter, type AlbumFilterOptions } from "../sources/library/albums_index.ts";
 import { canLink, LinkRefusedError, makeLink } from "../files/links.ts";
-
-/** The file-system calls the link builder makes: Deno's by default, a fake in tests. */
-export interface LinkFs {
-  stat(path: string): Promise<Deno.FileInfo>;
-  lstat(path: string): Promise<Deno.FileInfo>;
-  readLink(path: string): Promise<string>;
-  readDir(path: string): AsyncIterable<Deno.DirEntry>;
-  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
-  symlink(target: string, path: string): Promise<void>;
-  link(existing: string, path: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  /** Removes a file, a link or an empty folder; never recursive. */
-  remove(path: string): Promise<void>;
-}
-
-/** The real file system. */
-export const denoLinkFs: LinkFs = {
-  stat: (path) => Deno.stat(path),
-  lstat: (path) => Deno.lstat(path),
-  readLink: (path) => Deno.readLink(path),
-  readDir: (path) => Deno.readDir(path),
-  mkdir: (path, options) => Deno.mkdir(path, options),
-  // Windows needs to be told the kind; album links always point at files.
-  symlink: (target, path) => Deno.symlink(target, path, { type: "file" }),
-  link: (existing, path) => Deno.link(existing, path),
-  rename: (from, to) => Deno.rename(from, to),
-  remove: (path) => Deno.remove(path),
-};
+import { type FileWriter, fileWriter } from "../files/writer.ts";
 
 /** Options of `syncAlbumFolders`. */
 export interface AlbumFoldersOptions extends AlbumFilterOptions {
@@ -76,8 +49,11 @@ export interface AlbumFoldersOptions extends AlbumFilterOptions {
   /** `--album-date-by-first-photo`: date folders by the oldest item instead of the newest. */
   byFirstPhoto?: boolean;
   onEvent?: EventSink;
-  /** The file-system seam; `denoLinkFs` by default. */
-  fs?: LinkFs;
+  /**
+   * What changes TARGET: `fileWriter(target)` by default; with a dry-run writer nothing on disk or
+   * in the index changes and the writer holds the plan.
+   */
+  writer?: FileWriter;
 }
 
 /** What `syncAlbumFolders` did. */
@@ -132,7 +108,9 @@ class LinkBuilder {
   readonly #target: string;
   readonly #index: MediaIndex;
   readonly #opts: AlbumFoldersOptions;
-  readonly #fs: LinkFs;
+  readonly #fs: FileWriter;
+  /** The index writes, none in a dry run. */
+  readonly #rec: LinkRecords;
   readonly #kind: LinkKind;
   readonly #emit: EventSink;
   readonly #summary: AlbumFoldersSummary = {
@@ -159,7 +137,8 @@ class LinkBuilder {
     this.#target = target;
     this.#index = index;
     this.#opts = opts;
-    this.#fs = opts.fs ?? denoLinkFs;
+    this.#fs = opts.writer ?? fileWriter(target);
+    this.#rec = linkRecords(index, this.#fs.dryRun);
     this.#kind = opts.hardlinks ? "hardlink" : "symlink";
     this.#emit = opts.onEvent ?? silent;
   }
@@ -186,7 +165,7 @@ class LinkBuilder {
       const album = byId.get(id);
       if (album ? !wanted(album) : filtered) continue;
       await this.#clearAlbum(id);
-      if (album) this.#index.setAlbumFolder(id, null);
+      if (album) this.#rec.setAlbumFolder(id, null);
     }
     return this.#summary;
   }
@@ -290,7 +269,7 @@ class LinkBuilder {
     const folder = plan.folder;
     if (folder === undefined) {
       await this.#clearAlbum(album.id);
-      if (album.folder !== null) this.#index.setAlbumFolder(album.id, null);
+      if (album.folder !== null) this.#rec.setAlbumFolder(album.id, null);
       return;
     }
     assertAlbumPath(folder, "folder");
@@ -323,10 +302,10 @@ class LinkBuilder {
         ours.add(foldName(posix.basename(link.path)));
         this.#summary.linksKept++;
       } else if (state === "missing") {
-        forgetLink(this.#index, link.path);
+        this.#rec.forgetLink(link.path);
       } else if (state === "foreign") {
         // The user replaced our link with a file of their own: it is theirs now.
-        forgetLink(this.#index, link.path);
+        this.#rec.forgetLink(link.path);
       } else {
         await this.#removeLink(link);
       }
@@ -354,12 +333,12 @@ class LinkBuilder {
     for (const link of [...elsewhere.values(), ...leftovers]) {
       const state = await this.#classify(link, byMedia.get(link.mediaId));
       if (state === "ours" || state === "keep") await this.#removeLink(link);
-      else forgetLink(this.#index, link.path);
+      else this.#rec.forgetLink(link.path);
     }
     for (const row of albumFolders(this.#index, album.id)) {
       if (row.path !== folder) await this.#tryRemoveFolder(row);
     }
-    if (album.folder !== folder) this.#index.setAlbumFolder(album.id, folder);
+    if (album.folder !== folder) this.#rec.setAlbumFolder(album.id, folder);
   }
 
   /**
@@ -383,15 +362,15 @@ class LinkBuilder {
     const sameDepth = from.split("/").length === to.split("/").length;
     if (!sameDepth && links.some((l) => l.kind === "symlink")) return;
 
-    await this.#fs.mkdir(this.#abs(posix.dirname(to)), { recursive: true });
+    await this.#fs.mkdir(this.#abs(posix.dirname(to)));
     // The index first: a crash after this leaves missing links the next run makes again.
-    this.#index.transaction(() => {
-      recordFolder(this.#index, to, album.id);
-      for (const l of links) moveLinkRecord(this.#index, l.path, `${to}/${posix.basename(l.path)}`);
-      this.#index.setAlbumFolder(album.id, to);
+    this.#rec.transaction(() => {
+      this.#rec.recordFolder(to, album.id);
+      for (const l of links) this.#rec.moveLinkRecord(l.path, `${to}/${posix.basename(l.path)}`);
+      this.#rec.setAlbumFolder(album.id, to);
     });
     await this.#fs.rename(this.#abs(from), this.#abs(to));
-    forgetFolder(this.#index, from);
+    this.#rec.forgetFolder(from);
     this.#summary.foldersRenamed++;
     this.#emit({ type: "item", phase: "albums", id: album.id, path: to, status: "updated" });
     await this.#removeEmptyParent(from);
@@ -401,14 +380,14 @@ class LinkBuilder {
   async #ensureFolder(folder: string, albumId: string): Promise<void> {
     const info = await statOrUndefined(this.#fs, this.#abs(folder), false);
     if (info?.isDirectory) {
-      recordFolder(this.#index, folder, albumId);
+      this.#rec.recordFolder(folder, albumId);
       return;
     }
     if (info !== undefined) {
       throw new Error(`Cannot make album folder "${folder}": something else is in the way`);
     }
-    recordFolder(this.#index, folder, albumId);
-    await this.#fs.mkdir(this.#abs(folder), { recursive: true });
+    this.#rec.recordFolder(folder, albumId);
+    await this.#fs.mkdir(this.#abs(folder));
     this.#summary.foldersMade++;
   }
 
@@ -418,9 +397,14 @@ class LinkBuilder {
       linkPathsUnder(this.#index, folder).map((path) => foldName(posix.basename(path))),
     );
     const names = new Set<string>();
-    for await (const entry of this.#fs.readDir(this.#abs(folder))) {
-      const folded = foldName(entry.name);
-      if (!recorded.has(folded)) names.add(folded);
+    try {
+      for await (const entry of this.#fs.readDir(this.#abs(folder))) {
+        const folded = foldName(entry.name);
+        if (!recorded.has(folded)) names.add(folded);
+      }
+    } catch (err) {
+      // A dry run plans the folder without making it: nothing is in it yet.
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
     return names;
   }
@@ -455,7 +439,7 @@ class LinkBuilder {
 
   async #makeLink(path: string, albumId: string, member: Member): Promise<void> {
     assertAlbumPath(path, "link");
-    recordLink(this.#index, { path, albumId, mediaId: member.item.id, kind: this.#kind });
+    this.#rec.recordLink({ path, albumId, mediaId: member.item.id, kind: this.#kind });
     let made;
     try {
       made = await makeLink(this.#abs(member.item.path), this.#abs(path), {
@@ -463,11 +447,11 @@ class LinkBuilder {
         ops: this.#fs,
       });
     } catch (err) {
-      forgetLink(this.#index, path);
+      this.#rec.forgetLink(path);
       throw linkError(err, path);
     }
     if (made.refused) {
-      recordLink(this.#index, { path, albumId, mediaId: member.item.id, kind: made.kind });
+      this.#rec.recordLink({ path, albumId, mediaId: member.item.id, kind: made.kind });
       this.#askedWorks = Promise.resolve(false);
       this.#warnFallback(made.kind, made.refused);
     }
@@ -507,7 +491,7 @@ class LinkBuilder {
   async #moveLink(old: AlbumLinkRow, path: string, member: Member): Promise<boolean> {
     const state = await this.#classify(old, member);
     if (state === "missing" || state === "foreign") {
-      forgetLink(this.#index, old.path);
+      this.#rec.forgetLink(old.path);
       return false;
     }
     const sameDepth = old.path.split("/").length === path.split("/").length;
@@ -516,7 +500,7 @@ class LinkBuilder {
       return false;
     }
     assertAlbumPath(path, "link");
-    moveLinkRecord(this.#index, old.path, path);
+    this.#rec.moveLinkRecord(old.path, path);
     await this.#fs.rename(this.#abs(old.path), this.#abs(path));
     this.#summary.linksMoved++;
     this.#emit({ type: "item", phase: "albums", id: member.item.id, path, status: "linked" });
@@ -530,7 +514,7 @@ class LinkBuilder {
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
-    forgetLink(this.#index, link.path);
+    this.#rec.forgetLink(link.path);
     this.#summary.linksRemoved++;
     this.#emit({
       type: "item",
@@ -550,7 +534,7 @@ class LinkBuilder {
       }
       const state = await this.#classify(link, undefined);
       if (state === "ours") await this.#removeLink(link);
-      else forgetLink(this.#index, link.path);
+      else this.#rec.forgetLink(link.path);
     }
     for (const row of albumFolders(this.#index, albumId)) await this.#tryRemoveFolder(row);
   }
@@ -558,13 +542,13 @@ class LinkBuilder {
   /** Removes a folder the tool made if it is empty; one holding a user's file stays (and stays recorded). */
   async #tryRemoveFolder(row: AlbumFolderRow): Promise<void> {
     if (!isAlbumPath(row.path, "folder")) {
-      forgetFolder(this.#index, row.path);
+      this.#rec.forgetFolder(row.path);
       return;
     }
     const info = await statOrUndefined(this.#fs, this.#abs(row.path), false);
     if (info === undefined || !info.isDirectory) {
       // Gone already, or replaced by something that is not ours.
-      forgetFolder(this.#index, row.path);
+      this.#rec.forgetFolder(row.path);
       if (info === undefined) await this.#removeEmptyParent(row.path);
       return;
     }
@@ -574,7 +558,7 @@ class LinkBuilder {
       this.#summary.foldersKept++;
       return;
     }
-    forgetFolder(this.#index, row.path);
+    this.#rec.forgetFolder(row.path);
     this.#summary.foldersRemoved++;
     this.#emit({
       type: "item",
@@ -599,7 +583,7 @@ class LinkBuilder {
   }
 
   #forgetUnsafe(path: string): void {
-    forgetLink(this.#index, path);
+    this.#rec.forgetLink(path);
     this.#emit({
       type: "warning",
       message: `Ignoring album link "${path}" recorded in the index: it is not inside albums/`,
@@ -642,8 +626,43 @@ function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
 }
 
+/** The index writes of the link builder, as one seam so a dry run can make none. */
+interface LinkRecords {
+  recordFolder(path: string, albumId: string): void;
+  recordLink(link: Parameters<typeof recordLink>[1]): void;
+  forgetLink(path: string): void;
+  moveLinkRecord(from: string, to: string): void;
+  forgetFolder(path: string): void;
+  setAlbumFolder(albumId: string, folder: string | null): void;
+  transaction(fn: () => void): void;
+}
+
+function linkRecords(index: MediaIndex, dryRun: boolean): LinkRecords {
+  if (dryRun) {
+    const none = () => {};
+    return {
+      recordFolder: none,
+      recordLink: none,
+      forgetLink: none,
+      moveLinkRecord: none,
+      forgetFolder: none,
+      setAlbumFolder: none,
+      transaction: (fn) => fn(),
+    };
+  }
+  return {
+    recordFolder: (path, albumId) => recordFolder(index, path, albumId),
+    recordLink: (link) => recordLink(index, link),
+    forgetLink: (path) => forgetLink(index, path),
+    moveLinkRecord: (from, to) => moveLinkRecord(index, from, to),
+    forgetFolder: (path) => forgetFolder(index, path),
+    setAlbumFolder: (albumId, folder) => index.setAlbumFolder(albumId, folder),
+    transaction: (fn) => index.transaction(fn),
+  };
+}
+
 async function statOrUndefined(
-  fs: LinkFs,
+  fs: FileWriter,
   path: string,
   follow: boolean,
 ): Promise<Deno.FileInfo | undefined> {

@@ -15,6 +15,7 @@ import { NetworkError } from "../google/pacer.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import {
+  BodyReadError,
   cleanTempFiles,
   isTempName,
   resolveInside,
@@ -532,6 +533,8 @@ export class DownloadEngine {
         }
       } catch (err) {
         if (this.#signal?.aborted) throw err;
+        // Only a cut body is worth another request; a failed write (a full disk) or a bug is not.
+        if (!(err instanceof BodyReadError || err instanceof NetworkError)) throw err;
         if (++tries >= this.#maxTries) {
           throw new NetworkError(
             `Transfer of "${row.path}" cut ${tries} times, last: ${errorText(err)}`,

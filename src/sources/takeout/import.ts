@@ -29,7 +29,7 @@ import {
   type StagedFile,
   streamPump,
 } from "../../files/staging.ts";
-import { clearStagingDir, stagingDirOf } from "../../files/staging_dir.ts";
+import { clearStagingDir, STAGING_DIR } from "../../files/staging_dir.ts";
 import { forEachLimited } from "../../files/pool.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
@@ -77,7 +77,6 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   const { target } = opts;
   const emit = opts.onEvent ?? (() => {});
   const report = emptyReport();
-  const stagingDir = stagingDirOf(target);
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
   await clearStagingDir(target);
 
@@ -90,7 +89,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
         const kept = keepingHead(streamPump(body), SNIFF_BYTES);
-        const file = await stageChunks(kept.pump, { dir: stagingDir, hint: entry.name });
+        const file = await stageChunks(kept.pump, { target, dir: STAGING_DIR, hint: entry.name });
         staged.set(entry, { ...file, head: kept.head() });
         report.bytesWritten += file.size;
       },
@@ -302,10 +301,7 @@ class Importer {
           return;
         }
       }
-      stagedFile = await stageChunks(pump, {
-        dir: resolveInside(target, folder),
-        hint: entry.name,
-      });
+      stagedFile = await stageChunks(pump, { target, dir: folder, hint: entry.name });
       this.#report.bytesWritten += stagedFile.size;
     } else {
       this.#staged.delete(entry);
@@ -406,7 +402,7 @@ class Importer {
     this.#thisRun.add(row.id);
     this.#resolved.set(w.m, { id: row.id, capture });
     try {
-      await placeStaged(staged, { path: resolveInside(target, row.path), mtime: capture?.time });
+      await placeStaged(staged, { path: row.path, mtime: capture?.time });
     } catch (err) {
       await discardStaged(staged);
       index.recordFailure(row.id, "takeout", describe(err));
