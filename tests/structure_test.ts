@@ -69,4 +69,21 @@ Deno.test("structure of src/", async (t) => {
       assert.deepEqual(long, []);
     },
   });
+
+  // One implementation of each shared job, each in exactly one file (issue 10's "done when").
+  const homes: [string, RegExp, string][] = [
+    ["the SHA-256 routine", /\bcreateHash\(/, "files/hash.ts"],
+    ["the link maker", /\bDeno\.(symlink|link)\(/, "files/links.ts"],
+    ["the atomic writer's temp file + rename", /\bsyncData\(\)/, "files/atomic_file.ts"],
+    ["the bounded pool", /class Pool\b|Promise\.all\(\s*Array\.from\(/, "files/pool.ts"],
+    ["the media-type table", /["']\.?(mp4|mkv|m2ts|3gp|mov)["']/, "media/media_type.ts"],
+  ];
+  for (const [what, pattern, home] of homes) {
+    await t.step(`${what} lives in src/${home} only`, () => {
+      const code = (text: string) =>
+        text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+      const found = files.filter((f) => pattern.test(code(f.text))).map((f) => f.path);
+      assert.deepEqual(found, [home]);
+    });
+  }
 });

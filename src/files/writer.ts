@@ -5,6 +5,7 @@
  * writing command can offer `--dry-run` and tests can read what would be written. Reads go to the
  * real file system in both.
  */
+import { denoLinkOps } from "./links.ts";
 import { dirname, resolve } from "node:path";
 import { isInside } from "../layout/mod.ts";
 import { writeFileAtomic, type WriteFileOptions } from "./atomic_file.ts";
@@ -68,10 +69,8 @@ export function fileWriter(root: string): FileWriter {
       const abs = at(path);
       await makeDirInside(root, abs, relativeToTarget(root, abs));
     },
-    // Windows needs to be told the kind; the links made are to files.
-    symlink: async (target, path) =>
-      await Deno.symlink(target, await parentChecked(path), { type: "file" }),
-    link: async (existing, path) => await Deno.link(existing, await parentChecked(path)),
+    symlink: async (target, path) => await denoLinkOps.symlink(target, await parentChecked(path)),
+    link: async (existing, path) => await denoLinkOps.link(existing, await parentChecked(path)),
     rename: async (from, to) => {
       const [a, b] = await Promise.all([parentChecked(from), parentChecked(to)]);
       await Deno.rename(a, b);

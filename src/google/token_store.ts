@@ -71,15 +71,6 @@ export async function writeToken(target: string, token: StoredToken): Promise<vo
   });
 }
 
-/** Removes the token file (for `--new-token`); no error when there is none. */
-export async function deleteToken(target: string): Promise<void> {
-  try {
-    await Deno.remove(tokenPath(target));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-}
-
 function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
 }

@@ -8,9 +8,9 @@ import type { IndexPort } from "./port.ts";
 import { nowIso } from "./db.ts";
 import { type Row, sqlOf } from "./_handle.ts";
 import type { AlbumRow } from "./types.ts";
+import type { LinkKind } from "../files/links.ts";
 
-/** How an album link was made. */
-export type LinkKind = "symlink" | "hardlink";
+export type { LinkKind } from "../files/links.ts";
 
 /** A link the tool made in an album folder. */
 export interface AlbumLinkRow {
