@@ -4,11 +4,8 @@ import { join, posix } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
 import { albumLinks, allAlbumFolders, allAlbumLinks } from "../src/index/album_queries.ts";
-import {
-  type AlbumFoldersOptions,
-  isAlbumPath,
-  syncAlbumFolders,
-} from "../src/sync/album_links.ts";
+import { type AlbumFoldersOptions, syncAlbumFolders } from "../src/sync/album_links.ts";
+import { isAlbumPath } from "../src/sync/album_paths.ts";
 import { dryRunWriter, fileWriter } from "../src/files/writer.ts";
 import { UsageError } from "../src/errors.ts";
 import type { RunEvent } from "../src/events.ts";

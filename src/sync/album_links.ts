@@ -9,34 +9,32 @@ import { join, posix } from "node:path";
 import type { MediaIndex } from "../index/mod.ts";
 import type { AlbumRow, MediaRow } from "../index/types.ts";
 import {
-  type AlbumFolderRow,
   albumFolders,
   type AlbumLinkRow,
   albumLinks,
-  allAlbumFolders,
   allAlbumRows,
-  forgetFolder,
-  forgetLink,
   type LinkKind,
   linkPathsUnder,
-  moveLinkRecord,
-  recordFolder,
-  recordLink,
   staleAlbumIds,
 } from "../index/album_queries.ts";
-import {
-  albumFolder,
-  foldName,
-  isInside,
-  withDupNumber,
-  withFolderDupNumber,
-} from "../layout/mod.ts";
+import { albumFolder, foldName, isInside } from "../layout/mod.ts";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
-import { UsageError } from "../errors.ts";
 import { albumFilter, type AlbumFilterOptions } from "../sources/library/albums_index.ts";
-import { canLink, LinkRefusedError, makeLink } from "../files/links.ts";
+import { canLink, makeLink } from "../files/links.ts";
 import { type FileWriter, fileWriter } from "../files/writer.ts";
+import { AlbumFolders, type FolderPlan } from "./album_folders.ts";
+import {
+  assertAlbumPath,
+  freeName,
+  isAlbumPath,
+  linkError,
+  nativeRelative,
+  relativeTarget,
+  sameFile,
+  statOrUndefined,
+} from "./album_paths.ts";
+import { type LinkRecords, linkRecords } from "./link_records.ts";
 
 /** Options of `syncAlbumFolders`. */
 export interface AlbumFoldersOptions extends AlbumFilterOptions {
@@ -79,13 +77,8 @@ interface Member {
   info: Deno.FileInfo;
 }
 
-interface Plan {
-  album: AlbumRow;
+interface Plan extends FolderPlan {
   members: Member[];
-  /** The folder name before any ` (n)`. */
-  base: string;
-  /** The folder assigned this run; undefined when the album has nothing on disk to link. */
-  folder?: string;
 }
 
 /**
@@ -127,8 +120,7 @@ class LinkBuilder {
   };
   /** Items' files, stat-ed once per run however many albums hold them (null: not on disk). */
   readonly #itemStats = new Map<string, Deno.FileInfo | null>();
-  /** Folded names in a parent folder (`albums`, `albums/YYYY`), read once per run. */
-  readonly #dirCache = new Map<string, Set<string>>();
+  readonly #folders: AlbumFolders;
   /** Whether TARGET takes the kind of link asked for, once a link of the other kind raised it. */
   #askedWorks: Promise<boolean> | undefined;
   #warnedFallback = false;
@@ -141,6 +133,14 @@ class LinkBuilder {
     this.#rec = linkRecords(index, this.#fs.dryRun);
     this.#kind = opts.hardlinks ? "hardlink" : "symlink";
     this.#emit = opts.onEvent ?? silent;
+    this.#folders = new AlbumFolders({
+      target,
+      index,
+      fs: this.#fs,
+      rec: this.#rec,
+      summary: this.#summary,
+      emit: this.#emit,
+    });
   }
 
   async run(): Promise<AlbumFoldersSummary> {
@@ -153,7 +153,7 @@ class LinkBuilder {
 
     const plans: Plan[] = [];
     for (const album of scope) plans.push(await this.#plan(album));
-    await this.#assignFolders(plans, new Set(scope.map((a) => a.id)));
+    await this.#folders.assignFolders(plans, new Set(scope.map((a) => a.id)));
 
     for (const [i, plan] of plans.entries()) {
       await this.#reconcile(plan);
@@ -202,66 +202,6 @@ class LinkBuilder {
     return { album, members, base };
   }
 
-  /**
-   * Gives each album with something to link a folder. An album keeps its folder, number included,
-   * while its base name is unchanged; others take the lowest ` (n)` that no other album holds and
-   * nothing else on disk occupies (compared case- and normalisation-insensitively).
-   */
-  async #assignFolders(plans: Plan[], inScope: Set<string>): Promise<void> {
-    const claimed = new Map<string, string>();
-    const claim = (path: string, albumId: string) => claimed.set(foldName(path), albumId);
-    const free = (path: string, albumId: string) => {
-      const owner = claimed.get(foldName(path));
-      return owner === undefined || owner === albumId;
-    };
-    for (const row of allAlbumFolders(this.#index)) claim(row.path, row.albumId);
-    for (const album of allAlbumRows(this.#index)) {
-      if (album.folder !== null && !inScope.has(album.id)) claim(album.folder, album.id);
-    }
-    const linkable = plans.filter((p) => p.members.length > 0);
-    // Pass 1: albums whose current folder still fits their base keep it.
-    for (const plan of linkable) {
-      const current = plan.album.folder;
-      if (current === null || !free(current, plan.album.id)) continue;
-      if (folderNumber(plan.base, current) !== undefined) {
-        plan.folder = current;
-        claim(current, plan.album.id);
-      }
-    }
-    // Pass 2: the rest, in index order.
-    for (const plan of linkable) {
-      if (plan.folder !== undefined) continue;
-      const own = new Set(albumFolders(this.#index, plan.album.id).map((f) => foldName(f.path)));
-      if (plan.album.folder !== null) own.add(foldName(plan.album.folder));
-      for (let n = 1;; n++) {
-        const candidate = withFolderDupNumber(plan.base, n);
-        if (!free(candidate, plan.album.id)) continue;
-        if (!own.has(foldName(candidate)) && await this.#occupied(candidate)) continue;
-        plan.folder = candidate;
-        claim(candidate, plan.album.id);
-        break;
-      }
-    }
-  }
-
-  /** Whether something the tool did not record sits at (a case variant of) a folder path. */
-  async #occupied(folder: string): Promise<boolean> {
-    const parent = posix.dirname(folder);
-    let names = this.#dirCache.get(parent);
-    if (names === undefined) {
-      names = new Set();
-      try {
-        for await (const entry of this.#fs.readDir(this.#abs(parent))) {
-          names.add(foldName(entry.name));
-        }
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-      }
-      this.#dirCache.set(parent, names);
-    }
-    return names.has(foldName(posix.basename(folder)));
-  }
-
   // ---- reconciling one album ----
 
   async #reconcile(plan: Plan): Promise<void> {
@@ -275,7 +215,7 @@ class LinkBuilder {
     assertAlbumPath(folder, "folder");
     this.#summary.albums++;
     if (album.folder !== null && album.folder !== folder) {
-      await this.#tryRenameFolder(album, album.folder, folder);
+      await this.#folders.tryRenameFolder(album, album.folder, folder);
     }
 
     const byMedia = new Map(plan.members.map((m) => [m.item.id, m]));
@@ -316,7 +256,7 @@ class LinkBuilder {
     for (const member of plan.members) {
       if (kept.has(member.item.id)) continue;
       if (foreign === undefined) {
-        await this.#ensureFolder(folder, album.id);
+        await this.#folders.ensureFolder(folder, album.id);
         foreign = await this.#foreignNames(folder);
       }
       const name = freeName(posix.basename(member.item.path), used, foreign);
@@ -336,59 +276,9 @@ class LinkBuilder {
       else this.#rec.forgetLink(link.path);
     }
     for (const row of albumFolders(this.#index, album.id)) {
-      if (row.path !== folder) await this.#tryRemoveFolder(row);
+      if (row.path !== folder) await this.#folders.tryRemoveFolder(row);
     }
     if (album.folder !== folder) this.#rec.setAlbumFolder(album.id, folder);
-  }
-
-  /**
-   * Renames an album's folder in one step when it holds only our links and (for symlinks) the new
-   * folder is as deep as the old, so the relative links inside stay valid. Otherwise the links
-   * move one by one later, and a user's file keeps the old folder.
-   */
-  async #tryRenameFolder(album: AlbumRow, from: string, to: string): Promise<void> {
-    if (!isAlbumPath(from, "folder")) return;
-    const record = albumFolders(this.#index, album.id).find((f) => f.path === from);
-    if (record === undefined) return;
-    const caseOnly = foldName(from) === foldName(to);
-    if (!caseOnly && (await statOrUndefined(this.#fs, this.#abs(to), false)) !== undefined) return;
-    const info = await statOrUndefined(this.#fs, this.#abs(from), false);
-    if (!info?.isDirectory) return;
-    const links = albumLinks(this.#index, album.id).filter((l) => posix.dirname(l.path) === from);
-    const recorded = new Set(links.map((l) => posix.basename(l.path)));
-    for await (const entry of this.#fs.readDir(this.#abs(from))) {
-      if (!recorded.has(entry.name)) return;
-    }
-    const sameDepth = from.split("/").length === to.split("/").length;
-    if (!sameDepth && links.some((l) => l.kind === "symlink")) return;
-
-    await this.#fs.mkdir(this.#abs(posix.dirname(to)));
-    // The index first: a crash after this leaves missing links the next run makes again.
-    this.#rec.transaction(() => {
-      this.#rec.recordFolder(to, album.id);
-      for (const l of links) this.#rec.moveLinkRecord(l.path, `${to}/${posix.basename(l.path)}`);
-      this.#rec.setAlbumFolder(album.id, to);
-    });
-    await this.#fs.rename(this.#abs(from), this.#abs(to));
-    this.#rec.forgetFolder(from);
-    this.#summary.foldersRenamed++;
-    this.#emit({ type: "item", phase: "albums", id: album.id, path: to, status: "updated" });
-    await this.#removeEmptyParent(from);
-  }
-
-  /** Makes sure the album's folder exists and is recorded as ours. */
-  async #ensureFolder(folder: string, albumId: string): Promise<void> {
-    const info = await statOrUndefined(this.#fs, this.#abs(folder), false);
-    if (info?.isDirectory) {
-      this.#rec.recordFolder(folder, albumId);
-      return;
-    }
-    if (info !== undefined) {
-      throw new Error(`Cannot make album folder "${folder}": something else is in the way`);
-    }
-    this.#rec.recordFolder(folder, albumId);
-    await this.#fs.mkdir(this.#abs(folder));
-    this.#summary.foldersMade++;
   }
 
   /** Folded names in a folder that are not links the tool recorded: a user's files. */
@@ -536,50 +426,7 @@ class LinkBuilder {
       if (state === "ours") await this.#removeLink(link);
       else this.#rec.forgetLink(link.path);
     }
-    for (const row of albumFolders(this.#index, albumId)) await this.#tryRemoveFolder(row);
-  }
-
-  /** Removes a folder the tool made if it is empty; one holding a user's file stays (and stays recorded). */
-  async #tryRemoveFolder(row: AlbumFolderRow): Promise<void> {
-    if (!isAlbumPath(row.path, "folder")) {
-      this.#rec.forgetFolder(row.path);
-      return;
-    }
-    const info = await statOrUndefined(this.#fs, this.#abs(row.path), false);
-    if (info === undefined || !info.isDirectory) {
-      // Gone already, or replaced by something that is not ours.
-      this.#rec.forgetFolder(row.path);
-      if (info === undefined) await this.#removeEmptyParent(row.path);
-      return;
-    }
-    try {
-      await this.#fs.remove(this.#abs(row.path));
-    } catch {
-      this.#summary.foldersKept++;
-      return;
-    }
-    this.#rec.forgetFolder(row.path);
-    this.#summary.foldersRemoved++;
-    this.#emit({
-      type: "item",
-      phase: "albums",
-      id: row.albumId,
-      path: row.path,
-      status: "removed",
-    });
-    await this.#removeEmptyParent(row.path);
-  }
-
-  /** `albums/YYYY` goes with its last album folder; a non-empty one stays. */
-  async #removeEmptyParent(folder: string): Promise<void> {
-    const parent = posix.dirname(folder);
-    if (parent === "albums" || !isAlbumPath(parent, "parent")) return;
-    try {
-      await this.#fs.remove(this.#abs(parent));
-      this.#dirCache.delete("albums");
-    } catch {
-      // Not empty (other albums or a user's files): it stays.
-    }
+    for (const row of albumFolders(this.#index, albumId)) await this.#folders.tryRemoveFolder(row);
   }
 
   #forgetUnsafe(path: string): void {
@@ -593,117 +440,4 @@ class LinkBuilder {
   #abs(rel: string): string {
     return join(this.#target, ...rel.split("/"));
   }
-}
-
-/** The ` (n)` of `folder` when it is `base` numbered, else undefined. */
-function folderNumber(base: string, folder: string): number | undefined {
-  if (folder === base) return 1;
-  const m = / \((\d+)\)$/.exec(folder);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n >= 2 && withFolderDupNumber(base, n) === folder ? n : undefined;
-}
-
-/** The first of `name`, `name (2)`, ... that clashes with nothing used or foreign. */
-function freeName(name: string, used: Set<string>, foreign: Set<string>): string {
-  for (let n = 1;; n++) {
-    const candidate = withDupNumber(name, n);
-    const folded = foldName(candidate);
-    if (!used.has(folded) && !foreign.has(folded)) return candidate;
-  }
-}
-
-/** The symlink text from a link to its item, both relative to TARGET. */
-function relativeTarget(linkPath: string, itemPath: string): string {
-  return posix.relative(posix.dirname(linkPath), itemPath);
-}
-
-function nativeRelative(rel: string): string {
-  return Deno.build.os === "windows" ? rel.replaceAll("/", "\\") : rel;
-}
-
-function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
-  return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
-}
-
-/** The index writes of the link builder, as one seam so a dry run can make none. */
-interface LinkRecords {
-  recordFolder(path: string, albumId: string): void;
-  recordLink(link: Parameters<typeof recordLink>[1]): void;
-  forgetLink(path: string): void;
-  moveLinkRecord(from: string, to: string): void;
-  forgetFolder(path: string): void;
-  setAlbumFolder(albumId: string, folder: string | null): void;
-  transaction(fn: () => void): void;
-}
-
-function linkRecords(index: MediaIndex, dryRun: boolean): LinkRecords {
-  if (dryRun) {
-    const none = () => {};
-    return {
-      recordFolder: none,
-      recordLink: none,
-      forgetLink: none,
-      moveLinkRecord: none,
-      forgetFolder: none,
-      setAlbumFolder: none,
-      transaction: (fn) => fn(),
-    };
-  }
-  return {
-    recordFolder: (path, albumId) => recordFolder(index, path, albumId),
-    recordLink: (link) => recordLink(index, link),
-    forgetLink: (path) => forgetLink(index, path),
-    moveLinkRecord: (from, to) => moveLinkRecord(index, from, to),
-    forgetFolder: (path) => forgetFolder(index, path),
-    setAlbumFolder: (albumId, folder) => index.setAlbumFolder(albumId, folder),
-    transaction: (fn) => index.transaction(fn),
-  };
-}
-
-async function statOrUndefined(
-  fs: FileWriter,
-  path: string,
-  follow: boolean,
-): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await (follow ? fs.stat(path) : fs.lstat(path));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw err;
-  }
-}
-
-/**
- * Whether a TARGET-relative path lies inside `albums/` at the depth its kind allows: a folder is
- * `albums/X` or `albums/YYYY/X`, a link one level deeper, a parent is `albums/YYYY`.
- */
-export function isAlbumPath(path: string, kind: "folder" | "link" | "parent"): boolean {
-  const parts = path.split("/");
-  if (parts[0] !== "albums") return false;
-  const depth = parts.length - 1;
-  const ok = kind === "folder"
-    ? depth === 1 || depth === 2
-    : kind === "link"
-    ? depth === 2 || depth === 3
-    : depth === 1;
-  return ok &&
-    parts.every((p) => p !== "" && p !== "." && p !== ".." && !/[\\\0]/.test(p));
-}
-
-function assertAlbumPath(path: string, kind: "folder" | "link"): void {
-  if (!isAlbumPath(path, kind)) {
-    throw new Error(`Refusing album ${kind} "${path}": it is not inside albums/`);
-  }
-}
-
-/** Turns "the file system cannot link at all" into an error that names the option to use. */
-function linkError(err: unknown, path: string): unknown {
-  if (!(err instanceof LinkRefusedError)) return err;
-  return new UsageError(
-    `Cannot make album link "${path}": ${err.reason}; use --skip-albums to leave album folders out`,
-    { cause: err },
-  );
 }

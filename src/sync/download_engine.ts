@@ -6,38 +6,28 @@
  * complete, a finished file the index does not know yet is hashed and recorded instead of fetched
  * again, and a temporary file left behind is resumed with a Range request.
  */
-import { dirname, join } from "node:path";
-import { ApiError, AuthError } from "../errors.ts";
+import { AuthError } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
-import type { MediaOptions } from "../google/http.ts";
-import { NetworkError } from "../google/pacer.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
-import {
-  BodyReadError,
-  cleanTempFiles,
-  isTempName,
-  resolveInside,
-  TempFile,
-  tempSizeFor,
-} from "../files/atomic_file.ts";
+import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
 import { Pool } from "../files/pool.ts";
-import {
-  forgetFinishedTransfers,
-  forgetTransfer,
-  recordTransfer,
-  transferOf,
-} from "../index/transfer_queries.ts";
+import { forgetTransfer, transferOf } from "../index/transfer_queries.ts";
 import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
 import { isVideo } from "../media/media_type.ts";
+import { sweepTempFiles } from "./temp_sweep.ts";
+import {
+  errorText,
+  ItemTransfers,
+  type MediaFetcher,
+  PROCESSING_REASON,
+  SkipItem,
+} from "./transfer.ts";
 
-/** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
-export interface MediaFetcher {
-  media(url: string | URL, options?: MediaOptions): Promise<Response>;
-}
+export type { MediaFetcher } from "./transfer.ts";
 
 /** Requests counted so far: the pacer's tally. */
 export interface CallTally {
@@ -118,33 +108,10 @@ export interface DownloadSummary {
   interrupted: boolean;
 }
 
-/** How one transfer starts. */
-interface TransferSetup {
-  url: MediaUrl;
-  video: boolean;
-  mtime: Date | undefined;
-  /** ETag a killed run recorded, for If-Range. */
-  etag: string | undefined;
-  setUrl: (url: MediaUrl) => void;
-  /** Frees the item's transfer slot once its body is in: renaming and recording need no network. */
-  release: () => void;
-}
-
-/** An item to leave for a later run (a video still processing). */
-class SkipItem extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = "SkipItem";
-  }
-}
-
-const PROCESSING_REASON = "video still processing in Google Photos; tried again next run";
-
 /** Fetches items with bounded concurrency; feed it with `add`, then await `finish`. */
 export class DownloadEngine {
   readonly #target: string;
   readonly #index: MediaIndex;
-  readonly #http: MediaFetcher;
   readonly #urls: MediaUrlSource;
   readonly #skipVideo: boolean;
   readonly #fidelity: "api" | "picker";
@@ -153,10 +120,7 @@ export class DownloadEngine {
   readonly #signal: AbortSignal | undefined;
   readonly #tally: CallTally | undefined;
   readonly #tallyStart: CallTally;
-  readonly #maxTries: number;
-  readonly #maxRefreshes: number;
-  readonly #cutBackoffMs: number;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #transfers: ItemTransfers;
   #queue: MediaRow[] = [];
   #head = 0;
   readonly #seen = new Set<string>();
@@ -190,7 +154,6 @@ export class DownloadEngine {
   constructor(options: DownloadEngineOptions) {
     this.#target = options.target;
     this.#index = options.index;
-    this.#http = options.http;
     this.#urls = options.urls;
     this.#slots = new Pool(Math.max(1, Math.floor(options.maxThreads ?? 16)));
     this.#skipVideo = options.skipVideo ?? false;
@@ -203,10 +166,17 @@ export class DownloadEngine {
       apiCalls: options.tally?.apiCalls ?? 0,
       mediaFetches: options.tally?.mediaFetches ?? 0,
     };
-    this.#maxTries = options.maxTransferTries ?? 8;
-    this.#maxRefreshes = options.maxUrlRefreshes ?? 3;
-    this.#cutBackoffMs = options.cutBackoffMs ?? 500;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#transfers = new ItemTransfers({
+      http: options.http,
+      urls: options.urls,
+      index: options.index,
+      signal: options.signal,
+      maxTries: options.maxTransferTries ?? 8,
+      maxRefreshes: options.maxUrlRefreshes ?? 3,
+      cutBackoffMs: options.cutBackoffMs ?? 500,
+      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      onBytes: (n) => this.#summary.bytes += n,
+    });
     this.#idle = new Promise((resolve) => this.#resolveIdle = resolve);
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#emit({ type: "phase", phase: this.#phase });
@@ -409,7 +379,7 @@ export class DownloadEngine {
     const temp = await TempFile.open(this.#target, row.path, { resume: true });
     let digest: FileDigest;
     try {
-      digest = await this.#transfer(row, temp, {
+      digest = await this.#transfers.run(row, temp, {
         url,
         video,
         mtime,
@@ -444,126 +414,6 @@ export class DownloadEngine {
       throw new Error("Google Photos could not process this video (status FAILED)");
     }
   }
-
-  /** Transfers until the file is complete: resumes cut bodies, refreshes refused URLs. */
-  async #transfer(row: MediaRow, temp: TempFile, how: TransferSetup): Promise<FileDigest> {
-    let url = how.url;
-    let etag = how.etag;
-    const video = how.video;
-    let tries = 0;
-    let refreshes = 0;
-    let stalls = 0;
-    let recorded: { total?: number; etag?: string } | undefined;
-    const param = video ? "=dv" : "=d";
-    const refresh = async () => {
-      this.#urls.invalidate(row.id);
-      url = await this.#urls.urlFor(row);
-      how.setUrl(url);
-    };
-    for (;;) {
-      this.#signal?.throwIfAborted();
-      const from = temp.size;
-      // Identity encoding: the declared length must be the length of the bytes on disk.
-      const headers = new Headers({ "accept-encoding": "identity" });
-      if (from > 0) {
-        headers.set("range", `bytes=${from}-`);
-        // A changed file comes whole (200) instead of its tail glued to the old head.
-        if (etag) headers.set("if-range", etag);
-      }
-      let response: Response;
-      try {
-        response = await this.#http.media(url.baseUrl + param, {
-          bearer: this.#urls.needsBearer,
-          headers,
-          signal: this.#signal,
-        });
-      } catch (err) {
-        const status = err instanceof ApiError ? err.status : -1;
-        if (status === 403 && refreshes < this.#maxRefreshes) {
-          // A base URL expires after about an hour, sometimes sooner.
-          refreshes++;
-          await refresh();
-          continue;
-        }
-        if (status === 416 && from > 0) {
-          // The leftover is not a prefix of this file: start over.
-          await temp.restart();
-          if (++tries >= this.#maxTries) throw err;
-          continue;
-        }
-        if (status === 404 && video) {
-          // Google answers 404 for a video it has not finished processing.
-          await refresh();
-          if (url.videoStatus === "PROCESSING") throw new SkipItem(PROCESSING_REASON);
-        }
-        throw err;
-      }
-      let expected: number | undefined;
-      if (response.status === 206) {
-        const range = parseContentRange(response.headers.get("content-range"));
-        if (!range || range.start !== from) {
-          await response.body?.cancel();
-          await temp.restart();
-          if (++tries >= this.#maxTries) {
-            throw new NetworkError(`Media for "${row.path}" answered an unusable range`);
-          }
-          continue;
-        }
-        expected = range.total;
-      } else {
-        // The server ignored the Range header: the whole file comes again.
-        if (from > 0) await temp.restart();
-        expected = parseLength(response.headers.get("content-length"));
-      }
-      const declared = { total: expected, etag: response.headers.get("etag") ?? undefined };
-      if (!recorded || recorded.total !== declared.total || recorded.etag !== declared.etag) {
-        // Before any byte lands: a run killed after the last one must know the file is whole.
-        recordTransfer(this.#index, row.id, declared);
-        recorded = declared;
-        etag = declared.etag;
-      }
-      const before = temp.size;
-      try {
-        if (response.body) {
-          await temp.append(response.body, {
-            signal: this.#signal,
-            onBytes: (n) => this.#summary.bytes += n,
-            byob: true,
-          });
-        }
-      } catch (err) {
-        if (this.#signal?.aborted) throw err;
-        // Only a cut body is worth another request; a failed write (a full disk) or a bug is not.
-        if (!(err instanceof BodyReadError || err instanceof NetworkError)) throw err;
-        if (++tries >= this.#maxTries) {
-          throw new NetworkError(
-            `Transfer of "${row.path}" cut ${tries} times, last: ${errorText(err)}`,
-            { cause: err },
-          );
-        }
-        await this.#afterCut(temp.size > before ? 0 : ++stalls);
-        continue;
-      }
-      if (expected !== undefined && temp.size !== expected) {
-        if (temp.size > expected) await temp.restart();
-        if (++tries >= this.#maxTries) {
-          throw new NetworkError(
-            `Transfer of "${row.path}" ended at ${temp.size} of ${expected} bytes ${tries} times`,
-          );
-        }
-        await this.#afterCut(temp.size > before ? 0 : ++stalls);
-        continue;
-      }
-      // Every byte is in: the next item's request can go while this one is renamed and recorded.
-      how.release();
-      return await temp.commit({ expectedSize: expected, mtime: how.mtime });
-    }
-  }
-
-  /** A cut that made progress resumes at once; one that made none waits a little longer each time. */
-  async #afterCut(stalls: number): Promise<void> {
-    if (stalls > 1) await this.#sleep(this.#cutBackoffMs * 2 ** (stalls - 2));
-  }
 }
 
 /**
@@ -579,41 +429,6 @@ export async function downloadPending(
   return await engine.finish();
 }
 
-/**
- * Removes temporary files under `TARGET/photos` except those of items still pending (which a later
- * run resumes); returns how many went.
- */
-export async function sweepTempFiles(target: string, index: MediaIndex): Promise<number> {
-  forgetFinishedTransfers(index);
-  const keep = new Map<string, Set<string>>();
-  for (const row of index.pendingItems()) {
-    const dir = dirname(row.path);
-    let names = keep.get(dir);
-    if (!names) keep.set(dir, names = new Set());
-    names.add(row.path.slice(dir.length + 1));
-  }
-  let removed = 0;
-  const walk = async (rel: string): Promise<void> => {
-    let hasTemp = false;
-    const subdirs: string[] = [];
-    try {
-      for await (const entry of Deno.readDir(join(target, rel))) {
-        if (entry.isDirectory) subdirs.push(`${rel}/${entry.name}`);
-        else if (entry.isFile && isTempName(entry.name)) hasTemp = true;
-      }
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return;
-      throw err;
-    }
-    if (hasTemp) {
-      removed += (await cleanTempFiles(join(target, rel), { keep: keep.get(rel) })).length;
-    }
-    for (const sub of subdirs) await walk(sub);
-  };
-  await walk("photos");
-  return removed;
-}
-
 async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
   try {
     return await Deno.lstat(path);
@@ -621,21 +436,4 @@ async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;
   }
-}
-
-/** `bytes START-END/TOTAL` of a 206. */
-export function parseContentRange(
-  header: string | null,
-): { start: number; end: number; total: number | undefined } | undefined {
-  const m = header === null ? null : /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(header);
-  if (!m) return undefined;
-  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === "*" ? undefined : Number(m[3]) };
-}
-
-function parseLength(header: string | null): number | undefined {
-  return header !== null && /^\s*\d+\s*$/.test(header) ? Number(header) : undefined;
-}
-
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
 }
