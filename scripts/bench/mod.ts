@@ -2,21 +2,30 @@
  * `deno task bench [NAME...] [--quick]`: runs the benchmarks (index, download, compare, takeout; all
  * by default) and writes each one's section into BENCHMARKS.md, replacing that section only.
  * `--quick` runs smaller sizes, for a smoke test; the recorded results come from full runs.
+ * `--concurrency=4,16` limits the download benchmark to those `--max-threads` values (C = 1 alone
+ * takes about 18 minutes at 2 MiB/s).
  */
 
-type Bench = (quick: boolean) => Promise<string>;
+/** Options given on the command line. */
+interface BenchFlags {
+  quick: boolean;
+  concurrencies?: number[];
+}
+
+type Bench = (flags: BenchFlags) => Promise<string>;
 
 const BENCHES: Record<string, Bench> = {
-  index: async (quick) => (await import("./index.ts")).benchIndex(quick ? { items: 10_000 } : {}),
-  download: async (quick) => {
+  index: async ({ quick }) =>
+    (await import("./index.ts")).benchIndex(quick ? { items: 10_000 } : {}),
+  download: async ({ quick, concurrencies }) => {
     const mod = await import("./download.ts");
-    return await mod.benchDownload({ quick });
+    return await mod.benchDownload({ quick, concurrencies });
   },
-  compare: async (quick) =>
+  compare: async ({ quick }) =>
     (await import("./compare.ts")).benchCompare(
       quick ? { files: 5_000, largeFiles: 1, largeBytes: 64 * 1024 * 1024 } : {},
     ),
-  takeout: async (quick) => {
+  takeout: async ({ quick }) => {
     const mod = await import("./takeout.ts");
     return await mod.benchTakeout({ quick });
   },
@@ -26,6 +35,11 @@ const FILE = new URL("../../BENCHMARKS.md", import.meta.url);
 
 async function main(): Promise<void> {
   const quick = Deno.args.includes("--quick");
+  const cArg = Deno.args.find((a) => a.startsWith("--concurrency="));
+  const concurrencies = cArg?.slice("--concurrency=".length).split(",").map(Number);
+  if (concurrencies?.some((c) => !Number.isInteger(c) || c < 1)) {
+    throw new Error(`Bad ${cArg}: expected whole numbers from 1, such as --concurrency=4,16`);
+  }
   const names = Deno.args.filter((a) => !a.startsWith("--"));
   for (const n of names) {
     if (!(n in BENCHES)) {
@@ -42,8 +56,9 @@ async function main(): Promise<void> {
   for (const name of chosen) {
     console.error(`bench ${name}${quick ? " (quick)" : ""}…`);
     const started = new Date().toISOString().slice(0, 16).replace("T", " ");
-    const cmd = `deno task bench ${name}${quick ? " --quick" : ""}`;
-    const body = await BENCHES[name](quick);
+    const extra = name === "download" && cArg ? ` ${cArg}` : "";
+    const cmd = `deno task bench ${name}${quick ? " --quick" : ""}${extra}`;
+    const body = await BENCHES[name]({ quick, concurrencies });
     console.log(body);
     const block =
       `<!-- bench:${name} -->\n${body.trim()}\n\nCommand: \`${cmd}\`, run ${started} UTC on ${machine()}.\n<!-- /bench:${name} -->`;
