@@ -176,6 +176,7 @@ Deno.test("indexAlbums() lists albums and their items into the index", async (t)
         onEvent: (e) => e.type === "warning" && warnings.push(e),
       });
       assert.equal(s.sharedDenied, true);
+      assert.deepEqual(s.incomplete, ["Google refused to list shared albums"]);
       assert.equal(warnings.length, 1);
       assert.equal(index.getAlbum("F2")!.removedAt, null);
       // The same through the client's AuthError for "insufficient authentication scopes".

@@ -292,3 +292,27 @@ Deno.test("runSync() deletes nothing when a listing it needs was incomplete, and
     await Deno.remove(target, { recursive: true });
   }
 });
+
+Deno.test("runSync() --do-delete lists every album afresh: an item swapped into an album of the same size stays", async () => {
+  const target = await Deno.makeTempDir({ prefix: "gphotos-keep-" });
+  const index = MediaIndex.open(target);
+  try {
+    const lib = new ScriptedLibrary();
+    const deps: SyncDeps = { target, index, library: lib, http: lib };
+    await runSync(deps, FULL);
+    const file = (id: string) => join(target, index.getItem(id)!.path);
+    const [file1, file3] = [file("item1"), file("item3")];
+    // item1 is deleted in Google; item3 leaves the library but takes item1's place in "Trip",
+    // whose title and item count stay the same.
+    lib.library = [item(2)];
+    lib.albumItems.A = [item(3)];
+    const r = await runSync(deps, { ...FULL, doDelete: true });
+    assert.deepEqual(r.deleted, { deleted: 1, keptChanged: 0 });
+    assert.equal(await exists(file1), false);
+    assert.ok(await exists(file3), "item3 is still in album Trip");
+    assert.equal(index.getItem("item3")!.removedAt, null);
+  } finally {
+    index.close();
+    await Deno.remove(target, { recursive: true });
+  }
+});
