@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MediaIndex } from "../src/index/mod.ts";
+import { MediaIndex, settleListings } from "../src/index/mod.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
 import { runCli, setupTarget } from "./helpers.ts";
@@ -53,7 +53,7 @@ Deno.test("download --dry-run lists exactly the items the engine then fetches", 
       const listingStart = new Date().toISOString();
       await new Promise((r) => setTimeout(r, 5));
       index.touchItems(index.allItems().map((r) => r.id).filter((id) => id !== removed));
-      index.markUnseenRemoved("library", listingStart);
+      settleListings(index, { since: listingStart, incomplete: [] });
       index.upsertItems([{
         id: "picked-only",
         source: "picker",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { RunEvent } from "../src/events.ts";
 import type { Album, MediaItem, MediaItemResult, SearchRequest } from "../src/google/types.ts";
-import { MediaIndex } from "../src/index/mod.ts";
+import { MediaIndex, settleListings } from "../src/index/mod.ts";
 import { runSync, type RunSyncOptions, type SyncDeps } from "../src/sync/run_sync.ts";
 
 function item(n: number): MediaItem {
@@ -55,10 +55,15 @@ function deps(target: string, index: MediaIndex, lib: FakeLibrary, events: RunEv
   return { target, index, library: lib, http: lib, onEvent: (e) => events.push(e) };
 }
 
-const LIST_ONLY: RunSyncOptions = { listing: {}, download: false, albums: false };
+/** Every listing (library, albums), no downloads: what the removal rule needs. */
+const LIST_ONLY: RunSyncOptions = {
+  listing: {},
+  download: false,
+  albums: { listing: {}, links: {} },
+};
 const DOWNLOAD: RunSyncOptions = { listing: {}, download: { maxThreads: 2 }, albums: false };
 
-Deno.test("runSync() deletes files only after a complete, unfiltered, non-empty listing", async (t) => {
+Deno.test("runSync() deletes files only after complete, unfiltered, non-empty listings", async (t) => {
   await withTarget(async (target, index) => {
     const lib = new FakeLibrary();
     lib.pages = [[item(1), item(2)]];
@@ -68,9 +73,12 @@ Deno.test("runSync() deletes files only after a complete, unfiltered, non-empty 
     const file = join(target, gone.path);
     await Deno.stat(file);
     const warnings = () => events.filter((e) => e.type === "warning").map((e) => e.message);
-    // Google no longer lists item2: a complete listing without --do-delete marks it removed.
+    // Google no longer lists item2: without --do-delete it is marked removed once every listing,
+    // the archived search (--archived) included, ran completely.
     lib.pages = [[item(1)]];
     await runSync(deps(target, index, lib, events), LIST_ONLY);
+    assert.equal(index.getItem("item2")!.removedAt, null, "the archived search did not run");
+    await runSync(deps(target, index, lib, events), { ...LIST_ONLY, listing: { archived: true } });
     assert.ok(index.getItem("item2")!.removedAt);
     await Deno.stat(file);
 
@@ -108,7 +116,7 @@ Deno.test("runSync() deletes files only after a complete, unfiltered, non-empty 
     await t.step("an empty listing warns and deletes nothing", async () => {
       // item1 is removed by hand, so only the rule stands between its file and deletion.
       const kept = join(target, index.getItem("item1")!.path);
-      index.markUnseenRemoved("library", "9999-01-01T00:00:00Z");
+      settleListings(index, { since: "9999-01-01T00:00:00Z", incomplete: [] });
       lib.pages = [];
       events.length = 0;
       const r = await runSync(deps(target, index, lib, events), { ...LIST_ONLY, doDelete: true });

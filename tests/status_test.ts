@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { INDEX_FILE, MediaIndex } from "../src/index/mod.ts";
+import { INDEX_FILE, MediaIndex, settleListings } from "../src/index/mod.ts";
 import type { MediaRecord } from "../src/index/types.ts";
 import { verifyFiles } from "../src/sync/verify.ts";
 import type { RunEvent } from "../src/events.ts";
@@ -56,7 +56,7 @@ async function buildTarget(): Promise<{ target: string; paths: Record<string, st
     const db = new DatabaseSync(join(target, INDEX_FILE));
     db.exec("UPDATE media_items SET last_seen_at = '2000-01-01T00:00:00Z' WHERE id = 'gone'");
     db.close();
-    index.markUnseenRemoved("library", "2001-01-01T00:00:00Z");
+    settleListings(index, { since: "2001-01-01T00:00:00Z", incomplete: [] });
     const run = index.startRun("sync");
     index.finishRun(run, { status: "partial", apiCalls: 12, mediaFetches: 34 });
     index.startRun("download");

@@ -103,7 +103,6 @@ export function albumsSummaryObject(
     albumsRemoved: indexed.removed,
     albumsFailed: indexed.failed,
     itemsAdded: indexed.itemsAdded,
-    itemsRemoved: indexed.itemsRemoved,
     itemsPending: pending,
     folders: linked.albums,
     linksMade: linked.linksMade,

@@ -16,7 +16,7 @@ export interface IndexCommandOptions extends GlobalOptions {
   archived?: boolean;
   rescan?: boolean;
   useFlatPath?: boolean;
-  /** Delete the files of items gone from Google (after a complete listing only). */
+  /** Delete the files of items no listing returns (only when every listing ran completely). */
   doDelete?: boolean;
 }
 
@@ -30,7 +30,8 @@ export async function runIndex(
   let status: "ok" | "failed" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
-    // The listing phase of sync alone, under the same deletion rule.
+    // The listing phase of sync alone, under the same deletion rule: deleting also needs every
+    // album's items, so --do-delete lists albums into the index too (no folders are made).
     const { indexed, deleted } = await runSync({
       target: session.target,
       index: session.index,
@@ -41,7 +42,7 @@ export async function runIndex(
     }, {
       listing: indexOptionsFrom(opts),
       download: false,
-      albums: false,
+      albums: opts.doDelete ? { listing: { flat: opts.useFlatPath }, links: {} } : false,
       doDelete: opts.doDelete,
     });
     const result = indexed!;

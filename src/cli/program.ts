@@ -241,7 +241,7 @@ function withIndexOptions(cmd: Command): Command {
     .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM")
     .option(
       "--do-delete",
-      "delete the files of items gone from Google (only after a complete listing)",
+      "delete the files of items no listing returns (plain, archived, every album); only when all ran completely",
     );
 }
 

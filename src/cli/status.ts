@@ -63,6 +63,7 @@ export function statusObject(
     bySourceAndType: r.counts.bySourceAndType,
     failures: r.failures,
     removedItems: r.removed,
+    keptItems: r.kept,
     lastRuns: r.lastRuns,
   };
   if (verify) {
@@ -115,6 +116,11 @@ export function statusLines(
     lines.push("removed from Google (files kept):");
     for (const x of r.removed.slice(0, SHOWN)) lines.push(`  ${x.path}`);
     more(lines, r.removed.length);
+  }
+  if (r.kept.length) {
+    lines.push("kept, though the library listing did not return them:");
+    for (const k of r.kept.slice(0, SHOWN)) lines.push(`  ${k.path}: ${k.reason}`);
+    more(lines, r.kept.length);
   }
   if (r.lastRuns.length) {
     lines.push("last runs:");

@@ -1,10 +1,9 @@
 /**
  * Queries of the album phase: the `album_links` and `album_folders` tables (what the tool made on
- * disk). The albums and their members live in `album_table.ts`; the last three functions here
+ * disk). The albums and their members live in `album_table.ts`; the last two functions here
  * hand over to it for the callers that import them from this file.
  */
 import type { MediaIndex } from "./media_index.ts";
-import type { IndexPort } from "./port.ts";
 import { nowIso } from "./db.ts";
 import { type Row, sqlOf } from "./_handle.ts";
 import type { AlbumRow } from "./types.ts";
@@ -139,15 +138,6 @@ export function staleAlbumIds(index: MediaIndex): string[] {
 /** Every album row, removed ones included. */
 export function allAlbumRows(index: MediaIndex): AlbumRow[] {
   return index.allAlbumRows();
-}
-
-/**
- * Marks items first found inside albums (`source = 'album'`) that no live album holds any more as
- * removed; their files stay. Call only after complete album listings. (The same as the port's
- * `index.markOrphanAlbumItemsRemoved()`, kept for its callers.)
- */
-export function markOrphanAlbumItemsRemoved(index: IndexPort): string[] {
-  return index.markOrphanAlbumItemsRemoved();
 }
 
 /** Items of live albums that are not on disk yet (a `download` or `sync` fetches them). */

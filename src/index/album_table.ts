@@ -134,26 +134,6 @@ export class AlbumTable {
     });
   }
 
-  /**
-   * Marks items first found inside albums (`source = 'album'`) that no live album holds any more as
-   * removed; their files stay. Call only after complete album listings.
-   */
-  markOrphanAlbumItemsRemoved(): string[] {
-    return this.#sql.transaction(() => {
-      const rows = this.#sql.stmt(
-        `SELECT id FROM media_items m WHERE m.source = 'album' AND m.removed_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM album_items a JOIN albums b ON b.id = a.album_id
-                         WHERE a.media_id = m.id AND b.removed_at IS NULL)`,
-      ).all() as Row[];
-      const now = nowIso();
-      for (const r of rows) {
-        this.#sql.stmt("UPDATE media_items SET removed_at = ? WHERE id = ?")
-          .run(now, r.id as string);
-      }
-      return rows.map((r) => r.id as string);
-    });
-  }
-
   /** Items of live albums that are not on disk yet (a `download` or `sync` fetches them). */
   pendingAlbumItemCount(): number {
     const row = this.#sql.stmt(

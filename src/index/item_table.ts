@@ -240,29 +240,6 @@ export class ItemTable {
     });
   }
 
-  /**
-   * After a listing of `source` that completed without error, marks the items it did not see
-   * (last seen before `listingStart`) as removed. Never called after a partial listing.
-   */
-  markUnseenRemoved(
-    source: Source,
-    listingStart: string,
-    opts: { keepArchived?: boolean } = {},
-  ): MediaRow[] {
-    return this.#sql.transaction(() => {
-      const rows = this.#sql.stmt(
-        `SELECT * FROM media_items WHERE source = ? AND last_seen_at < ? AND removed_at IS NULL
-         AND (archived = 0 OR ? = 0)`,
-      ).all(source, listingStart, opts.keepArchived ? 1 : 0) as Row[];
-      const now = nowIso();
-      for (const r of rows) {
-        this.#sql.stmt("UPDATE media_items SET removed_at = ? WHERE id = ?")
-          .run(now, r.id as string);
-      }
-      return rows.map(toMediaRow);
-    });
-  }
-
   /** All items, in index order. */
   allItems(): MediaRow[] {
     return this.#rows("SELECT * FROM media_items ORDER BY rowid");

@@ -17,14 +17,7 @@ import {
 } from "./item_table.ts";
 import type { IndexPort } from "./port.ts";
 import { type RunRow, RunTable } from "./run_table.ts";
-import type {
-  AlbumRow,
-  FailureRow,
-  LayoutOptions,
-  MediaRecord,
-  MediaRow,
-  Source,
-} from "./types.ts";
+import type { AlbumRow, FailureRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
 
 /** The index of one TARGET. Open with `MediaIndex.open(target)`; close when done. */
 export class MediaIndex implements IndexPort {
@@ -110,15 +103,6 @@ export class MediaIndex implements IndexPort {
   /** Sets or clears a flag on the given items (e.g. favourite from a FAVORITES search). */
   setFlag(ids: Iterable<string>, flag: "favourite" | "archived", value: boolean): void {
     this.#items.setFlag(ids, flag, value);
-  }
-
-  /** After a complete listing of `source`, marks the items it did not see as removed. */
-  markUnseenRemoved(
-    source: Source,
-    listingStart: string,
-    opts: { keepArchived?: boolean } = {},
-  ): MediaRow[] {
-    return this.#items.markUnseenRemoved(source, listingStart, opts);
   }
 
   /** All items, in index order. */
@@ -237,11 +221,6 @@ export class MediaIndex implements IndexPort {
   /** Marks albums of a kind not seen since `listingStart` as removed (after a complete listing). */
   markUnseenAlbumsRemoved(shared: boolean, listingStart: string): AlbumRow[] {
     return this.#albums.markUnseenAlbumsRemoved(shared, listingStart);
-  }
-
-  /** Marks album-only items that no live album holds any more as removed; returns their ids. */
-  markOrphanAlbumItemsRemoved(): string[] {
-    return this.#albums.markOrphanAlbumItemsRemoved();
   }
 
   /** Items of live albums that are not on disk yet. */

@@ -9,3 +9,5 @@ export { acquireLock, LOCK_FILE } from "./lock.ts";
 export type { HeldLock } from "./lock.ts";
 export { MIGRATIONS } from "./schema.ts";
 export type * from "./types.ts";
+export { keptItems, settleListings } from "./presence.ts";
+export type { KeptItem, ListingCoverage, Settled } from "./presence.ts";

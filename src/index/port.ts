@@ -5,7 +5,7 @@
  */
 import type { IndexCounts } from "./index_counts.ts";
 import type { SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
-import type { AlbumRow, LayoutOptions, MediaRecord, MediaRow, Source } from "./types.ts";
+import type { AlbumRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
 
 /** What a source may do to the index. */
 export interface IndexPort {
@@ -25,12 +25,6 @@ export interface IndexPort {
   touchItems(ids: Iterable<string>): void;
   /** Sets or clears a flag on the given items. */
   setFlag(ids: Iterable<string>, flag: "favourite" | "archived", value: boolean): void;
-  /** After a complete listing of `source`, marks the items it did not see as removed. */
-  markUnseenRemoved(
-    source: Source,
-    listingStart: string,
-    opts?: { keepArchived?: boolean },
-  ): MediaRow[];
   /** Numbers of the index (a source checks what it already holds). */
   counts(): IndexCounts;
 
@@ -68,6 +62,4 @@ export interface IndexPort {
   addAlbumItems(albumId: string, mediaIds: string[]): number;
   /** After a complete listing, marks albums of a kind not seen since `listingStart` as removed. */
   markUnseenAlbumsRemoved(shared: boolean, listingStart: string): AlbumRow[];
-  /** Marks album-only items that no live album holds any more as removed; returns their ids. */
-  markOrphanAlbumItemsRemoved(): string[];
 }

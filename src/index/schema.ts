@@ -131,4 +131,13 @@ export const MIGRATIONS: readonly string[] = [
     started_at  TEXT NOT NULL
   );
   `,
+  // 4: why an item the plain library listing did not return is kept (archived, only in an album,
+  // a listing that did not run completely); rewritten after every complete plain listing.
+  `
+  CREATE TABLE kept_items (
+    media_id    TEXT PRIMARY KEY REFERENCES media_items(id),
+    reason      TEXT NOT NULL,                -- for people: archived in Google | only in album "X" | ...
+    decided_at  TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,6 +1,6 @@
-/** `--do-delete`: remove the files of items gone from Google, only after a complete listing. */
+/** `--do-delete`: remove the files of items gone from Google, only when every listing proved it. */
 import { join } from "node:path";
-import type { MediaIndex } from "../index/mod.ts";
+import type { MediaIndex, MediaRow } from "../index/mod.ts";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { isInside } from "../layout/mod.ts";
@@ -13,48 +13,44 @@ export interface DeleteSummary {
   keptChanged: number;
 }
 
-/** What a listing must have been for `--do-delete` to act on it (an `IndexSummary`). */
-export interface ListingOutcome {
-  /** The whole library was listed, unfiltered, without error. */
-  complete: boolean;
-  /** Google returned nothing at all (most likely its 2025 policy, not an empty library). */
-  emptyListing: boolean;
+/** The warning when `--do-delete` is refused, naming the listings that did not run completely. */
+export function deleteRefusedWarning(incomplete: string[]): string {
+  return "--do-delete ignored: files are deleted only when every listing ran completely (the " +
+    "library listing, the archived search and every own and shared album), and " +
+    incomplete.join("; ");
 }
 
-/** The warning when `--do-delete` is refused. */
-export const DELETE_REFUSED_WARNING =
-  "--do-delete ignored: only a complete listing of the whole library may delete files " +
-  "(this one was filtered, cut short or empty)";
-
 /**
- * The deletion rule: `deleteRemovedFiles` only after a complete, unfiltered, non-empty listing;
- * otherwise a warning event and undefined.
+ * The deletion rule: with every listing of the run complete (`incomplete` empty), the files of the
+ * items none of them returned (`gone`, from `settleListings`) go; otherwise a warning event
+ * naming the incomplete listings, and undefined.
  */
 export async function deleteAfterListing(
   target: string,
   index: MediaIndex,
-  opts: { listing: ListingOutcome; onEvent?: EventSink },
+  opts: { incomplete: string[]; gone: MediaRow[]; onEvent?: EventSink },
 ): Promise<DeleteSummary | undefined> {
-  if (!opts.listing.complete || opts.listing.emptyListing) {
-    (opts.onEvent ?? silent)({ type: "warning", message: DELETE_REFUSED_WARNING });
+  if (opts.incomplete.length > 0) {
+    (opts.onEvent ?? silent)({ type: "warning", message: deleteRefusedWarning(opts.incomplete) });
     return undefined;
   }
-  return await deleteRemovedFiles(target, index, { onEvent: opts.onEvent });
+  return await deleteRemovedFiles(target, index, opts.gone, { onEvent: opts.onEvent });
 }
 
 /**
- * Deletes the files of items marked removed from Google. Called only when the user asked
- * (`--do-delete`) and only after a listing that completed without error. A file whose bytes differ
- * from what the tool downloaded is the user's now and stays.
+ * Deletes the files of `rows`, items proven gone from Google. Called only when the user asked
+ * (`--do-delete`). A file whose bytes differ from what the tool downloaded is the user's now and
+ * stays.
  */
 export async function deleteRemovedFiles(
   target: string,
   index: MediaIndex,
+  rows: MediaRow[],
   opts: { onEvent?: EventSink } = {},
 ): Promise<DeleteSummary> {
   const emit = opts.onEvent ?? silent;
   const summary: DeleteSummary = { deleted: 0, keptChanged: 0 };
-  for (const row of index.removedItems()) {
+  for (const row of rows) {
     if (!row.downloadedAt || !isInside(target, row.path)) continue;
     const path = join(target, row.path);
     let digest;

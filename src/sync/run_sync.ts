@@ -1,11 +1,14 @@
 /**
  * One `sync` run, in its phases: list the library (downloads start as pages land), list albums,
- * finish the downloads, delete what Google removed (only after a complete listing), link album
- * folders. It knows nothing of the terminal: it reports through events and returns a result.
+ * finish the downloads, settle what Google removed (only what no complete listing returned),
+ * delete it when asked, link album folders. It knows nothing of the terminal: it reports through
+ * events and returns a result.
  */
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import type { MediaIndex } from "../index/media_index.ts";
+import type { MediaRow } from "../index/types.ts";
+import { nowIso, settleListings } from "../index/mod.ts";
 import {
   indexLibrary,
   type IndexOptions,
@@ -57,8 +60,21 @@ export interface RunSyncOptions {
   albums:
     | { listing: Omit<IndexAlbumsOptions, "onEvent">; links: Omit<AlbumFoldersOptions, "onEvent"> }
     | false;
-  /** `--do-delete`: files of items gone from Google go, after a complete listing only. */
+  /**
+   * `--do-delete`: files of items no listing returned go, only when every listing ran completely.
+   * It adds the archived search and lists every album's items afresh.
+   */
   doDelete?: boolean;
+}
+
+/** The removal rule's outcome for one run. */
+export interface RemovalOutcome {
+  /** The listings that did not run completely; empty when absence was proven. */
+  incomplete: string[];
+  /** Items marked removed by this run. */
+  removed: number;
+  /** Items the plain listing missed that stay (`status` says why). */
+  kept: number;
 }
 
 /** What a run did, phase by phase; a phase left out (or not reached) is undefined. */
@@ -68,12 +84,14 @@ export interface SyncResult {
   downloaded?: DownloadSummary;
   deleted?: DeleteSummary;
   linked?: AlbumFoldersSummary;
+  /** Set when the library listing ran completely, so the removal rule could be applied. */
+  removal?: RemovalOutcome;
 }
 
 /**
  * Runs the phases in order: listing (feeding the engine page by page), what the index still lacks,
- * album listing (and what only albums hold), the engine's finish, deletions, album folders. A
- * listing that fails still lets what was queued land, then throws.
+ * album listing (and what only albums hold), the engine's finish, the removal rule, deletions,
+ * album folders. A listing that fails still lets what was queued land, then throws.
  */
 export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<SyncResult> {
   const onEvent = deps.onEvent ?? silent;
@@ -92,11 +110,18 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     })
     : undefined;
   const result: SyncResult = {};
+  const doDelete = options.doDelete === true;
+  // Every listing stamps what it returns after this instant; step past stamps of a run that ended
+  // in this same millisecond.
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  const since = nowIso();
   let failure: unknown;
   try {
     if (options.listing) {
       result.indexed = await indexLibrary(deps.library, deps.index, {
         ...options.listing,
+        // Deleting needs to know which items are archived, with or without `--archived`.
+        checkArchived: doDelete,
         onEvent,
         signal: deps.signal,
         // Fresh URLs from the listing spare a batchGet; new items start downloading at once.
@@ -110,6 +135,8 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     if (options.albums) {
       result.albums = await indexAlbums(deps.library, deps.index, {
         ...options.albums.listing,
+        // Deleting needs every album's items as Google lists them now, not as a past run saw them.
+        rescan: options.albums.listing.rescan || doDelete,
         onEvent,
       });
       // Items found only inside albums are fetched like any other.
@@ -121,9 +148,22 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
   // What is queued still lands, even when a listing failed: nothing fetched is wasted.
   if (engine) result.downloaded = await engine.finish();
   if (failure) throw failure;
-  if (options.doDelete && result.indexed) {
+  const incomplete = incompleteListings(options, result);
+  let gone: MediaRow[] = [];
+  if (result.indexed?.complete) {
+    const settled = settleListings(deps.index, { since, incomplete });
+    gone = settled.gone;
+    result.indexed.removed = settled.newlyRemoved.length;
+    result.removal = { incomplete, removed: settled.newlyRemoved.length, kept: settled.kept };
+    for (const row of settled.newlyRemoved) {
+      onEvent({ type: "item", phase: "index", id: row.id, path: row.path, status: "removed" });
+    }
+  }
+  if (doDelete) {
+    const stopped = deps.signal?.aborted ? ["the run was interrupted"] : [];
     result.deleted = await deleteAfterListing(deps.target, deps.index, {
-      listing: result.indexed,
+      incomplete: [...incomplete, ...stopped],
+      gone,
       onEvent,
     });
   }
@@ -134,4 +174,27 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     });
   }
   return result;
+}
+
+/**
+ * Why this run cannot prove an item gone: each listing the rule needs that did not run completely
+ * (the plain listing, the archived search, every own and shared album). Empty when it can.
+ */
+function incompleteListings(options: RunSyncOptions, result: SyncResult): string[] {
+  const why: string[] = [];
+  const listing = result.indexed;
+  if (!listing) why.push("the library listing did not run (--skip-index)");
+  else if (!listing.complete) {
+    why.push("the library listing was filtered (--start-date, --end-date or --favourites-only)");
+  } else {
+    if (listing.emptyListing) {
+      why.push("the library listing came back empty (Google's 2025 policy, most likely)");
+    }
+    if (!listing.archivedSearched) {
+      why.push("the archived search did not run (it runs with --archived or --do-delete)");
+    }
+  }
+  if (!options.albums || !result.albums) why.push("the album listings did not run");
+  else why.push(...result.albums.incomplete);
+  return why;
 }

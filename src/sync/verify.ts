@@ -4,7 +4,13 @@
  */
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
-import type { IndexCounts, MediaIndex, RunRow } from "../index/mod.ts";
+import {
+  type IndexCounts,
+  type KeptItem,
+  keptItems,
+  type MediaIndex,
+  type RunRow,
+} from "../index/mod.ts";
 import type { FailureRow, MediaRow } from "../index/types.ts";
 import { resolveInside } from "../files/atomic_file.ts";
 import { type FileDigest, HashBuffers, hashFile } from "../files/hash.ts";
@@ -140,6 +146,8 @@ export interface StatusReport {
   counts: IndexCounts;
   failures: FailureRow[];
   removed: { id: string; path: string; removedAt: string | null }[];
+  /** Items the last complete library listing missed that stay, with why. */
+  kept: KeptItem[];
   lastRuns: RunRow[];
 }
 
@@ -149,6 +157,7 @@ export function statusReport(index: MediaIndex): StatusReport {
     counts: index.counts(),
     failures: index.failures(),
     removed: index.removedItems().map((r) => ({ id: r.id, path: r.path, removedAt: r.removedAt })),
+    kept: keptItems(index),
     lastRuns: index.lastRuns(),
   };
 }

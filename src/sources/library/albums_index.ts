@@ -2,7 +2,6 @@
 import type { IndexPort } from "../../index/mod.ts";
 import { nowIso } from "../../index/mod.ts";
 import type { AlbumRow, MediaRecord } from "../../index/types.ts";
-import { markOrphanAlbumItemsRemoved } from "../../index/album_queries.ts";
 import type { Album, MediaItem, SearchRequest } from "../../google/types.ts";
 import type { EventSink } from "../../events.ts";
 import { silent } from "../../events.ts";
@@ -49,12 +48,15 @@ export interface IndexAlbumsSummary {
   itemsAdded: number;
   /** Albums marked removed: gone from a complete listing. */
   removed: number;
-  /** Album-only items no album holds any more, marked removed (files stay). */
-  itemsRemoved: number;
   /** Albums whose item listing failed (left as they were; retried next run). */
   failed: number;
   /** `sharedAlbums.list` answered 403 (Google's rule since 2025-03-31). */
   sharedDenied: boolean;
+  /**
+   * Why these listings cannot prove an item absent from every album (a filter, shared albums left
+   * out or refused, an album whose items could not be listed), for people; empty when they can.
+   */
+  incomplete: string[];
 }
 
 /** Google's message for shared albums since 2025; printed once per run. */
@@ -95,7 +97,8 @@ export function albumFilter(
 /**
  * Lists own albums and (unless `skipShared`) shared albums into the index, then the items of each
  * album that is new or whose title or item count changed (all of them with `rescan`). Items found
- * only in albums join the index with source `album`. Albums gone from a complete listing are
+ * only in albums join the index with source `album`; no item is ever marked removed here (that
+ * takes every listing of a run, see `settleListings`). Albums gone from a complete listing are
  * marked removed; after a failed listing nothing is. A 403 from `sharedAlbums.list` is one
  * warning. Other API errors of the album listings propagate; an album whose item listing fails is
  * skipped with a warning and listed again next run.
@@ -114,9 +117,9 @@ export async function indexAlbums(
     unchanged: 0,
     itemsAdded: 0,
     removed: 0,
-    itemsRemoved: 0,
     failed: 0,
     sharedDenied: false,
+    incomplete: filterReasons(opts),
   };
   emit({ type: "phase", phase: "albums" });
   // Removal compares times at millisecond grain: step past anything stamped before this call, so an
@@ -136,6 +139,7 @@ export async function indexAlbums(
     } catch (err) {
       if (!isPermissionDenied(err)) throw err;
       summary.sharedDenied = true;
+      summary.incomplete.push("Google refused to list shared albums");
       emit({ type: "warning", message: SHARED_DENIED_WARNING });
     }
   }
@@ -179,6 +183,9 @@ export async function indexAlbums(
     } catch (err) {
       if (err instanceof AuthError) throw err;
       summary.failed++;
+      summary.incomplete.push(
+        `the items of album "${row.title ?? "Untitled"}" could not be listed`,
+      );
       emit({
         type: "warning",
         message: `Cannot list the items of album "${row.title ?? "Untitled"}": ${
@@ -188,9 +195,18 @@ export async function indexAlbums(
     }
     emit({ type: "progress", phase: "albums", done: i + 1, total: todo.length });
   }
-
-  summary.itemsRemoved = markOrphanAlbumItemsRemoved(index).length;
   return summary;
+}
+
+/** The filters that leave albums unlisted, as reasons for the removal rule. */
+function filterReasons(opts: AlbumFilterOptions): string[] {
+  const reasons: string[] = [];
+  if (opts.skipShared) reasons.push("shared albums were not listed (--skip-shared-albums)");
+  if (opts.album !== undefined) reasons.push(`albums were filtered by --album "${opts.album}"`);
+  if (opts.albumRegex !== undefined) {
+    reasons.push(`albums were filtered by --album-regex "${opts.albumRegex}"`);
+  }
+  return reasons;
 }
 
 /** Lists one kind of album into the index; returns the albums listed. */

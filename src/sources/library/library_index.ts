@@ -1,6 +1,5 @@
 /** The `index` phase: list the library into the index, page by page. */
 import type { IndexPort } from "../../index/mod.ts";
-import { nowIso } from "../../index/mod.ts";
 import type { MediaRow } from "../../index/types.ts";
 import type { MediaItem, SearchFilters, SearchRequest } from "../../google/types.ts";
 import type { EventSink } from "../../events.ts";
@@ -23,6 +22,11 @@ export interface IndexOptions {
   favouritesOnly?: boolean;
   /** Also index archived items (one extra search). */
   archived?: boolean;
+  /**
+   * Run that search even without `archived`, only to see which known items are archived (the
+   * removal rule needs it): it adds no new items.
+   */
+  checkArchived?: boolean;
   /** `photos/YYYY-MM`. */
   flat?: boolean;
   onEvent?: EventSink;
@@ -30,7 +34,7 @@ export interface IndexOptions {
   onAdded?: (added: MediaRow[]) => void;
   /** Called with each raw page, e.g. to keep its fresh base URLs for the download phase. */
   onPage?: (items: MediaItem[]) => void;
-  /** Stops the listing between pages (Ctrl-C); a stopped listing marks nothing removed. */
+  /** Stops the listing between pages (Ctrl-C); a stopped listing throws. */
   signal?: AbortSignal;
 }
 
@@ -39,9 +43,12 @@ export interface IndexSummary {
   listed: number;
   added: number;
   updated: number;
+  /** Items the run's removal rule marked removed (`runSync` fills it in after every listing). */
   removed: number;
-  /** True when the whole library was listed without error (only then are removals marked). */
+  /** True when the whole library was listed, unfiltered, without error. */
   complete: boolean;
+  /** The archived search ran to its end too. */
+  archivedSearched: boolean;
   /** The listing came back empty although Google was reachable: the 2025 policy, most likely. */
   emptyListing: boolean;
 }
@@ -64,9 +71,9 @@ export async function indexLibrary(
     updated: 0,
     removed: 0,
     complete: false,
+    archivedSearched: false,
     emptyListing: false,
   };
-  const listingStart = nowIso();
   const filtered = opts.startDate !== undefined || opts.endDate !== undefined ||
     opts.favouritesOnly === true;
   emit({ type: "phase", phase: "index" });
@@ -89,7 +96,10 @@ export async function indexLibrary(
       if (extra.favourite !== undefined) rec.favourite = extra.favourite;
       records.push(rec);
     }
-    if (touched.length) index.touchItems(touched);
+    if (touched.length) {
+      index.touchItems(touched);
+      if (extra.archived !== undefined) index.setFlag(touched, "archived", extra.archived);
+    }
     const result = index.upsertItems(records, { flat: opts.flat });
     summary.listed += items.length;
     summary.added += result.added.length;
@@ -113,14 +123,18 @@ export async function indexLibrary(
   const listed = new Set<string>();
   for await (const page of api.iterateMediaItems()) {
     for (const item of page) listed.add(item.id);
-    await land(page, {});
+    // The plain listing never returns an archived item: one it returns is not (or no longer) so.
+    await land(page, { archived: false });
   }
-  if (opts.archived) {
+  if (opts.archived || opts.checkArchived) {
     const search = { pageSize: 100, filters: { includeArchivedMedia: true } };
     for await (const page of api.iterateMediaItems({ search })) {
       // Items the plain listing did not return are the archived ones.
-      await land(page.filter((item) => !listed.has(item.id)), { archived: true });
+      const archived = page.filter((item) => !listed.has(item.id));
+      if (opts.archived) await land(archived, { archived: true });
+      else await noteArchived(index, archived, opts.signal);
     }
+    summary.archivedSearched = true;
   }
   summary.complete = true;
   if (summary.listed === 0 && listed.size === 0) {
@@ -134,16 +148,21 @@ export async function indexLibrary(
         "Takeout export) or `gphotos-sync pick` (choose items in Google's picker)" +
         (known ? `; the ${known} items already in the index are left as they are` : ""),
     });
-    if (known) return summary;
-  }
-  const removed = index.markUnseenRemoved("library", listingStart, {
-    keepArchived: !opts.archived,
-  });
-  summary.removed = removed.length;
-  for (const row of removed) {
-    emit({ type: "item", phase: "index", id: row.id, path: row.path, status: "removed" });
   }
   return summary;
+}
+
+/** Marks the known items of an archived-search page as seen and archived; adds no new ones. */
+async function noteArchived(
+  index: IndexPort,
+  items: MediaItem[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  signal?.throwIfAborted();
+  const known = items.map((item) => item.id).filter((id) => index.hasItem(id));
+  index.touchItems(known);
+  index.setFlag(known, "archived", true);
 }
 
 /** The search filters for a date-limited or favourites-only run. */
