@@ -91,6 +91,7 @@ export async function indexLibrary(
     }
     if (touched.length) index.touchItems(touched);
     const result = index.upsertItems(records, { flat: opts.flat });
+    for (const r of result.refused) emit({ type: "warning", message: r.reason });
     summary.listed += items.length;
     summary.added += result.added.length;
     summary.updated += result.updated;
