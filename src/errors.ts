@@ -59,3 +59,59 @@ export class ApiError extends GphotosError {
     this.code = code;
   }
 }
+
+/** What a run still had to write when the disk filled up. */
+export interface SpaceNeeded {
+  /** Items not yet on disk. */
+  items: number;
+  /** Bytes they need. */
+  bytes: number;
+  /** "about": some sizes are estimated; "at least": items of unknown size are not counted. */
+  precision: "about" | "at least";
+}
+
+/** The disk TARGET is on is full (ENOSPC, SQLITE_FULL): exit 1, naming the disk and the need. */
+export class DiskFullError extends GphotosError {
+  /** The folder whose disk is full. */
+  readonly path: string;
+  readonly needed: SpaceNeeded | undefined;
+  constructor(path: string, needed?: SpaceNeeded, options?: ErrorOptions) {
+    super(diskFullMessage(path, needed), EXIT.failed, options);
+    this.name = "DiskFullError";
+    this.path = path;
+    this.needed = needed;
+  }
+}
+
+function diskFullMessage(path: string, needed: SpaceNeeded | undefined): string {
+  const head = `Disk full: no space left on the disk of "${path}"`;
+  const tail = "free space there (or move the backup to a bigger disk) and run again; " +
+    "nothing written so far is lost";
+  if (!needed || needed.items === 0) return `${head}; ${tail}`;
+  const items = needed.items === 1 ? "1 item" : `${needed.items} items`;
+  if (needed.bytes === 0) {
+    return `${head}; the run still has ${items} to fetch, of sizes not known yet: ${tail}`;
+  }
+  return `${head}; the run still needs ${needed.precision} ${megabytes(needed.bytes)} ` +
+    `for ${items}: ${tail}`;
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / 1_000_000;
+  if (mb >= 1000) return `${(mb / 1000).toFixed(1)} GB`;
+  return `${mb >= 10 ? Math.ceil(mb) : Math.max(0.1, Math.ceil(mb * 10) / 10)} MB`;
+}
+
+/**
+ * Whether an error (or its cause) is a full disk: Deno's ENOSPC, SQLite's SQLITE_FULL (13), or a
+ * `DiskFullError` already made.
+ */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof DiskFullError) return true;
+    const { code, errcode } = e as { code?: unknown; errcode?: unknown };
+    if (code === "ENOSPC" || errcode === 13) return true;
+    if (/No space left on device|database or disk is full/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 /** The engine retries a body that could not be read, and fails at once on a write that failed. */
 import assert from "node:assert/strict";
+import { DiskFullError } from "../src/errors.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
 import { TempFile } from "../src/files/atomic_file.ts";
@@ -84,24 +85,29 @@ Deno.test("DownloadEngine retries a body read error and resumes with Range", asy
   });
 });
 
-Deno.test("DownloadEngine fails an item at once when writing its file fails", async () => {
+Deno.test("DownloadEngine stops the run at once when the disk is full", async () => {
   await withItem(async (target, index) => {
     const { http, ranges } = cuttingServer();
     const write = TempFile.prototype.write;
     // A full disk, without filling one: the file write fails the way the OS reports it.
     TempFile.prototype.write = () =>
-      Promise.reject(new Error("No space left on device (os error 28)"));
-    let summary;
+      Promise.reject(
+        Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" }),
+      );
+    let thrown: unknown;
     try {
       const engine = new DownloadEngine({ target, index, http, urls, cutBackoffMs: 1 });
       await engine.addFromIndex();
-      summary = await engine.finish();
+      await engine.finish().catch((err) => thrown = err);
     } finally {
       TempFile.prototype.write = write;
     }
     assert.equal(ranges.length, 1, "not retried");
-    assert.equal(summary.failed.length, 1);
-    assert.match(summary.failed[0].error, /No space left on device/);
-    assert.doesNotMatch(summary.failed[0].error, /cut|Transfer/);
+    assert.ok(thrown instanceof DiskFullError, String(thrown));
+    assert.ok(thrown.message.includes(`"${target}"`), thrown.message);
+    assert.match(thrown.message, /the run still (needs|has 1 item)/);
+    // Recording a failure needs the disk too, and the item did not fail: it waits for space.
+    assert.deepEqual(index.failures(), []);
+    assert.equal(index.pendingItems().length, 1);
   });
 });

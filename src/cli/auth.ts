@@ -5,7 +5,7 @@ import { EXIT } from "../errors.ts";
 import { type ClientSecret, findClientSecret } from "../google/client_secret.ts";
 import { login } from "../google/auth.ts";
 import { readToken } from "../google/token_store.ts";
-import { acquireLock } from "../index/mod.ts";
+import { acquireLock, MediaIndex } from "../index/mod.ts";
 import { ensureTarget } from "./session.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter } from "./reporter.ts";
@@ -27,6 +27,7 @@ export async function runAuth(target: string, opts: AuthOptions, ctx: CliContext
   // Like every command that writes to TARGET; it also keeps a sync from reading a half-made login.
   const lock = await acquireLock(dir, "auth");
   try {
+    MediaIndex.markKilledRunsIn(dir);
     return await loginAndReport(dir, secret, opts, ctx);
   } finally {
     lock.release();

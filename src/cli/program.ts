@@ -1,7 +1,7 @@
 /** The command line: a readable menu of subcommands. Each command's code loads only when it runs. */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliContext } from "./context.ts";
-import { EXIT, GphotosError } from "../errors.ts";
+import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
 
 /** The program's version. */
 export const VERSION = "0.1.0";
@@ -38,6 +38,11 @@ export function reportError(err: unknown, ctx: CliContext): number {
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
+  if (isDiskFull(err)) {
+    // A write outside the index and the downloads (a link, the token): the path is in the message.
+    ctx.stderr(`error: Disk full (${message}): free space on the backup's disk and run again\n`);
+    return EXIT.failed;
+  }
   ctx.stderr(`error: ${message}\n`);
   if (ctx.env.GPHOTOS_SYNC_DEBUG && err instanceof Error && err.stack) {
     ctx.stderr(err.stack + "\n");

@@ -86,6 +86,8 @@ export async function openLocalSession(
     throw err;
   }
   const reporter = createReporter(ctx, opts);
+  // The lock is ours, so no other run is alive: a run left without an end was killed.
+  index.markKilledRuns();
   const runId = index.startRun(opts.command);
   return {
     target: dir,

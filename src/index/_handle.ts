@@ -4,26 +4,81 @@
  * test holds everyone else to that), so every SQL statement of the program lives in `src/index/`
  * while callers keep holding one `MediaIndex`.
  */
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type {
+  DatabaseSync,
+  SQLInputValue,
+  SQLOutputValue,
+  StatementResultingChanges,
+  StatementSync,
+} from "node:sqlite";
+import { isDiskFull } from "../errors.ts";
+import { bindableAll } from "./_text.ts";
 
 /** A row as `node:sqlite` returns it. */
 export type Row = Record<string, SQLInputValue>;
 
+/** What the connection does with an error of SQLite (e.g. turn SQLITE_FULL into a domain error). */
+export type ErrorMapper = (err: unknown) => unknown;
+
+/**
+ * A prepared statement whose bound text never holds a NUL (see `_text.ts`) and whose errors go
+ * through the connection's mapper.
+ */
+export class Statement {
+  #stmt: StatementSync;
+  #map: ErrorMapper;
+
+  constructor(stmt: StatementSync, map: ErrorMapper) {
+    this.#stmt = stmt;
+    this.#map = map;
+  }
+
+  /** Runs a write. */
+  run(...params: SQLInputValue[]): StatementResultingChanges {
+    try {
+      return this.#stmt.run(...bindableAll(params));
+    } catch (err) {
+      throw this.#map(err);
+    }
+  }
+
+  /** The first row, if any. */
+  get(...params: SQLInputValue[]): Record<string, SQLOutputValue> | undefined {
+    try {
+      return this.#stmt.get(...bindableAll(params));
+    } catch (err) {
+      throw this.#map(err);
+    }
+  }
+
+  /** Every row. */
+  all(...params: SQLInputValue[]): Record<string, SQLOutputValue>[] {
+    try {
+      return this.#stmt.all(...bindableAll(params));
+    } catch (err) {
+      throw this.#map(err);
+    }
+  }
+}
+
 /** One open database with its cached prepared statements. */
 export class Sql {
   #db: DatabaseSync;
-  #statements = new Map<string, StatementSync>();
+  #statements = new Map<string, Statement>();
   #depth = 0;
+  #map: ErrorMapper;
+  #mapping = false;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, opts: { mapError?: ErrorMapper } = {}) {
     this.#db = db;
+    this.#map = opts.mapError ?? ((err) => err);
   }
 
   /** A cached prepared statement. */
-  stmt(sql: string): StatementSync {
+  stmt(sql: string): Statement {
     let s = this.#statements.get(sql);
     if (!s) {
-      s = this.#db.prepare(sql);
+      s = new Statement(this.#db.prepare(sql), (err) => this.#mapped(err));
       this.#statements.set(sql, s);
     }
     return s;
@@ -32,18 +87,20 @@ export class Sql {
   /**
    * Runs `fn` in one transaction; rolls back on any error. Inside another transaction it joins
    * that one, so a write that is one transaction on its own can also be part of a larger one.
+   * The error that stopped it is the one thrown, never a failed COMMIT's or ROLLBACK's after it.
    */
   transaction<T>(fn: () => T): T {
     if (this.#depth > 0) return this.#nested(fn);
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#exec("BEGIN IMMEDIATE");
+    let result: T;
     try {
-      const result = this.#nested(fn);
-      this.#db.exec("COMMIT");
-      return result;
+      result = this.#nested(fn);
+      this.#exec("COMMIT");
     } catch (err) {
-      this.#db.exec("ROLLBACK");
-      throw err;
+      rollbackQuietly(this.#db);
+      throw this.#mapped(err);
     }
+    return result;
   }
 
   #nested<T>(fn: () => T): T {
@@ -55,10 +112,47 @@ export class Sql {
     }
   }
 
+  #exec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (err) {
+      throw this.#mapped(err);
+    }
+  }
+
+  /** A disk-full error is mapped once; everything else passes unchanged. */
+  #mapped(err: unknown): unknown {
+    // The mapper may query this connection; a failure in there is reported as it is.
+    if (!isDiskFull(err) || this.#mapping) return err;
+    this.#mapping = true;
+    try {
+      return this.#map(err);
+    } catch {
+      // Describing the full disk must not hide it.
+      return err;
+    } finally {
+      this.#mapping = false;
+    }
+  }
+
   /** Closes the database. */
   close(): void {
     this.#statements.clear();
     this.#db.close();
+  }
+}
+
+/**
+ * Rolls back what is still open. SQLite already rolled back by itself after some errors
+ * (SQLITE_FULL among them), and a ROLLBACK then fails with "no transaction is active": that
+ * error would replace the one that matters.
+ */
+export function rollbackQuietly(db: DatabaseSync): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // The error that stopped the transaction is the one to report.
   }
 }
 

@@ -2,6 +2,7 @@
 import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
 import { toAlbumRow, toMediaRow } from "./_rows.ts";
+import { isStorableId } from "./_text.ts";
 import type { AlbumRow, MediaRow } from "./types.ts";
 
 /** The albums of one index. */
@@ -14,6 +15,7 @@ export class AlbumTable {
 
   /** One album by id. */
   getAlbum(id: string): AlbumRow | undefined {
+    if (!isStorableId(id)) return undefined;
     const row = this.#sql.stmt("SELECT * FROM albums WHERE id = ?").get(id) as Row | undefined;
     return row ? toAlbumRow(row) : undefined;
   }
@@ -29,10 +31,14 @@ export class AlbumTable {
     return (this.#sql.stmt("SELECT * FROM albums ORDER BY rowid").all() as Row[]).map(toAlbumRow);
   }
 
-  /** Adds or refreshes an album's listing data (title, shared). */
+  /**
+   * Adds or refreshes an album's listing data (title, shared); false when its id cannot be stored
+   * (a NUL, see `_text.ts`) and the album is left out.
+   */
   upsertAlbum(
     album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string },
-  ): void {
+  ): boolean {
+    if (!isStorableId(album.id)) return false;
     const now = nowIso();
     this.#sql.stmt(
       `INSERT INTO albums (id, title, shared, source, product_url, first_seen_at, last_seen_at)
@@ -49,6 +55,7 @@ export class AlbumTable {
       now,
       now,
     );
+    return true;
   }
 
   /** Replaces an album's membership (in order) and records the count and title it was listed at. */
@@ -93,6 +100,8 @@ export class AlbumTable {
         "INSERT OR IGNORE INTO album_items (album_id, media_id, position) VALUES (?, ?, ?)",
       );
       for (const id of mediaIds) {
+        // An id refused when its item was listed must not land on the item its "_" form names.
+        if (!isStorableId(id)) continue;
         if (Number(insert.run(albumId, id, pos).changes) > 0) {
           pos++;
           added++;

@@ -2,6 +2,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { MIGRATIONS } from "./schema.ts";
+import { rollbackQuietly } from "./_handle.ts";
 import { EXIT, GphotosError, UsageError } from "../errors.ts";
 
 /** File name of the index inside TARGET. */
@@ -147,7 +148,7 @@ export function migrate(db: DatabaseSync, label = "index"): void {
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec("COMMIT");
     } catch (err) {
-      db.exec("ROLLBACK");
+      rollbackQuietly(db);
       throw err;
     }
   }

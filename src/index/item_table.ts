@@ -2,6 +2,7 @@
 import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
 import { toMediaRow } from "./_rows.ts";
+import { isStorableId } from "./_text.ts";
 import type { LayoutOptions, MediaRecord, MediaRow, Source } from "./types.ts";
 import {
   clashKey,
@@ -16,6 +17,8 @@ export interface UpsertResult {
   added: MediaRow[];
   updated: number;
   unchanged: number;
+  /** Records not stored, with why (an id no Google item can have): a source warns of each. */
+  refused: { id: string; reason: string }[];
 }
 
 /** Which other items count as the same one; see `ItemTable.findSameItem`. */
@@ -44,6 +47,7 @@ export class ItemTable {
 
   /** One item by id. */
   getItem(id: string): MediaRow | undefined {
+    if (!isStorableId(id)) return undefined;
     const row = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(id) as
       | Row
       | undefined;
@@ -60,6 +64,7 @@ export class ItemTable {
 
   /** Whether an item is in the index. */
   hasItem(id: string): boolean {
+    if (!isStorableId(id)) return false;
     return this.#sql.stmt("SELECT 1 FROM media_items WHERE id = ?").get(id) !== undefined;
   }
 
@@ -70,8 +75,12 @@ export class ItemTable {
   upsertItems(records: MediaRecord[], layout: LayoutOptions = {}): UpsertResult {
     const now = nowIso();
     return this.#sql.transaction(() => {
-      const result: UpsertResult = { added: [], updated: 0, unchanged: 0 };
+      const result: UpsertResult = { added: [], updated: 0, unchanged: 0, refused: [] };
       for (const rec of records) {
+        if (!isStorableId(rec.id)) {
+          result.refused.push({ id: rec.id, reason: refusedIdReason(rec.id, rec.originalName) });
+          continue;
+        }
         const existing = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(rec.id) as
           | Row
           | undefined;
@@ -224,6 +233,7 @@ export class ItemTable {
     const now = nowIso();
     this.#sql.transaction(() => {
       for (const id of ids) {
+        if (!isStorableId(id)) continue;
         this.#sql.stmt("UPDATE media_items SET last_seen_at = ?, removed_at = NULL WHERE id = ?")
           .run(now, id);
       }
@@ -236,7 +246,7 @@ export class ItemTable {
       ? "UPDATE media_items SET favourite = ? WHERE id = ?"
       : "UPDATE media_items SET archived = ? WHERE id = ?";
     this.#sql.transaction(() => {
-      for (const id of ids) this.#sql.stmt(sql).run(value ? 1 : 0, id);
+      for (const id of ids) if (isStorableId(id)) this.#sql.stmt(sql).run(value ? 1 : 0, id);
     });
   }
 
@@ -337,4 +347,12 @@ export class ItemTable {
     ).all() as Row[];
     return new Set(rows.map((r) => Number(r.size)));
   }
+}
+
+/** Why a record with an id that cannot be stored was left out. */
+export function refusedIdReason(id: string, name?: string): string {
+  return `Item ${JSON.stringify(id)}${
+    name === undefined ? "" : ` ("${name.replaceAll("\0", "_")}")`
+  }` +
+    " skipped: its id holds a NUL character, which no Google id has";
 }

@@ -4,7 +4,8 @@
  * `IndexPort` the sources use. Its connection is private (see `_handle.ts`).
  */
 import type { DatabaseSync } from "node:sqlite";
-import { openDatabase, openDatabaseReadOnly } from "./db.ts";
+import { join } from "node:path";
+import { INDEX_FILE, openDatabase, openDatabaseReadOnly } from "./db.ts";
 import { bindSql, Sql } from "./_handle.ts";
 import { AlbumTable } from "./album_table.ts";
 import { FailureTable } from "./failure_table.ts";
@@ -17,6 +18,7 @@ import {
 } from "./item_table.ts";
 import type { IndexPort } from "./port.ts";
 import { type RunRow, RunTable } from "./run_table.ts";
+import { diskFullError } from "./space_queries.ts";
 import type { AlbumRow, FailureRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
 
 /** The index of one TARGET. Open with `MediaIndex.open(target)`; close when done. */
@@ -29,9 +31,13 @@ export class MediaIndex implements IndexPort {
 
   #onClose: () => void;
 
-  constructor(db: DatabaseSync, opts: { onClose?: () => void } = {}) {
+  /** `target`: the folder whose disk a full-disk error names (none for a private copy). */
+  constructor(db: DatabaseSync, opts: { onClose?: () => void; target?: string } = {}) {
     this.#onClose = opts.onClose ?? (() => {});
-    this.#sql = new Sql(db);
+    const target = opts.target;
+    this.#sql = new Sql(db, {
+      mapError: (err) => target === undefined ? err : diskFullError(this, target, err),
+    });
     bindSql(this, this.#sql);
     this.#items = new ItemTable(this.#sql);
     this.#albums = new AlbumTable(this.#sql);
@@ -41,7 +47,26 @@ export class MediaIndex implements IndexPort {
 
   /** Opens (creating and migrating) the index of TARGET. */
   static open(target: string): MediaIndex {
-    return new MediaIndex(openDatabase(target));
+    return new MediaIndex(openDatabase(target), { target });
+  }
+
+  /**
+   * Marks the runs a killed process left open as `interrupted` in TARGET's index, if it has one
+   * (creating none); for a command that holds the lock but opens no index (`auth`).
+   */
+  static markKilledRunsIn(target: string): number {
+    try {
+      Deno.statSync(join(target, INDEX_FILE));
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return 0;
+      throw err;
+    }
+    const index = MediaIndex.open(target);
+    try {
+      return index.markKilledRuns();
+    } finally {
+      index.close();
+    }
   }
 
   /** Opens the index of TARGET for reading only (also on a read-only disk). */
@@ -192,11 +217,11 @@ export class MediaIndex implements IndexPort {
     return this.#albums.allAlbumRows();
   }
 
-  /** Adds or refreshes an album's listing data (title, shared). */
+  /** Adds or refreshes an album's listing data (title, shared); false when its id is refused. */
   upsertAlbum(
     album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string },
-  ): void {
-    this.#albums.upsertAlbum(album);
+  ): boolean {
+    return this.#albums.upsertAlbum(album);
   }
 
   /** Replaces an album's membership (in order) and records the count and title it was listed at. */
@@ -257,5 +282,13 @@ export class MediaIndex implements IndexPort {
   /** The last finished run of each command. */
   lastRuns(): RunRow[] {
     return this.#runs.lastRuns();
+  }
+
+  /**
+   * Marks runs that never finished (killed, or their disk was full) as `interrupted`; returns
+   * how many. Call only while holding `gphotos.lock`: then no run is alive.
+   */
+  markKilledRuns(): number {
+    return this.#runs.markKilledRuns();
   }
 }

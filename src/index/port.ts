@@ -48,10 +48,10 @@ export interface IndexPort {
   // ---- albums and membership ----
   /** One album by id. */
   getAlbum(id: string): AlbumRow | undefined;
-  /** Adds or refreshes an album's listing data. */
+  /** Adds or refreshes an album's listing data; false when its id is refused (holds a NUL). */
   upsertAlbum(
     album: { id: string; title?: string; shared: boolean; source?: string; productUrl?: string },
-  ): void;
+  ): boolean;
   /** Replaces an album's membership after a complete listing of its items. */
   setAlbumItems(
     albumId: string,

@@ -54,6 +54,14 @@ export class RunTable {
     );
   }
 
+  /** Marks every run without a status and an end as `interrupted`; returns how many. */
+  markKilledRuns(): number {
+    const r = this.#sql.stmt(
+      "UPDATE runs SET status = 'interrupted' WHERE status IS NULL AND finished_at IS NULL",
+    ).run();
+    return Number(r.changes);
+  }
+
   /** The last finished run of each command. */
   lastRuns(): RunRow[] {
     const rows = this.#sql.stmt(

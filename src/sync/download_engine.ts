@@ -6,10 +6,11 @@
  * complete, a finished file the index does not know yet is hashed and recorded instead of fetched
  * again, and a temporary file left behind is resumed with a Range request.
  */
-import { AuthError } from "../errors.ts";
+import { AuthError, isDiskFull } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
 import type { MediaIndex } from "../index/media_index.ts";
+import { diskFullError } from "../index/space_queries.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
@@ -238,7 +239,7 @@ export class DownloadEngine {
 
   /**
    * No more items will come: waits for the queue to drain, removes stale temporary files and
-   * returns the summary. Throws an `AuthError` that stopped the run.
+   * returns the summary. Throws the `AuthError` or `DiskFullError` that stopped the run.
    */
   async finish(): Promise<DownloadSummary> {
     this.#finishing = true;
@@ -278,7 +279,7 @@ export class DownloadEngine {
         slot();
         this.#pump();
       };
-      this.#one(row, release).finally(() => {
+      this.#one(row, release).catch((err) => this.#stop(err)).finally(() => {
         this.#running--;
         release();
       });
@@ -316,9 +317,10 @@ export class DownloadEngine {
       } else if (this.#signal?.aborted) {
         // Interrupted, not failed: the next run takes it up again.
         return;
-      } else if (err instanceof AuthError) {
-        // Every other item would fail the same way: stop and say so once.
-        this.#fatal ??= err;
+      } else if (err instanceof AuthError || isDiskFull(err)) {
+        // Every other item would fail the same way (on a full disk, recording the failure too):
+        // stop and say so once.
+        this.#stop(err);
       } else {
         this.#done++;
         const error = errorText(err);
@@ -337,6 +339,11 @@ export class DownloadEngine {
       this.#urls.invalidate(row.id);
     }
     this.#progress();
+  }
+
+  /** Stops the run for good: no new transfers; `finish` throws this error. */
+  #stop(err: unknown): void {
+    this.#fatal ??= isDiskFull(err) ? diskFullError(this.#index, this.#target, err) : err;
   }
 
   #progress(): void {

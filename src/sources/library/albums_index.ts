@@ -220,13 +220,14 @@ async function listAlbums(
   for await (const page of api.iterateAlbums({ shared })) {
     for (const album of page) {
       if (skip.has(album.id)) continue;
-      index.upsertAlbum({
+      const stored = index.upsertAlbum({
         id: album.id,
         title: album.title === "" ? undefined : album.title,
         shared,
         productUrl: album.productUrl,
       });
-      albums.push(album);
+      // An id with a NUL is no Google album's: the index refused it, so it is not listed further.
+      if (stored) albums.push(album);
     }
   }
   return albums;
@@ -255,6 +256,7 @@ async function listAlbumItems(
       }
     }
     const result = index.upsertItems(records, { flat: opts.flat });
+    for (const r of result.refused) emit({ type: "warning", message: r.reason });
     summary.itemsAdded += result.added.length;
     for (const row of result.added) {
       emit({ type: "item", phase: "albums", id: row.id, path: row.path, status: "added" });

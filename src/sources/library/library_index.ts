@@ -101,6 +101,7 @@ export async function indexLibrary(
       if (extra.archived !== undefined) index.setFlag(touched, "archived", extra.archived);
     }
     const result = index.upsertItems(records, { flat: opts.flat });
+    for (const r of result.refused) emit({ type: "warning", message: r.reason });
     summary.listed += items.length;
     summary.added += result.added.length;
     summary.updated += result.updated;

@@ -197,6 +197,7 @@ export function landPicked(
   summary.added = result.added.length;
   index.touchItems(new Set(rowIdOf.values()));
   const emit = opts.onEvent ?? silent;
+  for (const r of result.refused) emit({ type: "warning", message: r.reason });
   for (const row of result.added) {
     emit({ type: "item", phase: "pick", id: row.id, path: row.path, status: "added" });
   }
