@@ -27,6 +27,10 @@ export interface FakeGoogleOptions {
   rate5xx?: number;
   /** Probability that a media body is cut after a random part. */
   cutRate?: number;
+  /** Probability that a media body stops after a random part and holds the connection open. */
+  stallRate?: number;
+  /** Item ids whose next media body stops half way and holds the connection open (once each). */
+  stallOnce?: Set<string>;
   /** Item ids whose media always answers 500. */
   alwaysFail?: Set<string>;
   /** Access-token lifetime in seconds (default 3600), applied when a token is checked. */
