@@ -23,6 +23,7 @@ import type {
   LayoutOptions,
   MediaRecord,
   MediaRow,
+  SkippedRow,
   Source,
 } from "./types.ts";
 
@@ -126,9 +127,24 @@ export class MediaIndex implements IndexPort {
     return this.#items.allItems();
   }
 
-  /** Items not yet on disk (and not removed), in index order. */
+  /** Items not yet on disk (and neither removed nor skipped), in index order. */
   pendingItems(opts: { skipVideo?: boolean } = {}): MediaRow[] {
     return this.#items.pendingItems(opts);
+  }
+
+  /** Records that Google cannot serve an item: skipped until its metadata changes. */
+  markSkipped(id: string, reason: string): void {
+    this.#items.markSkipped(id, reason);
+  }
+
+  /** Items skipped because Google cannot serve them, with why. */
+  skippedItems(): SkippedRow[] {
+    return this.#items.skippedItems();
+  }
+
+  /** Gives an item whose path is taken on disk by other bytes the next free ` (n)`. */
+  movePastTakenPath(id: string): MediaRow {
+    return this.#items.movePastTakenPath(id);
   }
 
   /** Items recorded as downloaded. */

@@ -14,8 +14,8 @@ import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
 import { Pool } from "../files/pool.ts";
-import { forgetTransfer, transferOf } from "../index/transfer_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
+import { forgetTransfer, recordTransferDone, transferOf } from "../index/transfer_queries.ts";
+import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
 import { isVideo } from "../media/media_type.ts";
 import { sweepTempFiles } from "./temp_sweep.ts";
@@ -71,6 +71,12 @@ export interface FromIndexOptions {
   retryDownload?: boolean;
   /** Sources whose items this engine can fetch (default library and album). */
   sources?: readonly Source[];
+}
+
+/** What became of one fetched item, and where its file is. */
+interface Fetched {
+  outcome: "downloaded" | "recorded";
+  path: string;
 }
 
 /** An item left for a later run, with why. */
@@ -289,7 +295,7 @@ export class DownloadEngine {
 
   async #one(row: MediaRow, release: () => void): Promise<void> {
     try {
-      const outcome = await this.#fetchItem(row, release);
+      const { outcome, path } = await this.#fetchItem(row, release);
       if (outcome === "recorded") this.#summary.recorded++;
       else this.#summary.downloaded++;
       this.#done++;
@@ -297,13 +303,14 @@ export class DownloadEngine {
         type: "item",
         phase: this.#phase,
         id: row.id,
-        path: row.path,
+        path,
         status: "downloaded",
         ...(outcome === "recorded" ? { reason: "found complete on disk" } : {}),
       });
     } catch (err) {
       if (err instanceof SkipItem) {
         this.#done++;
+        if (err.permanent) this.#index.markSkipped(row.id, err.message);
         this.#summary.skipped.push({ id: row.id, path: row.path, reason: err.message });
         this.#emit({
           type: "item",
@@ -350,19 +357,21 @@ export class DownloadEngine {
     });
   }
 
-  async #fetchItem(row: MediaRow, release: () => void): Promise<"downloaded" | "recorded"> {
-    const finalPath = resolveInside(this.#target, row.path);
+  async #fetchItem(row: MediaRow, release: () => void): Promise<Fetched> {
     const mtime = row.captureTime ? new Date(row.captureTime) : undefined;
-    if (!this.#overwrite.has(row.id)) {
-      const info = await lstatOrUndefined(finalPath);
-      if (info) {
-        if (!info.isFile) {
-          throw new Error(`Path "${row.path}" is taken by something that is not a file`);
-        }
-        // Renamed into place by a run killed before it could record it: the file is complete.
+    const overwrite = this.#overwrite.has(row.id);
+    if (!overwrite) {
+      // Renamed into place by a run killed before it could record it: the digest it wrote just
+      // before the rename proves the file is this item's, without fetching it again.
+      const done = transferOf(this.#index, row.id)?.done;
+      const finalPath = resolveInside(this.#target, row.path);
+      const info = done ? await lstatOrUndefined(finalPath) : undefined;
+      if (done && info?.isFile && info.size === done.size) {
         const digest = await hashFile(finalPath);
-        this.#record(row, digest);
-        return "recorded";
+        if (digest.sha256 === done.sha256) {
+          this.#record(row, digest);
+          return { outcome: "recorded", path: row.path };
+        }
       }
     }
     // A killed run may have received every byte without renaming: finish it without a fetch.
@@ -370,8 +379,8 @@ export class DownloadEngine {
     const known = leftover > 0 ? transferOf(this.#index, row.id) : undefined;
     if (known?.total === leftover) {
       const temp = await TempFile.open(this.#target, row.path, { resume: true });
-      this.#record(row, await temp.commit({ expectedSize: leftover, mtime }));
-      return "recorded";
+      const digest = await temp.finish({ expectedSize: leftover });
+      return await this.#place(row, temp, { digest, mtime, overwrite });
     }
     const video = isVideo(row);
     let url = await this.#urls.urlFor(row);
@@ -382,7 +391,6 @@ export class DownloadEngine {
       digest = await this.#transfers.run(row, temp, {
         url,
         video,
-        mtime,
         etag: known?.etag ?? undefined,
         setUrl: (fresh) => url = fresh,
         release,
@@ -397,8 +405,50 @@ export class DownloadEngine {
       }
       throw err;
     }
-    this.#record(row, digest);
-    return "downloaded";
+    return await this.#place(row, temp, { digest, mtime, overwrite });
+  }
+
+  /**
+   * Puts a complete temporary file of Google's bytes under the item's name. A file already there
+   * that the index does not record as this item's (an index lost, a user's file) is never
+   * overwritten: it is adopted when its size and SHA-256 equal the fetched bytes, else the item
+   * takes the next free ` (n)`. The whole fetch is the cheapest proof: Google gives no size or
+   * hash in its listing, a size probe would save nothing when the sizes differ (the item must be
+   * fetched for its own name anyway), and equal sizes need every byte to compare hashes.
+   */
+  async #place(
+    row: MediaRow,
+    temp: TempFile,
+    how: { digest: FileDigest; mtime: Date | undefined; overwrite: boolean },
+  ): Promise<Fetched> {
+    const { digest, mtime } = how;
+    let current = row;
+    for (;;) {
+      const finalPath = resolveInside(this.#target, current.path);
+      // `--retry-download` replaces a file the index records as this item's, changed since.
+      const info = how.overwrite ? undefined : await lstatOrUndefined(finalPath);
+      if (info === undefined) {
+        // Before the rename: a run killed after it can prove the file is this item's.
+        recordTransferDone(this.#index, row.id, digest);
+        await temp.commit({ path: current.path, mtime });
+        this.#record(current, digest);
+        return { outcome: "downloaded", path: current.path };
+      }
+      if (info.isFile && info.size === digest.size) {
+        const there = await hashFile(finalPath);
+        if (there.sha256 === digest.sha256) {
+          await temp.discard();
+          this.#record(current, there);
+          return { outcome: "recorded", path: current.path };
+        }
+      }
+      current = this.#index.movePastTakenPath(row.id);
+      this.#emit({
+        type: "info",
+        message: `"${row.path}" holds other bytes than item "${row.id}": kept, the item goes to ` +
+          `"${current.path}"`,
+      });
+    }
   }
 
   #record(row: MediaRow, digest: FileDigest): void {
@@ -410,9 +460,8 @@ export class DownloadEngine {
   #checkVideo(url: MediaUrl, row: MediaRow): void {
     const status = url.videoStatus ?? row.videoStatus ?? "UNSPECIFIED";
     if (status === "PROCESSING") throw new SkipItem(PROCESSING_REASON);
-    if (status === "FAILED") {
-      throw new Error("Google Photos could not process this video (status FAILED)");
-    }
+    // Google says it cannot serve it: no rerun fixes that, so it is skipped, not failed.
+    if (status === "FAILED") throw new SkipItem(FAILED_VIDEO_REASON, { permanent: true });
   }
 }
 
