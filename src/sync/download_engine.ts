@@ -380,7 +380,7 @@ export class DownloadEngine {
     if (known?.total === leftover) {
       const temp = await TempFile.open(this.#target, row.path, { resume: true });
       const digest = await temp.finish({ expectedSize: leftover });
-      return await this.#place(row, temp, { digest, mtime, overwrite });
+      return await this.#place(row, temp, { digest, mtime, overwrite, fetched: false });
     }
     const video = isVideo(row);
     let url = await this.#urls.urlFor(row);
@@ -405,7 +405,7 @@ export class DownloadEngine {
       }
       throw err;
     }
-    return await this.#place(row, temp, { digest, mtime, overwrite });
+    return await this.#place(row, temp, { digest, mtime, overwrite, fetched: true });
   }
 
   /**
@@ -419,7 +419,7 @@ export class DownloadEngine {
   async #place(
     row: MediaRow,
     temp: TempFile,
-    how: { digest: FileDigest; mtime: Date | undefined; overwrite: boolean },
+    how: { digest: FileDigest; mtime: Date | undefined; overwrite: boolean; fetched: boolean },
   ): Promise<Fetched> {
     const { digest, mtime } = how;
     let current = row;
@@ -432,7 +432,7 @@ export class DownloadEngine {
         recordTransferDone(this.#index, row.id, digest);
         await temp.commit({ path: current.path, mtime });
         this.#record(current, digest);
-        return { outcome: "downloaded", path: current.path };
+        return { outcome: how.fetched ? "downloaded" : "recorded", path: current.path };
       }
       if (info.isFile && info.size === digest.size) {
         const there = await hashFile(finalPath);
