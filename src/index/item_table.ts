@@ -136,6 +136,43 @@ export class ItemTable {
     });
   }
 
+  /**
+   * Paths of the item's name below its number that no item holds (freed by `movePastTakenPath`)
+   * or that an item not yet downloaded holds: after a lost index this item's file may sit there.
+   */
+  pathsBelow(id: string): { dupNo: number; path: string; pendingHolder?: string }[] {
+    const row = this.getItem(id);
+    if (!row || row.dupNo <= 1) return [];
+    const name = dupBaseName(row.originalName);
+    const key = clashKey(name);
+    const out: { dupNo: number; path: string; pendingHolder?: string }[] = [];
+    for (let dupNo = 1; dupNo < row.dupNo; dupNo++) {
+      const holder = this.#sql.stmt(
+        "SELECT id, downloaded_at FROM media_items WHERE folder = ? AND clash_key = ? AND dup_no = ?",
+      ).get(row.folder, key, dupNo) as Row | undefined;
+      if (holder && holder.downloaded_at !== null) continue;
+      const path = `${row.folder}/${withDupNumber(name, dupNo)}`;
+      const owner = this.getItemByPath(path);
+      if (owner && owner.id !== holder?.id) continue;
+      out.push(holder ? { dupNo, path, pendingHolder: holder.id as string } : { dupNo, path });
+    }
+    return out;
+  }
+
+  /** Gives an item a number `pathsBelow` returned, once free; returns the updated row. */
+  moveToNumber(id: string, dupNo: number): MediaRow {
+    return this.#sql.transaction(() => {
+      const row = this.getItem(id);
+      if (!row) throw new RangeError(`No item "${id}" in the index`);
+      const name = dupBaseName(row.originalName);
+      const [free, path] = this.#freeNumber(row.folder, clashKey(name), name, dupNo);
+      if (free !== dupNo) throw new RangeError(`Number ${dupNo} of "${row.path}" is not free`);
+      this.#sql.stmt("UPDATE media_items SET path = ?, dup_no = ? WHERE id = ?")
+        .run(path, dupNo, id);
+      return this.getItem(id)!;
+    });
+  }
+
   #insert(rec: MediaRecord, layout: LayoutOptions, now: string): void {
     const { folder, name, key } = this.plannedPath(rec, layout);
     const [dupNo, path] = this.#freeNumber(folder, key, name, 1);

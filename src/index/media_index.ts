@@ -147,6 +147,16 @@ export class MediaIndex implements IndexPort {
     return this.#items.movePastTakenPath(id);
   }
 
+  /** Paths of an item's name below its number, free or held by an item not yet downloaded. */
+  pathsBelow(id: string): { dupNo: number; path: string; pendingHolder?: string }[] {
+    return this.#items.pathsBelow(id);
+  }
+
+  /** Gives an item a free lower number (its file was found there). */
+  moveToNumber(id: string, dupNo: number): MediaRow {
+    return this.#items.moveToNumber(id, dupNo);
+  }
+
   /** Items recorded as downloaded. */
   downloadedItems(): MediaRow[] {
     return this.#items.downloadedItems();
