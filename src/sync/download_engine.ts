@@ -14,11 +14,11 @@ import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
 import { Pool } from "../files/pool.ts";
-import { forgetTransfer, recordTransferDone, transferOf } from "../index/transfer_queries.ts";
+import { forgetTransfer, transferOf } from "../index/transfer_queries.ts";
 import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
 import { isVideo } from "../media/media_type.ts";
-import { dupBaseName } from "../layout/mod.ts";
+import { type Fetched, type PlaceHow, Placement } from "./placement.ts";
 import { sweepTempFiles } from "./temp_sweep.ts";
 import {
   errorText,
@@ -74,12 +74,6 @@ export interface FromIndexOptions {
   sources?: readonly Source[];
 }
 
-/** What became of one fetched item, and where its file is. */
-interface Fetched {
-  outcome: "downloaded" | "recorded";
-  path: string;
-}
-
 /** An item left for a later run, with why. */
 export interface SkippedItem {
   id: string;
@@ -131,8 +125,7 @@ export class DownloadEngine {
   #queue: MediaRow[] = [];
   #head = 0;
   readonly #seen = new Set<string>();
-  /** The last placement of each name (folder and base name), so they run one at a time. */
-  readonly #placing = new Map<string, Promise<void>>();
+  readonly #placement: Placement;
   /** Items whose wrong-size file must be replaced, not recorded. */
   readonly #overwrite = new Set<string>();
   /** Transfer slots: at most `maxThreads` bodies in flight. */
@@ -185,6 +178,12 @@ export class DownloadEngine {
       cutBackoffMs: options.cutBackoffMs ?? 500,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       onBytes: (n) => this.#summary.bytes += n,
+    });
+    this.#placement = new Placement({
+      target: this.#target,
+      index: this.#index,
+      emit: this.#emit,
+      record: (row, digest) => this.#record(row, digest),
     });
     this.#idle = new Promise((resolve) => this.#resolveIdle = resolve);
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
@@ -411,100 +410,9 @@ export class DownloadEngine {
     return await this.#place(row, temp, { digest, mtime, overwrite, fetched: true });
   }
 
-  /**
-   * Puts a complete temporary file of Google's bytes under the item's name. A file already there
-   * that the index does not record as this item's (an index lost, a user's file) is never
-   * overwritten: it is adopted when its size and SHA-256 equal the fetched bytes, else the item
-   * takes the next free ` (n)`. The whole fetch is the cheapest proof: Google gives no size or
-   * hash in its listing, a size probe would save nothing when the sizes differ (the item must be
-   * fetched for its own name anyway), and equal sizes need every byte to compare hashes.
-   */
-  #place(
-    row: MediaRow,
-    temp: TempFile,
-    how: { digest: FileDigest; mtime: Date | undefined; overwrite: boolean; fetched: boolean },
-  ): Promise<Fetched> {
-    return this.#oneAtATime(row, () => this.#placeNow(row.id, temp, how));
-  }
-
-  async #placeNow(
-    id: string,
-    temp: TempFile,
-    how: { digest: FileDigest; mtime: Date | undefined; overwrite: boolean; fetched: boolean },
-  ): Promise<Fetched> {
-    const { digest, mtime } = how;
-    // Read again: another item of this name may have moved it while its bytes came.
-    let current = this.#index.getItem(id)!;
-    const row = current;
-    for (;;) {
-      const finalPath = resolveInside(this.#target, current.path);
-      // `--retry-download` replaces a file the index records as this item's, changed since.
-      const info = how.overwrite ? undefined : await lstatOrUndefined(finalPath);
-      if (info === undefined) {
-        // Items listed in one page get their numbers before any file is checked: a file moved past
-        // by another item may be this one's.
-        const found = how.overwrite ? undefined : await this.#ownBelow(current, digest);
-        if (found) {
-          await temp.discard();
-          this.#record(found.row, found.digest);
-          return { outcome: "recorded", path: found.row.path };
-        }
-        // Before the rename: a run killed after it can prove the file is this item's.
-        recordTransferDone(this.#index, row.id, digest);
-        await temp.commit({ path: current.path, mtime });
-        this.#record(current, digest);
-        return { outcome: how.fetched ? "downloaded" : "recorded", path: current.path };
-      }
-      if (info.isFile && info.size === digest.size) {
-        const there = await hashFile(finalPath);
-        if (there.sha256 === digest.sha256) {
-          await temp.discard();
-          this.#record(current, there);
-          return { outcome: "recorded", path: current.path };
-        }
-      }
-      current = this.#index.movePastTakenPath(row.id);
-      this.#emit({
-        type: "info",
-        message: `"${row.path}" holds other bytes than item "${row.id}": kept, the item goes to ` +
-          `"${current.path}"`,
-      });
-    }
-  }
-
-  /**
-   * A file under a lower number of the item's name that holds its bytes, free in the index or
-   * held by an item not downloaded yet (which then moves past it, as it would on finding it):
-   * the item moves there. Whichever order items of one name are checked in, each ends on its file.
-   */
-  async #ownBelow(
-    row: MediaRow,
-    digest: FileDigest,
-  ): Promise<{ row: MediaRow; digest: FileDigest } | undefined> {
-    for (const { dupNo, path, pendingHolder } of this.#index.pathsBelow(row.id)) {
-      const abs = resolveInside(this.#target, path);
-      const info = await lstatOrUndefined(abs);
-      if (!info?.isFile || info.size !== digest.size) continue;
-      const there = await hashFile(abs);
-      if (there.sha256 !== digest.sha256) continue;
-      if (pendingHolder !== undefined) this.#index.movePastTakenPath(pendingHolder);
-      return { row: this.#index.moveToNumber(row.id, dupNo), digest: there };
-    }
-    return undefined;
-  }
-
-  /** Runs `fn` after every earlier placement of the same name: their numbers move each other. */
-  async #oneAtATime<T>(row: MediaRow, fn: () => Promise<T>): Promise<T> {
-    const key = `${row.folder}\0${dupBaseName(row.originalName).toLowerCase()}`;
-    const before = this.#placing.get(key) ?? Promise.resolve();
-    const mine = before.then(fn, fn);
-    const tail = mine.then(() => {}, () => {});
-    this.#placing.set(key, tail);
-    try {
-      return await mine;
-    } finally {
-      if (this.#placing.get(key) === tail) this.#placing.delete(key);
-    }
+  /** Puts the complete file under the item's name, or adopts its file (see `Placement`). */
+  #place(row: MediaRow, temp: TempFile, how: PlaceHow): Promise<Fetched> {
+    return this.#placement.place(row, temp, how);
   }
 
   #record(row: MediaRow, digest: FileDigest): void {
