@@ -142,11 +142,12 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
       const child = spawn();
       const out = await child.output();
       const stdout = new TextDecoder().decode(out.stdout);
-      // The FAILED video fails every run: exit 4, as an uninterrupted run would.
-      assert.equal(out.code, 4, new TextDecoder().decode(out.stderr));
+      // The FAILED video is skipped, not failed: exit 0, as an uninterrupted run would. A killed
+      // run may have recorded it as skipped already, so this run skips it or does not queue it.
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
       const summary = JSON.parse(stdout.trim().split("\n").pop()!);
-      assert.equal(summary.failed, 1);
-      assert.equal(summary.skipped, 1);
+      assert.equal(summary.failed, 0);
+      assert.ok(summary.skipped === 1 || summary.skipped === 2, String(summary.skipped));
       const refetched = fake.calls.slice(callsBefore).filter((c) =>
         c.kind === "media" && c.itemId !== undefined && protectedIds.has(c.itemId)
       );
@@ -169,13 +170,13 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
           assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
           assert.deepEqual(files, index.downloadedItems().map((r) => r.path).sort());
           assert.equal(files.length, fetchable.length);
-          const failures = index.failures();
+          assert.deepEqual(index.failures(), []);
           assert.deepEqual(
-            failures.map((f) => f.mediaId),
+            index.skippedItems().map((f) => f.id),
             listed.filter((i) => i.videoStatus === "FAILED").map((i) => i.id),
           );
           const running = index.lastRuns().find((r) => r.command === "download");
-          assert.equal(running?.status, "partial");
+          assert.equal(running?.status, "ok");
         } finally {
           index.close();
         }

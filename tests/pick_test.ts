@@ -127,6 +127,28 @@ Deno.test("pick lands exactly the picked items, then a second pick adds only new
       }
     });
 
+    await t.step(
+      "a FAILED video is skipped as sync skips it: recorded, listed by status",
+      async () => {
+        const index = MediaIndex.open(target.target);
+        try {
+          const failed = first.filter((i) => i.videoStatus === "FAILED").map((i) => i.id);
+          const skipped = index.skippedItems();
+          assert.deepEqual(skipped.map((k) => k.id).sort(), [...failed].sort());
+          for (const k of skipped) assert.match(k.reason, /status FAILED/);
+          assert.deepEqual(index.failures(), []);
+        } finally {
+          index.close();
+        }
+        const st = await runCli(["status", target.target], target.env);
+        assert.equal(st.code, 0, st.stdout + st.stderr);
+        assert.match(
+          st.stdout,
+          /skipped \(Google cannot serve them\):\n {2}photos\/.*status FAILED/,
+        );
+      },
+    );
+
     await t.step("the files are the bytes Google serves, under their index paths", async () => {
       const rows = indexRows(target.target);
       const files = (await walkFiles(target.target)).filter((f) => f.startsWith("photos/"));

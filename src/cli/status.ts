@@ -56,12 +56,14 @@ export function statusObject(
     items: r.counts.total,
     downloaded: r.counts.downloaded,
     pending: r.counts.pending,
+    skipped: r.counts.skipped,
     removed: r.counts.removed,
     failed: r.counts.failed,
     bytesOnDisk: r.counts.bytesOnDisk,
     albums: r.counts.albums,
     bySourceAndType: r.counts.bySourceAndType,
     failures: r.failures,
+    skippedItems: r.skipped,
     removedItems: r.removed,
     keptItems: r.kept,
     lastRuns: r.lastRuns,
@@ -88,7 +90,8 @@ export function statusLines(
   const c = r.counts;
   const lines = [
     `TARGET ${target}`,
-    `items: ${c.total} (${c.downloaded} downloaded, ${c.pending} pending), ` +
+    `items: ${c.total} (${c.downloaded} downloaded, ${c.pending} pending` +
+    (c.skipped ? `, ${c.skipped} skipped` : "") + `), ` +
     `${c.removed} removed from Google, ${c.failed} failed; ${c.albums} albums`,
     `bytes on disk: ${formatBytes(c.bytesOnDisk)}`,
   ];
@@ -111,6 +114,11 @@ export function statusLines(
       );
     }
     more(lines, r.failures.length);
+  }
+  if (r.skipped.length) {
+    lines.push("skipped (Google cannot serve them):");
+    for (const x of r.skipped.slice(0, SHOWN)) lines.push(`  ${x.path}: ${x.reason}`);
+    more(lines, r.skipped.length);
   }
   if (r.removed.length) {
     lines.push("removed from Google (files kept):");

@@ -7,6 +7,8 @@ export interface IndexCounts {
   total: number;
   downloaded: number;
   pending: number;
+  /** Items Google says it cannot serve (not pending, not failed). */
+  skipped: number;
   removed: number;
   failed: number;
   bytesOnDisk: number;
@@ -32,7 +34,11 @@ export function indexCounts(sql: Sql): IndexCounts {
       "SELECT COUNT(*) AS n FROM media_items WHERE removed_at IS NULL AND downloaded_at IS NOT NULL",
     ),
     pending: one(
-      "SELECT COUNT(*) AS n FROM media_items WHERE removed_at IS NULL AND downloaded_at IS NULL",
+      `SELECT COUNT(*) AS n FROM media_items
+       WHERE removed_at IS NULL AND downloaded_at IS NULL AND skip_reason IS NULL`,
+    ),
+    skipped: one(
+      "SELECT COUNT(*) AS n FROM media_items WHERE removed_at IS NULL AND skip_reason IS NOT NULL",
     ),
     removed: one("SELECT COUNT(*) AS n FROM media_items WHERE removed_at IS NOT NULL"),
     failed: one("SELECT COUNT(*) AS n FROM failures"),

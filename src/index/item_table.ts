@@ -3,7 +3,7 @@ import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
 import { toMediaRow } from "./_rows.ts";
 import { isStorableId } from "./_text.ts";
-import type { LayoutOptions, MediaRecord, MediaRow, Source } from "./types.ts";
+import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow, Source } from "./types.ts";
 import {
   clashKey,
   dateFolder,
@@ -109,18 +109,82 @@ export class ItemTable {
     return { folder, name, key: clashKey(name) };
   }
 
+  /**
+   * The lowest number from `from` on that no item of `folder` and `key` holds and whose path no
+   * other item owns. Lowest, not after the highest: a number freed by `movePastTakenPath` goes to
+   * the next item of that name, which after a lost index is often the one whose file is there.
+   */
+  #freeNumber(folder: string, key: string, name: string, from: number): [number, string] {
+    const held = new Set(
+      (this.#sql.stmt("SELECT dup_no FROM media_items WHERE folder = ? AND clash_key = ?")
+        .all(folder, key) as Row[]).map((r) => Number(r.dup_no)),
+    );
+    for (let dupNo = from;; dupNo++) {
+      if (held.has(dupNo)) continue;
+      const path = `${folder}/${withDupNumber(name, dupNo)}`;
+      // A truncated or odd name can land on a path another key already owns; step past it.
+      if (!this.#sql.stmt("SELECT 1 FROM media_items WHERE path = ?").get(path)) {
+        return [dupNo, path];
+      }
+    }
+  }
+
+  /**
+   * The item's path is taken on disk by a file that is not its bytes (an index lost, a user's
+   * file): gives it the next free ` (n)` after its current one and returns the updated row.
+   */
+  movePastTakenPath(id: string): MediaRow {
+    return this.#sql.transaction(() => {
+      const row = this.getItem(id);
+      if (!row) throw new RangeError(`No item "${id}" in the index`);
+      const name = dupBaseName(row.originalName);
+      const [dupNo, path] = this.#freeNumber(row.folder, clashKey(name), name, row.dupNo + 1);
+      this.#sql.stmt("UPDATE media_items SET path = ?, dup_no = ? WHERE id = ?")
+        .run(path, dupNo, id);
+      return this.getItem(id)!;
+    });
+  }
+
+  /**
+   * Paths of the item's name below its number that no item holds (freed by `movePastTakenPath`)
+   * or that an item not yet downloaded holds: after a lost index this item's file may sit there.
+   */
+  pathsBelow(id: string): { dupNo: number; path: string; pendingHolder?: string }[] {
+    const row = this.getItem(id);
+    if (!row || row.dupNo <= 1) return [];
+    const name = dupBaseName(row.originalName);
+    const key = clashKey(name);
+    const out: { dupNo: number; path: string; pendingHolder?: string }[] = [];
+    for (let dupNo = 1; dupNo < row.dupNo; dupNo++) {
+      const holder = this.#sql.stmt(
+        "SELECT id, downloaded_at FROM media_items WHERE folder = ? AND clash_key = ? AND dup_no = ?",
+      ).get(row.folder, key, dupNo) as Row | undefined;
+      if (holder && holder.downloaded_at !== null) continue;
+      const path = `${row.folder}/${withDupNumber(name, dupNo)}`;
+      const owner = this.getItemByPath(path);
+      if (owner && owner.id !== holder?.id) continue;
+      out.push(holder ? { dupNo, path, pendingHolder: holder.id as string } : { dupNo, path });
+    }
+    return out;
+  }
+
+  /** Gives an item a number `pathsBelow` returned, once free; returns the updated row. */
+  moveToNumber(id: string, dupNo: number): MediaRow {
+    return this.#sql.transaction(() => {
+      const row = this.getItem(id);
+      if (!row) throw new RangeError(`No item "${id}" in the index`);
+      const name = dupBaseName(row.originalName);
+      const [free, path] = this.#freeNumber(row.folder, clashKey(name), name, dupNo);
+      if (free !== dupNo) throw new RangeError(`Number ${dupNo} of "${row.path}" is not free`);
+      this.#sql.stmt("UPDATE media_items SET path = ?, dup_no = ? WHERE id = ?")
+        .run(path, dupNo, id);
+      return this.getItem(id)!;
+    });
+  }
+
   #insert(rec: MediaRecord, layout: LayoutOptions, now: string): void {
     const { folder, name, key } = this.plannedPath(rec, layout);
-    const max = this.#sql.stmt(
-      "SELECT MAX(dup_no) AS n FROM media_items WHERE folder = ? AND clash_key = ?",
-    ).get(folder, key) as { n: number | null };
-    let dupNo = (max.n ?? 0) + 1;
-    let path = `${folder}/${withDupNumber(name, dupNo)}`;
-    // A truncated or odd name can land on a path another key already owns; step past it.
-    while (this.#sql.stmt("SELECT 1 FROM media_items WHERE path = ?").get(path)) {
-      dupNo++;
-      path = `${folder}/${withDupNumber(name, dupNo)}`;
-    }
+    const [dupNo, path] = this.#freeNumber(folder, key, name, 1);
     const dateSource = rec.captureTime
       ? rec.dateSource
       : (dateFromFileName(rec.originalName) ? "filename" : "none");
@@ -196,11 +260,12 @@ export class ItemTable {
       next.productUrl !== old.productUrl ||
       JSON.stringify(next.people) !== JSON.stringify(old.people) || old.removedAt !== null;
     if (changed) {
+      // Google's word on the item changed (a FAILED video may be READY now): a skip is tried again.
       this.#sql.stmt(
         `UPDATE media_items SET source = ?, mime_type = ?, description = ?, width = ?, height = ?,
           camera_make = ?, camera_model = ?, latitude = ?, longitude = ?, altitude = ?, favourite = ?,
           archived = ?, trashed = ?, video_status = ?, product_url = ?, people = ?, last_seen_at = ?,
-          removed_at = NULL
+          removed_at = NULL, skip_reason = NULL, skipped_at = NULL
          WHERE id = ?`,
       ).run(
         next.source,
@@ -255,13 +320,39 @@ export class ItemTable {
     return this.#rows("SELECT * FROM media_items ORDER BY rowid");
   }
 
-  /** Items not yet on disk (and not removed), in index order. */
+  /** Items not yet on disk (and neither removed nor skipped), in index order. */
   pendingItems(opts: { skipVideo?: boolean } = {}): MediaRow[] {
     return this.#rows(
       opts.skipVideo
-        ? "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND media_type = 'photo' ORDER BY rowid"
-        : "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL ORDER BY rowid",
+        ? "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL AND media_type = 'photo' ORDER BY rowid"
+        : "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL ORDER BY rowid",
     );
+  }
+
+  /**
+   * Records that Google says it cannot serve an item (a video whose processing FAILED): not a
+   * failure a rerun fixes, so it leaves the pending list until its metadata changes.
+   */
+  markSkipped(id: string, reason: string): void {
+    this.#sql.transaction(() => {
+      this.#sql.stmt("UPDATE media_items SET skip_reason = ?, skipped_at = ? WHERE id = ?")
+        .run(reason, nowIso(), id);
+      this.#sql.stmt("DELETE FROM failures WHERE media_id = ?").run(id);
+    });
+  }
+
+  /** Items skipped because Google cannot serve them (and not removed), with why. */
+  skippedItems(): SkippedRow[] {
+    const rows = this.#sql.stmt(
+      `SELECT id, path, skip_reason, skipped_at FROM media_items
+       WHERE skip_reason IS NOT NULL AND removed_at IS NULL ORDER BY rowid`,
+    ).all() as Row[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      path: r.path as string,
+      reason: r.skip_reason as string,
+      skippedAt: r.skipped_at as string,
+    }));
   }
 
   /** Items recorded as downloaded. */
@@ -285,7 +376,8 @@ export class ItemTable {
   ): void {
     this.#sql.transaction(() => {
       this.#sql.stmt(
-        `UPDATE media_items SET size = ?, sha256 = ?, downloaded_at = ?, fidelity = COALESCE(?, fidelity)
+        `UPDATE media_items SET size = ?, sha256 = ?, downloaded_at = ?, fidelity = COALESCE(?, fidelity),
+          skip_reason = NULL, skipped_at = NULL
          WHERE id = ?`,
       ).run(file.size, file.sha256, nowIso(), file.fidelity ?? null, id);
       this.#sql.stmt("DELETE FROM failures WHERE media_id = ?").run(id);

@@ -19,7 +19,14 @@ import {
 import type { IndexPort } from "./port.ts";
 import { type RunRow, RunTable } from "./run_table.ts";
 import { diskFullError } from "./space_queries.ts";
-import type { AlbumRow, FailureRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
+import type {
+  AlbumRow,
+  FailureRow,
+  LayoutOptions,
+  MediaRecord,
+  MediaRow,
+  SkippedRow,
+} from "./types.ts";
 
 /** The index of one TARGET. Open with `MediaIndex.open(target)`; close when done. */
 export class MediaIndex implements IndexPort {
@@ -135,9 +142,34 @@ export class MediaIndex implements IndexPort {
     return this.#items.allItems();
   }
 
-  /** Items not yet on disk (and not removed), in index order. */
+  /** Items not yet on disk (and neither removed nor skipped), in index order. */
   pendingItems(opts: { skipVideo?: boolean } = {}): MediaRow[] {
     return this.#items.pendingItems(opts);
+  }
+
+  /** Records that Google cannot serve an item: skipped until its metadata changes. */
+  markSkipped(id: string, reason: string): void {
+    this.#items.markSkipped(id, reason);
+  }
+
+  /** Items skipped because Google cannot serve them, with why. */
+  skippedItems(): SkippedRow[] {
+    return this.#items.skippedItems();
+  }
+
+  /** Gives an item whose path is taken on disk by other bytes the next free ` (n)`. */
+  movePastTakenPath(id: string): MediaRow {
+    return this.#items.movePastTakenPath(id);
+  }
+
+  /** Paths of an item's name below its number, free or held by an item not yet downloaded. */
+  pathsBelow(id: string): { dupNo: number; path: string; pendingHolder?: string }[] {
+    return this.#items.pathsBelow(id);
+  }
+
+  /** Gives an item a free lower number (its file was found there). */
+  moveToNumber(id: string, dupNo: number): MediaRow {
+    return this.#items.moveToNumber(id, dupNo);
   }
 
   /** Items recorded as downloaded. */

@@ -140,4 +140,14 @@ export const MIGRATIONS: readonly string[] = [
     decided_at  TEXT NOT NULL
   );
   `,
+  // 5: items Google says it cannot serve (a video whose processing FAILED) are skipped, not failed:
+  // not retried every run, only once Google's metadata of the item changes. And the digest of a
+  // transfer's complete temporary file, written just before its rename, so a run killed between the
+  // rename and the record can prove the file under the final name holds this item's bytes.
+  `
+  ALTER TABLE media_items ADD COLUMN skip_reason TEXT;   -- why Google cannot serve it; NULL otherwise
+  ALTER TABLE media_items ADD COLUMN skipped_at TEXT;    -- ISO-8601 UTC, when it was skipped
+  ALTER TABLE transfers ADD COLUMN done_size INTEGER;    -- bytes of the complete temporary file
+  ALTER TABLE transfers ADD COLUMN done_sha256 TEXT;     -- its SHA-256, hex
+  `,
 ];

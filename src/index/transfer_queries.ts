@@ -1,4 +1,4 @@
-/** The download engine's own queries: the `transfers` table (schema migration 3). */
+/** The download engine's own queries: the `transfers` table (schema migrations 3 and 4). */
 import type { MediaIndex } from "./media_index.ts";
 import { nowIso } from "./db.ts";
 import { sqlOf } from "./_handle.ts";
@@ -8,6 +8,8 @@ export interface TransferRow {
   /** Bytes the whole file has; null when the server did not say. */
   total: number | null;
   etag: string | null;
+  /** Size and SHA-256 of the complete temporary file, recorded just before its rename. */
+  done: { size: number; sha256: string } | null;
 }
 
 /** Records the declared length and ETag of a transfer, before its body is written. */
@@ -22,13 +24,42 @@ export function recordTransfer(
   ).run(id, declared.total ?? null, declared.etag ?? null, nowIso());
 }
 
+/**
+ * Records the digest of a transfer's complete temporary file, just before it is renamed: a run
+ * killed after the rename then knows the file under the final name is this item's bytes.
+ */
+export function recordTransferDone(
+  index: MediaIndex,
+  id: string,
+  digest: { size: number; sha256: string },
+): void {
+  sqlOf(index).stmt(
+    `INSERT INTO transfers (media_id, started_at, done_size, done_sha256) VALUES (?, ?, ?, ?)
+     ON CONFLICT (media_id) DO UPDATE SET done_size = excluded.done_size,
+       done_sha256 = excluded.done_sha256`,
+  ).run(id, nowIso(), digest.size, digest.sha256);
+}
+
 /** The transfer recorded for an item, if any. */
 export function transferOf(index: MediaIndex, id: string): TransferRow | undefined {
-  const row = sqlOf(index).stmt("SELECT total, etag FROM transfers WHERE media_id = ?").get(id) as
-    | { total: number | null; etag: string | null }
+  const row = sqlOf(index).stmt(
+    "SELECT total, etag, done_size, done_sha256 FROM transfers WHERE media_id = ?",
+  ).get(id) as
+    | {
+      total: number | null;
+      etag: string | null;
+      done_size: number | null;
+      done_sha256: string | null;
+    }
     | undefined;
   if (!row) return undefined;
-  return { total: row.total === null ? null : Number(row.total), etag: row.etag ?? null };
+  return {
+    total: row.total === null ? null : Number(row.total),
+    etag: row.etag ?? null,
+    done: row.done_size === null || row.done_sha256 === null
+      ? null
+      : { size: Number(row.done_size), sha256: row.done_sha256 },
+  };
 }
 
 /** Forgets an item's transfer (done, or its temporary file removed). */

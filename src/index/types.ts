@@ -99,6 +99,14 @@ export interface FailureRow {
   originalName: string | null;
 }
 
+/** An item skipped because Google says it cannot serve it. */
+export interface SkippedRow {
+  id: string;
+  path: string;
+  reason: string;
+  skippedAt: string;
+}
+
 /** Options for where new items go on disk. */
 export interface LayoutOptions {
   /** `photos/YYYY-MM` instead of `photos/YYYY/MM`. */

@@ -14,6 +14,13 @@ export interface MediaUrl {
 }
 
 /**
+ * Why an item is skipped when Google says it cannot serve it (a video whose processing FAILED):
+ * the same words from every command, kept in the index and listed by `status`.
+ */
+export const FAILED_VIDEO_REASON =
+  "Google Photos could not process this video (status FAILED); tried again only when Google's listing of it changes";
+
+/**
  * Where the engine gets base URLs. The Library API and the Picker each implement it; a Picker URL
  * needs the bearer token on the fetch (`needsBearer`), a Library URL carries its own grant.
  */

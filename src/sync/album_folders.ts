@@ -101,12 +101,52 @@ export class AlbumFolders {
       for (let n = 1;; n++) {
         const candidate = withFolderDupNumber(plan.base, n);
         if (!free(candidate, plan.album.id)) continue;
-        if (!own.has(foldName(candidate)) && await this.#occupied(candidate)) continue;
+        if (
+          !own.has(foldName(candidate)) && await this.#occupied(candidate) &&
+          !await this.#adoptFolder(candidate, plan.album.id)
+        ) continue;
         plan.folder = candidate;
         claim(candidate, plan.album.id);
         break;
       }
     }
+  }
+
+  /**
+   * Records as the album's own a folder that is exactly its planned folder and holds nothing but
+   * symlinks of our relative form into `photos/`: one the tool made before the index was lost.
+   * Its links are recorded too, so the album's reconcile keeps the right ones and replaces the
+   * rest, instead of making `Title (2)` beside it. Anything else in it makes it a user's folder.
+   */
+  async #adoptFolder(folder: string, albumId: string): Promise<boolean> {
+    const info = await statOrUndefined(this.#fs, this.#abs(folder), false);
+    if (!info?.isDirectory) return false;
+    const links: { path: string; mediaId: string }[] = [];
+    try {
+      for await (const entry of this.#fs.readDir(this.#abs(folder))) {
+        if (!entry.isSymlink) return false;
+        const path = `${folder}/${entry.name}`;
+        const text = (await this.#fs.readLink(this.#abs(path))).replaceAll("\\", "/");
+        if (posix.isAbsolute(text)) return false;
+        const to = posix.normalize(posix.join(folder, text));
+        if (!to.startsWith("photos/")) return false;
+        // A link to a path no item holds now is recorded all the same: ours, so it may go.
+        links.push({ path, mediaId: this.#index.getItemByPath(to)?.id ?? "" });
+      }
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
+    if (links.length === 0) return false;
+    this.#rec.transaction(() => {
+      this.#rec.recordFolder(folder, albumId);
+      for (const l of links) this.#rec.recordLink({ ...l, albumId, kind: "symlink" });
+    });
+    this.#emit({
+      type: "info",
+      message: `Album folder "${folder}" made by an earlier run is reused`,
+    });
+    return true;
   }
 
   /** Whether something the tool did not record sits at (a case variant of) a folder path. */

@@ -16,9 +16,10 @@ import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
 import { Pool } from "../files/pool.ts";
 import { forgetTransfer, transferOf } from "../index/transfer_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
+import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
 import { isVideo } from "../media/media_type.ts";
+import { type Fetched, type PlaceHow, Placement } from "./placement.ts";
 import { sweepTempFiles } from "./temp_sweep.ts";
 import {
   errorText,
@@ -125,6 +126,7 @@ export class DownloadEngine {
   #queue: MediaRow[] = [];
   #head = 0;
   readonly #seen = new Set<string>();
+  readonly #placement: Placement;
   /** Items whose wrong-size file must be replaced, not recorded. */
   readonly #overwrite = new Set<string>();
   /** Transfer slots: at most `maxThreads` bodies in flight. */
@@ -177,6 +179,12 @@ export class DownloadEngine {
       cutBackoffMs: options.cutBackoffMs ?? 500,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       onBytes: (n) => this.#summary.bytes += n,
+    });
+    this.#placement = new Placement({
+      target: this.#target,
+      index: this.#index,
+      emit: this.#emit,
+      record: (row, digest) => this.#record(row, digest),
     });
     this.#idle = new Promise((resolve) => this.#resolveIdle = resolve);
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
@@ -290,7 +298,7 @@ export class DownloadEngine {
 
   async #one(row: MediaRow, release: () => void): Promise<void> {
     try {
-      const outcome = await this.#fetchItem(row, release);
+      const { outcome, path } = await this.#fetchItem(row, release);
       if (outcome === "recorded") this.#summary.recorded++;
       else this.#summary.downloaded++;
       this.#done++;
@@ -298,13 +306,14 @@ export class DownloadEngine {
         type: "item",
         phase: this.#phase,
         id: row.id,
-        path: row.path,
+        path,
         status: "downloaded",
         ...(outcome === "recorded" ? { reason: "found complete on disk" } : {}),
       });
     } catch (err) {
       if (err instanceof SkipItem) {
         this.#done++;
+        if (err.permanent) this.#index.markSkipped(row.id, err.message);
         this.#summary.skipped.push({ id: row.id, path: row.path, reason: err.message });
         this.#emit({
           type: "item",
@@ -357,19 +366,21 @@ export class DownloadEngine {
     });
   }
 
-  async #fetchItem(row: MediaRow, release: () => void): Promise<"downloaded" | "recorded"> {
-    const finalPath = resolveInside(this.#target, row.path);
+  async #fetchItem(row: MediaRow, release: () => void): Promise<Fetched> {
     const mtime = row.captureTime ? new Date(row.captureTime) : undefined;
-    if (!this.#overwrite.has(row.id)) {
-      const info = await lstatOrUndefined(finalPath);
-      if (info) {
-        if (!info.isFile) {
-          throw new Error(`Path "${row.path}" is taken by something that is not a file`);
-        }
-        // Renamed into place by a run killed before it could record it: the file is complete.
+    const overwrite = this.#overwrite.has(row.id);
+    if (!overwrite) {
+      // Renamed into place by a run killed before it could record it: the digest it wrote just
+      // before the rename proves the file is this item's, without fetching it again.
+      const done = transferOf(this.#index, row.id)?.done;
+      const finalPath = resolveInside(this.#target, row.path);
+      const info = done ? await lstatOrUndefined(finalPath) : undefined;
+      if (done && info?.isFile && info.size === done.size) {
         const digest = await hashFile(finalPath);
-        this.#record(row, digest);
-        return "recorded";
+        if (digest.sha256 === done.sha256) {
+          this.#record(row, digest);
+          return { outcome: "recorded", path: row.path };
+        }
       }
     }
     // A killed run may have received every byte without renaming: finish it without a fetch.
@@ -377,8 +388,8 @@ export class DownloadEngine {
     const known = leftover > 0 ? transferOf(this.#index, row.id) : undefined;
     if (known?.total === leftover) {
       const temp = await TempFile.open(this.#target, row.path, { resume: true });
-      this.#record(row, await temp.commit({ expectedSize: leftover, mtime }));
-      return "recorded";
+      const digest = await temp.finish({ expectedSize: leftover });
+      return await this.#place(row, temp, { digest, mtime, overwrite, fetched: false });
     }
     const video = isVideo(row);
     let url = await this.#urls.urlFor(row);
@@ -389,7 +400,6 @@ export class DownloadEngine {
       digest = await this.#transfers.run(row, temp, {
         url,
         video,
-        mtime,
         etag: known?.etag ?? undefined,
         setUrl: (fresh) => url = fresh,
         release,
@@ -404,8 +414,12 @@ export class DownloadEngine {
       }
       throw err;
     }
-    this.#record(row, digest);
-    return "downloaded";
+    return await this.#place(row, temp, { digest, mtime, overwrite, fetched: true });
+  }
+
+  /** Puts the complete file under the item's name, or adopts its file (see `Placement`). */
+  #place(row: MediaRow, temp: TempFile, how: PlaceHow): Promise<Fetched> {
+    return this.#placement.place(row, temp, how);
   }
 
   #record(row: MediaRow, digest: FileDigest): void {
@@ -417,9 +431,8 @@ export class DownloadEngine {
   #checkVideo(url: MediaUrl, row: MediaRow): void {
     const status = url.videoStatus ?? row.videoStatus ?? "UNSPECIFIED";
     if (status === "PROCESSING") throw new SkipItem(PROCESSING_REASON);
-    if (status === "FAILED") {
-      throw new Error("Google Photos could not process this video (status FAILED)");
-    }
+    // Google says it cannot serve it: no rerun fixes that, so it is skipped, not failed.
+    if (status === "FAILED") throw new SkipItem(FAILED_VIDEO_REASON, { permanent: true });
   }
 }
 

@@ -21,6 +21,7 @@ import {
   waitForPicks,
 } from "../sources/picker/pick.ts";
 import { PickerUrlSource } from "../sources/picker/pick_urls.ts";
+import { FAILED_VIDEO_REASON } from "../sources/media_url.ts";
 import {
   type CallTally,
   DownloadEngine,
@@ -141,6 +142,8 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
       }
       const reason = pickedVideoSkipReason(item);
       if (reason !== undefined) {
+        // Recorded as sync and download record it, so `status` lists it the same way.
+        if (reason === FAILED_VIDEO_REASON) opts.index.markSkipped(row.id, reason);
         summary.skipped.push({ id: row.id, path: row.path, reason });
         emit({
           type: "item",

@@ -1,5 +1,5 @@
 /**
- * One transfer of one item into its temporary file: resumes a cut body with a Range request (and
+ * One transfer of one item into its complete temporary file: resumes a cut body with a Range request (and
  * If-Range, so a changed file comes whole), asks for a fresh URL after a 403, starts over after a
  * 416 or an unusable range, and retries short and cut bodies a bounded number of times.
  */
@@ -11,7 +11,7 @@ import type { MediaRow } from "../index/types.ts";
 import { BodyReadError, type TempFile } from "../files/atomic_file.ts";
 import type { FileDigest } from "../files/hash.ts";
 import { recordTransfer } from "../index/transfer_queries.ts";
-import type { MediaUrl, MediaUrlSource } from "../sources/media_url.ts";
+import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sources/media_url.ts";
 
 /** What the engine needs to fetch media: `GoogleHttp` in real runs (pacer, tally, token). */
 export interface MediaFetcher {
@@ -40,7 +40,6 @@ export interface TransferContext {
 export interface TransferSetup {
   url: MediaUrl;
   video: boolean;
-  mtime: Date | undefined;
   /** ETag a killed run recorded, for If-Range. */
   etag: string | undefined;
   setUrl: (url: MediaUrl) => void;
@@ -48,11 +47,16 @@ export interface TransferSetup {
   release: () => void;
 }
 
-/** An item to leave for a later run (a video still processing). */
+/**
+ * An item to leave: for a later run (a video still processing), or, when `permanent`, until Google's
+ * metadata of it changes (Google itself says it cannot serve it: a FAILED video).
+ */
 export class SkipItem extends Error {
-  constructor(reason: string) {
+  readonly permanent: boolean;
+  constructor(reason: string, options: { permanent?: boolean } = {}) {
     super(reason);
     this.name = "SkipItem";
+    this.permanent = options.permanent ?? false;
   }
 }
 
@@ -67,7 +71,10 @@ export class ItemTransfers {
     this.#ctx = context;
   }
 
-  /** Transfers until the file is complete: resumes cut bodies, refreshes refused URLs. */
+  /**
+   * Transfers until the temporary file is complete and synced (not renamed): resumes cut bodies,
+   * refreshes refused URLs.
+   */
   async run(row: MediaRow, temp: TempFile, how: TransferSetup): Promise<FileDigest> {
     let url = how.url;
     let etag = how.etag;
@@ -117,6 +124,9 @@ export class ItemTransfers {
           // Google answers 404 for a video it has not finished processing.
           await refresh();
           if (url.videoStatus === "PROCESSING") throw new SkipItem(PROCESSING_REASON);
+          if (url.videoStatus === "FAILED") {
+            throw new SkipItem(FAILED_VIDEO_REASON, { permanent: true });
+          }
         }
         throw err;
       }
@@ -178,7 +188,8 @@ export class ItemTransfers {
       }
       // Every byte is in: the next item's request can go while this one is renamed and recorded.
       how.release();
-      return await temp.commit({ expectedSize: expected, mtime: how.mtime });
+      // The caller names the file: the final path may hold another item's bytes (see the engine).
+      return await temp.finish({ expectedSize: expected });
     }
   }
 

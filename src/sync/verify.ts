@@ -11,7 +11,7 @@ import {
   type MediaIndex,
   type RunRow,
 } from "../index/mod.ts";
-import type { FailureRow, MediaRow } from "../index/types.ts";
+import type { FailureRow, MediaRow, SkippedRow } from "../index/types.ts";
 import { resolveInside } from "../files/atomic_file.ts";
 import { type FileDigest, HashBuffers, hashFile } from "../files/hash.ts";
 import { forEachLimited } from "../files/pool.ts";
@@ -145,6 +145,8 @@ async function checkFile(target: string, row: MediaRow, buffer: Uint8Array): Pro
 export interface StatusReport {
   counts: IndexCounts;
   failures: FailureRow[];
+  /** Items Google says it cannot serve (a FAILED video), with why: not failures, not retried. */
+  skipped: SkippedRow[];
   removed: { id: string; path: string; removedAt: string | null }[];
   /** Items the last complete library listing missed that stay, with why. */
   kept: KeptItem[];
@@ -156,6 +158,7 @@ export function statusReport(index: MediaIndex): StatusReport {
   return {
     counts: index.counts(),
     failures: index.failures(),
+    skipped: index.skippedItems(),
     removed: index.removedItems().map((r) => ({ id: r.id, path: r.path, removedAt: r.removedAt })),
     kept: keptItems(index),
     lastRuns: index.lastRuns(),

@@ -13,6 +13,7 @@ import { findSameItemElsewhere } from "../../index/pick_queries.ts";
 import type { MediaRecord, MediaRow } from "../../index/types.ts";
 import { isPickedVideo, pickedVideoStatus, recordFromPickedItem } from "./pick_records.ts";
 import type { PickerUrlSource } from "./pick_urls.ts";
+import { FAILED_VIDEO_REASON } from "../media_url.ts";
 
 /** The Picker API calls the flow makes (`PickerApi`). */
 export interface PickerClient {
@@ -221,7 +222,7 @@ export function pickedVideoSkipReason(item: PickedMediaItem): string | undefined
   if (status === "PROCESSING") {
     return "video still processing in Google Photos (PROCESSING); pick it again once it is ready";
   }
-  if (status === "FAILED") return "Google Photos could not process this video (FAILED)";
+  if (status === "FAILED") return FAILED_VIDEO_REASON;
   return `video not ready in Google Photos (${status}); pick it again later`;
 }
 
