@@ -20,7 +20,7 @@ Deno.test("takeout command prints the report as a table and links albums", async
     const r = await runCli(["takeout", target, ...paths], { HOME: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^takeout:$/m);
-    assert.match(r.stdout, /matched through a variant\s+6$/m);
+    assert.match(r.stdout, /matched through a variant\s+7$/m);
     assert.match(r.stdout, /orphan sidecars\s+1$/m);
     assert.match(r.stdout, /failed videos \(not imported\)\s+1$/m);
     assert.match(r.stdout, /trash \(not imported\)\s+2$/m);
