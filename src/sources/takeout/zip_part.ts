@@ -138,6 +138,7 @@ export class ZipPart implements TakeoutPart {
             problems,
           );
         }
+        opts.onFound?.(p);
       }
     } catch (err) {
       if (signal?.aborted) throw err;
