@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { runCli, walkFiles } from "./helpers.ts";
 import {
   englishExport,
@@ -20,7 +21,7 @@ Deno.test("takeout command prints the report as a table and links albums", async
     const r = await runCli(["takeout", target, ...paths], { HOME: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^takeout:$/m);
-    assert.match(r.stdout, /matched through a variant\s+6$/m);
+    assert.match(r.stdout, /matched through a variant\s+7$/m);
     assert.match(r.stdout, /orphan sidecars\s+1$/m);
     assert.match(r.stdout, /failed videos \(not imported\)\s+1$/m);
     assert.match(r.stdout, /trash \(not imported\)\s+2$/m);
@@ -75,6 +76,57 @@ Deno.test("takeout command exits 2 for a path that is missing or not a Takeout",
     const wrong = await runCli(["takeout", target, text], { HOME: dir });
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /notes\.tgz/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rule 16: a path that is not a Google Photos Takeout exits 2 and creates nothing", async (t) => {
+  const dir = await tempDir();
+  try {
+    const enc = new TextEncoder();
+    const youtube = join(dir, "takeout-youtube.zip");
+    {
+      const f = await Deno.create(youtube);
+      const w = new ZipWriter(f.writable, { useWebWorkers: false });
+      await w.add("Takeout/archive_browser.html", new Uint8ArrayReader(enc.encode("<html>")));
+      await w.add(
+        "Takeout/YouTube/history/watch-history.json",
+        new Uint8ArrayReader(enc.encode("[]")),
+      );
+      await w.add("Takeout/YouTube/videos/clip.mp4", new Uint8ArrayReader(enc.encode("mp4")));
+      await w.close();
+    }
+    const holiday = join(dir, "Holiday pictures");
+    await Deno.mkdir(join(holiday, "Day 1"), { recursive: true });
+    await Deno.writeTextFile(join(holiday, "Day 1", "DSC_0001.jpg"), "jpeg");
+    await Deno.writeTextFile(join(holiday, "notes.json"), '{"a": 1}');
+    const empty = join(dir, "empty");
+    await Deno.mkdir(empty);
+    const good = await writeZipParts(englishExport(35), join(dir), { parts: 1 });
+    const cases: [string, string[]][] = [
+      ["a zip of another Google product", [youtube]],
+      ["a folder of ordinary photos", [holiday]],
+      ["an empty folder", [empty]],
+      ["a Takeout part beside a folder that is none", [...good, holiday]],
+    ];
+    for (const [what, paths] of cases) {
+      await t.step(`${what}: exit 2, no TARGET`, async () => {
+        const target = join(dir, "backup");
+        const r = await runCli(["takeout", target, ...paths], { HOME: dir });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /is not a Google Photos Takeout/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+        await assert.rejects(Deno.stat(target), "no TARGET made");
+      });
+      await t.step(`${what}: an existing empty TARGET gets no index`, async () => {
+        const target = join(dir, "existing");
+        await Deno.mkdir(target, { recursive: true });
+        const r = await runCli(["takeout", target, ...paths], { HOME: dir });
+        assert.equal(r.code, 2, r.stderr);
+        assert.deepEqual(await Array.fromAsync(Deno.readDir(target)), []);
+      });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -194,7 +194,7 @@ Deno.test("importTakeout() imports a two-part zip export with the new naming", a
     await t.step("report counts", () => {
       const want = expectedCounts(fx);
       assert.deepEqual(pick(report, want), want);
-      assert.equal(report.companions, 5);
+      assert.equal(report.companions, 6);
       assert.equal(report.lockedFolder, 1);
       // Album copies of five items and the year copies (two albums).
       assert.equal(report.albumMemberships, 5);

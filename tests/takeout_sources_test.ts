@@ -258,3 +258,38 @@ Deno.test("readTakeout() refuses input that is no Google Photos Takeout", async 
     await assert.rejects(readTakeout([join(dir, "fake.tgz")]), /not a gzipped tar archive/);
   });
 });
+
+Deno.test("rule 15: a zip entry with an unsafe name is skipped, named, and the rest imports", async () => {
+  await withDir(async (dir) => {
+    const unsafe = [
+      "../evil.jpg",
+      "Takeout/Google Photos/Photos from 2020/../../../../etc/cron.d/x.jpg",
+      "/etc/passwd.jpg",
+      "C:\\Users\\Public\\evil.jpg",
+      "c:/Windows/evil.jpg",
+      "Takeout\\Google Photos\\Photos from 2020\\backslash.jpg",
+      "\\\\server\\share\\evil.jpg",
+    ];
+    const good = (n: number) => `Takeout/Google Photos/Photos from 2020/IMG_${n}.jpg`;
+    const files: [string, string][] = [[good(0), "0"]];
+    unsafe.forEach((name, i) => files.push([name, "x"], [good(i + 1), String(i + 1)]));
+    files.push([`${good(0)}.supplemental-metadata.json`, SIDECAR]);
+    const zip = await writeZip(join(dir, "takeout-001.zip"), files);
+    const tree = await readTakeout([zip]);
+    try {
+      assert.deepEqual(
+        tree.media.map((e) => e.name),
+        unsafe.map((_, i) => `IMG_${i}.jpg`).concat(`IMG_${unsafe.length}.jpg`),
+      );
+      assert.equal(tree.json.length, 1);
+      assert.deepEqual(tree.problems.map((p) => p.entry), unsafe);
+      for (const p of tree.problems) {
+        assert.equal(p.source, zip);
+        assert.match(p.message, /unsafe entry name/);
+        assert.doesNotMatch(p.message, /truncated or corrupt/);
+      }
+    } finally {
+      await tree.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 /** `gphotos-sync takeout TARGET PATH...`: import Google Takeout archives or extracted folders. */
 import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
+import { checkTakeout } from "../sources/takeout/read_takeout.ts";
 import { importTakeoutAndLink, type TakeoutRunReport } from "../sync/takeout_run.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { formatBytes } from "./reporter.ts";
@@ -27,14 +28,8 @@ export async function runTakeout(
 ): Promise<number> {
   if (paths.length === 0) throw new UsageError("No Takeout archive or folder given");
   const resolved = paths.map((p) => resolve(p));
-  // A wrong path should not leave a new, empty TARGET behind.
-  for (const p of resolved) {
-    try {
-      await Deno.stat(p);
-    } catch (err) {
-      throw new UsageError(`Cannot read "${p}": ${(err as Error).message}`, { cause: err });
-    }
-  }
+  // A wrong path leaves no new TARGET and no index behind: the inputs are checked first.
+  await checkTakeout(resolved);
   const session = await openLocalSession(target, { ...opts, command: "takeout" }, ctx);
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;

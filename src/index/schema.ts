@@ -18,7 +18,7 @@ export const MIGRATIONS: readonly string[] = [
     mime_type      TEXT,
     media_type     TEXT NOT NULL,             -- photo | video
     capture_time   TEXT,                      -- ISO-8601 UTC; NULL when no source knows it
-    date_source    TEXT NOT NULL,             -- api | picker | sidecar | exif | filename | entry | none
+    date_source    TEXT NOT NULL,             -- api | picker | sidecar | exif | filename | folder | entry | none
     width          INTEGER,
     height         INTEGER,
     camera_make    TEXT,

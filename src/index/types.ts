@@ -4,7 +4,15 @@
 export type Source = "library" | "album" | "picker" | "takeout";
 
 /** Which clue gave an item its capture time. */
-export type DateSource = "api" | "picker" | "sidecar" | "exif" | "filename" | "entry" | "none";
+export type DateSource =
+  | "api"
+  | "picker"
+  | "sidecar"
+  | "exif"
+  | "filename"
+  | "folder"
+  | "entry"
+  | "none";
 
 /** A media item as a source describes it, before the index gives it a path. */
 export interface MediaRecord {

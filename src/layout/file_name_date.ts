@@ -1,16 +1,18 @@
 /** SPEC "Dates": the last resort, a capture date written into the file name by a camera or app. */
 
 /**
- * A date (YYYY MM DD, one separator used twice or none) and an optional time (HH MM SS, then
- * optional milliseconds). Digits either side are refused so `IMG_0001` or a long number is no date.
- * Covers IMG_20200229_084052, PXL_20230101_123456789, 2020-02-29 08.40.52,
- * Screenshot_2020-02-29-08-40-52, VID-20200229-WA0001, WhatsApp Image 2020-02-29 at 08.40.52.
+ * A date (YYYY MM DD, one separator used twice or none) and an optional time (HH MM SS with one
+ * separator used twice or none, or `11h47m52s`), then optional milliseconds: 3 digits, or 4 in
+ * the 18-digit stamps some phones write (`201801261147521000`). Digits either side are refused so
+ * `IMG_0001` or a long number is no date. Covers IMG_20200229_084052, PXL_20230101_123456789,
+ * 2020-02-29 08.40.52, Screenshot_2020-02-29-08-40-52-647, VID-20200229-WA0001,
+ * WhatsApp Image 2020-02-29 at 08.40.52, Snapchat-2020-02-29_08h40m52s.
  */
 const DATE_IN_NAME =
-  /(?<!\d)(\d{4})([-_.]?)(\d{2})\2(\d{2})(?:(?: at |[-_ T.]?)(\d{2})([-.:_]?)(\d{2})\6(\d{2})(?:[.,]?(\d{3}))?)?(?!\d)/g;
+  /(?<!\d)(?<y>\d{4})(?<ds>[-_.]?)(?<mo>\d{2})\k<ds>(?<d>\d{2})(?:(?: at |[-_ T.]?)(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})|h(?<mi2>\d{2})m(?<s2>\d{2})s?)(?:[-_.,]?(?<ms>\d{3})\d?)?)?(?!\d)/g;
 
-/** Years a file name date is believed for: older or later digits are more likely a counter. */
-const MIN_YEAR = 1900;
+/** Years a file name date is believed for: scanned prints go back to the 1800s. */
+const MIN_YEAR = 1800;
 const MAX_YEAR = 2099;
 
 function daysInMonth(year: number, month: number): number {
@@ -20,7 +22,9 @@ function daysInMonth(year: number, month: number): number {
 /** The first valid date written in a file name, as UTC; undefined when there is none. */
 export function dateFromFileName(name: string): Date | undefined {
   for (const match of name.matchAll(DATE_IN_NAME)) {
-    const [, y, , mo, d, h, , mi, s, ms] = match;
+    const { y, mo, d, h, ms } = match.groups!;
+    const mi = match.groups!.mi ?? match.groups!.mi2;
+    const s = match.groups!.s ?? match.groups!.s2;
     const year = Number(y);
     const month = Number(mo);
     const day = Number(d);

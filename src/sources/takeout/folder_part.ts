@@ -72,6 +72,7 @@ export class FolderPart implements TakeoutPart {
           p.json = await readJsonInfo(entry, () => Deno.readTextFile(full), problems);
         }
         found.push(p);
+        opts.onFound?.(p);
       }
     };
     await walk(top);

@@ -282,6 +282,7 @@ class Importer {
       capture = await chooseCaptureTime(entry.name, {
         sidecar: w.sidecar,
         exif,
+        folderYear: w.folder.year,
         entryTime: entry.mtime,
       });
     }

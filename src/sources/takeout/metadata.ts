@@ -40,7 +40,7 @@ export type JsonInfo =
   | { kind: "other" };
 
 /** Which clue gave an item its capture time. */
-export type TakeoutDateSource = "sidecar" | "exif" | "filename" | "entry";
+export type TakeoutDateSource = "sidecar" | "exif" | "filename" | "folder" | "entry";
 
 /** A capture time and where it came from. */
 export interface CaptureTime {
@@ -165,17 +165,26 @@ export async function exifDate(head: Uint8Array): Promise<Date | undefined> {
 
 /**
  * The capture time by SPEC order: sidecar `photoTakenTime`, EXIF, a date in the file name, the
- * archive entry's time. `exif` is asked lazily because it needs the file's first bytes.
+ * year folder (1 January), the archive entry's time. The entry time is the export's date, so it
+ * comes last. `exif` is asked lazily because it needs the file's first bytes.
  */
 export async function chooseCaptureTime(
   name: string,
-  opts: { sidecar?: Sidecar; exif?: () => Promise<Date | undefined>; entryTime?: Date },
+  opts: {
+    sidecar?: Sidecar;
+    exif?: () => Promise<Date | undefined>;
+    folderYear?: number;
+    entryTime?: Date;
+  },
 ): Promise<CaptureTime | undefined> {
   if (opts.sidecar?.takenTime) return { time: opts.sidecar.takenTime, source: "sidecar" };
   const exif = opts.exif ? await opts.exif() : undefined;
   if (exif) return { time: exif, source: "exif" };
   const fromName = dateFromFileName(name);
   if (fromName) return { time: fromName, source: "filename" };
+  if (opts.folderYear !== undefined) {
+    return { time: new Date(Date.UTC(opts.folderYear, 0, 1)), source: "folder" };
+  }
   if (opts.entryTime && !Number.isNaN(opts.entryTime.getTime())) {
     return { time: opts.entryTime, source: "entry" };
   }

@@ -64,6 +64,8 @@ export interface ScanOptions {
   onStreamedMedia?: StreamedMediaSink;
   /** Stops the scan between entries; the abort reason is thrown. */
   signal?: AbortSignal;
+  /** Told of each entry once found (its JSON read): a probe stops the scan through `signal`. */
+  onFound?: (p: FoundEntry) => void;
 }
 
 /** The interface every archive and folder reader implements. */

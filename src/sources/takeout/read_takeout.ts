@@ -82,22 +82,73 @@ function openPart(path: string, kind: SourceKind, pump: RangePump): TakeoutPart 
   return new TarPart(path, kind);
 }
 
+/** True when an entry says its root is a Google Photos folder. */
+function isEvidence(p: FoundEntry): boolean {
+  const e = p.entry;
+  return p.known || p.json?.kind === "sidecar" || p.json?.kind === "album" ||
+    YEAR_FOLDER.test(e.dir.split("/")[0]) || isRootNonSidecar(e.dir, e.name);
+}
+
 /** Folders whose content says they are a Google Photos folder. */
 function photosRoots(scanned: Scanned[]): Set<string> {
   const roots = new Set<string>();
   for (const s of scanned) {
-    for (const p of s.found) {
-      const e = p.entry;
-      const first = e.dir.split("/")[0];
-      if (
-        p.known || p.json?.kind === "sidecar" || p.json?.kind === "album" ||
-        YEAR_FOLDER.test(first) || isRootNonSidecar(e.dir, e.name)
-      ) {
-        roots.add(rootId(s.part, e));
-      }
-    }
+    for (const p of s.found) if (isEvidence(p)) roots.add(rootId(s.part, p.entry));
   }
   return roots;
+}
+
+function notTakeout(path: string): UsageError {
+  return new UsageError(
+    `"${path}" is not a Google Photos Takeout: it has no Google Photos folder, photo sidecars or year folders`,
+  );
+}
+
+/** Thrown into a probing scan once it has seen enough. */
+const PROVEN = new Error("Google Photos Takeout found");
+
+/**
+ * Checks, before anything is written, that every path is a readable part of a Google Photos
+ * Takeout: each part is read only up to its first entry that says so (all of it when none does).
+ * Throws the `UsageError` that `readTakeout` would; a broken part is left to `readTakeout`.
+ */
+export async function checkTakeout(paths: string[]): Promise<void> {
+  if (paths.length === 0) throw new UsageError("No Takeout archive or folder given");
+  const pump = new RangePump();
+  try {
+    const parts = await openParts(paths, pump);
+    const proven = new Set<string>();
+    const unproven: { part: TakeoutPart; roots: Set<string> }[] = [];
+    for (const part of parts) {
+      const stop = new AbortController();
+      const problems: SourceProblem[] = [];
+      const roots = new Set<string>();
+      let found = false;
+      const onFound = (p: FoundEntry) => {
+        if (!isEvidence(p)) {
+          roots.add(rootId(part, p.entry));
+          return;
+        }
+        found = true;
+        proven.add(rootId(part, p.entry));
+        stop.abort(PROVEN);
+      };
+      try {
+        await part.scan({ problems, signal: stop.signal, onFound });
+      } catch (err) {
+        if (err !== PROVEN) throw err;
+      } finally {
+        await part.close();
+      }
+      if (!found && problems.length === 0) unproven.push({ part, roots });
+    }
+    // Like `readTakeout`: a part of media only is Google Photos when its root is, in another part.
+    for (const { part, roots } of unproven) {
+      if (![...roots].some((r) => proven.has(r))) throw notTakeout(part.path);
+    }
+  } finally {
+    pump.close();
+  }
 }
 
 /** Roots with a name unify across parts; a nameless root (a bare archive) is its own. */
@@ -181,11 +232,7 @@ export async function readTakeout(
         }
       }
       const broken = problems.some((pr) => pr.source === part.path);
-      if (kept === 0 && !broken) {
-        throw new UsageError(
-          `"${part.path}" is not a Google Photos Takeout: it has no Google Photos folder, photo sidecars or year folders`,
-        );
-      }
+      if (kept === 0 && !broken) throw notTakeout(part.path);
     }
   } catch (err) {
     await tree.close();

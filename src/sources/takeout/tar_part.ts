@@ -117,6 +117,7 @@ export class TarPart implements TakeoutPart {
         } else {
           await t.body.cancel();
         }
+        opts.onFound?.(p);
         last = current;
         current = undefined;
         currentFound = undefined;

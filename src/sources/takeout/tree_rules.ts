@@ -33,9 +33,15 @@ const PHOTOS_FOLDER_NAMES = new Set(
   ].map((n) => n.normalize("NFC").toLowerCase()),
 );
 
-/** `Photos from 2019`, and the localised forms some exports use (GPTH Neo 5.1.0). */
+/** `Photos from 2019`, any case, and the localised forms some exports use (GPTH Neo 5.1.0). */
 export const YEAR_FOLDER =
-  /^(?:Photos from|Fotos von|Fotos del|Fotos de|Photos de|Foto dal|Foto del|Foto's uit|Zdjęcia z|Fotky z roku|Фото за) (?:1[89]|20)\d\d$/i;
+  /^(?:Photos from|Fotos von|Fotos del|Fotos de|Photos de|Foto dal|Foto del|Foto's uit|Zdjęcia z|Fotky z roku|Фото за) ((?:1[89]|20)\d\d)$/i;
+
+/** The year a year folder (`Photos from 2005`) is named after; undefined for other folders. */
+export function yearOfFolder(name: string): number | undefined {
+  const m = YEAR_FOLDER.exec(name.normalize("NFC"));
+  return m ? Number(m[1]) : undefined;
+}
 
 /** Root files that are not sidecars (takeout-format.md §1.2). */
 const ROOT_NON_SIDECARS = new Set([
@@ -155,11 +161,15 @@ const SPECIAL = new Map<string, FolderKind>(
 /** Day folders of very old exports (`2020-09-01`), which hold a `metadata.json` too. */
 const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}(?: #\d+)?$/;
 
-/** What a folder is: a year (or day) folder, an album (it has album metadata), a special one. */
+/**
+ * What a folder is: a year (or day) folder, a special one, else an album. Album metadata makes
+ * an album even of a special name (a user album called "Trash"); without it, any other folder is
+ * an album named after the folder (memories such as `1 anno fa`, exports without album files).
+ */
 export function classifyFolder(dir: string, album: AlbumMeta | undefined): FolderKind {
   const first = dir.split("/")[0];
   if (dir === "") return "other";
   if (YEAR_FOLDER.test(first) || DAY_FOLDER.test(first)) return "year";
   if (album) return "album";
-  return SPECIAL.get(first.normalize("NFC").toLowerCase()) ?? "other";
+  return SPECIAL.get(first.normalize("NFC").toLowerCase()) ?? "album";
 }

@@ -87,7 +87,12 @@ export class ZipPart implements TakeoutPart {
   async scan(opts: ScanOptions): Promise<FoundEntry[]> {
     const { problems, signal } = opts;
     const file = new FileRangeReader(this.path);
-    const reader = new ZipReader(file, { useWebWorkers: false, filenameEncoding: "utf-8" });
+    // zip.js would stop the whole listing at an unsafe name; `unsafeName` skips just that entry.
+    const reader = new ZipReader(file, {
+      useWebWorkers: false,
+      filenameEncoding: "utf-8",
+      filenameValidation: "tolerant",
+    });
     this.#open = { reader, file };
     const found: FoundEntry[] = [];
     let listed = 0;
@@ -95,6 +100,14 @@ export class ZipPart implements TakeoutPart {
       for await (const z of reader.getEntriesGenerator()) {
         signal?.throwIfAborted();
         listed++;
+        if (unsafeName(z.filename)) {
+          problems.push({
+            source: this.path,
+            entry: z.filename,
+            message: "unsafe entry name (parent folder, absolute path or backslash): skipped",
+          });
+          continue;
+        }
         if (z.directory) continue;
         const segments = z.filename.split("/").filter((s) => s !== "");
         if (segments.length === 0 || isJunk(segments)) continue;
@@ -125,6 +138,7 @@ export class ZipPart implements TakeoutPart {
             problems,
           );
         }
+        opts.onFound?.(p);
       }
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -200,6 +214,12 @@ export class ZipPart implements TakeoutPart {
     check.finish();
     return data;
   }
+}
+
+/** A name that could point outside the folder it is read into (zip slip), or a Windows path. */
+function unsafeName(name: string): boolean {
+  return name.includes("\\") || name.startsWith("/") || /^[A-Za-z]:/.test(name) ||
+    name.split("/").includes("..");
 }
 
 async function isZipMagic(path: string): Promise<boolean> {
