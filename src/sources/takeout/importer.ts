@@ -28,7 +28,7 @@ import {
 import { forEachLimited } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import.ts";
 import { entryKeyOf, knownEntryItem, replacesDate, rowCapture } from "./known_entries.ts";
-import { takeoutRecord, typeRecord } from "./_record.ts";
+import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
