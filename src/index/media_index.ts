@@ -4,7 +4,7 @@
  * `IndexPort` the sources use. Its connection is private (see `_handle.ts`).
  */
 import type { DatabaseSync } from "node:sqlite";
-import { openDatabase, openDatabaseReadOnly } from "./db.ts";
+import { openDatabase, openDatabaseReadOnly, openScratchDatabase } from "./db.ts";
 import { bindSql, Sql } from "./_handle.ts";
 import { AlbumTable } from "./album_table.ts";
 import { FailureTable } from "./failure_table.ts";
@@ -58,6 +58,12 @@ export class MediaIndex implements IndexPort {
   /** Opens the index of TARGET for reading only (also on a read-only disk). */
   static openReadOnly(target: string): MediaIndex {
     const { db, cleanup } = openDatabaseReadOnly(target);
+    return new MediaIndex(db, { onClose: cleanup });
+  }
+
+  /** A private copy of TARGET's index (or a new one), for a dry run; TARGET is not touched. */
+  static openScratch(target: string): MediaIndex {
+    const { db, cleanup } = openScratchDatabase(target);
     return new MediaIndex(db, { onClose: cleanup });
   }
 

@@ -64,6 +64,8 @@ export interface ScanOptions {
   onStreamedMedia?: StreamedMediaSink;
   /** Stops the scan between entries; the abort reason is thrown. */
   signal?: AbortSignal;
+  /** Bytes of the part read so far of `total`, and entries seen (a stream-only part's scan). */
+  onProgress?: (read: number, total: number, entries: number) => void;
 }
 
 /** The interface every archive and folder reader implements. */
