@@ -131,3 +131,43 @@ Deno.test("rule 16: a path that is not a Google Photos Takeout exits 2 and creat
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("rule 18: takeout --dry-run reports what would be imported and writes nothing", async () => {
+  const dir = await tempDir();
+  try {
+    const paths = await writeZipParts(englishExport(37), dir);
+    const target = join(dir, "backup");
+    const fresh = await runCli(["takeout", target, ...paths, "--dry-run"], { HOME: dir });
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stdout, /would be imported\s+44$/m);
+    assert.match(fresh.stdout, /trash \(not imported\)\s+2$/m);
+    assert.match(fresh.stdout, /nothing was written/);
+    await assert.rejects(Deno.stat(target), "no TARGET made by a dry run");
+
+    // Against a backup that has the first part: only the rest would be imported.
+    const part = await runCli(["takeout", target, paths[0]], { HOME: dir });
+    assert.equal(part.code, 0, part.stderr);
+    const before = await listing(target);
+    const again = await runCli(["takeout", target, ...paths, "--dry-run", "--json"], {
+      HOME: dir,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    const summary = JSON.parse(again.stdout.trim().split("\n").at(-1)!);
+    assert.equal(summary.dryRun, true);
+    assert.ok(summary.imported > 0 && summary.imported < 44, String(summary.imported));
+    assert.ok(summary.redated > 0, "items the sidecars in part 2 would re-date");
+    assert.deepEqual(await listing(target), before, "TARGET and its index unchanged");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Every file of a folder with its size and mtime. */
+async function listing(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of (await walkFiles(dir)).sort()) {
+    const info = await Deno.lstat(join(dir, f));
+    out.push(`${f} ${info.size} ${info.mtime?.getTime()}`);
+  }
+  return out;
+}

@@ -198,7 +198,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM")
       .option("--use-hardlinks", "hard links instead of symlinks in album folders")
       .option("--omit-album-date", "album folders without a date")
-      .option("--album-date-by-first-photo", "date album folders by their oldest item"),
+      .option("--album-date-by-first-photo", "date album folders by their oldest item")
+      .option("--dry-run", "report what would be imported, matched and skipped; write nothing"),
   ).action((target: string, paths: string[], opts: Opts) =>
     run(async () => (await import("./takeout.ts")).runTakeout(target, paths, opts, ctx))()
   );

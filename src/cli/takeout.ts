@@ -6,6 +6,8 @@ import { importTakeoutAndLink, type TakeoutRunReport } from "../sync/takeout_run
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { formatBytes } from "./reporter.ts";
 import { openLocalSession } from "./session.ts";
+import { createReporter } from "./reporter.ts";
+import { MediaIndex } from "../index/mod.ts";
 
 /** Options of `takeout`. */
 export interface TakeoutCommandOptions extends GlobalOptions {
@@ -17,6 +19,8 @@ export interface TakeoutCommandOptions extends GlobalOptions {
   albumDateByFirstPhoto?: boolean;
   /** Entries streamed side by side (not on the menu; for tests and benchmarks). */
   concurrency?: number;
+  /** Report what would be imported, matched and skipped; write nothing. */
+  dryRun?: boolean;
 }
 
 /** Runs `takeout`; needs no Google, only the archives and TARGET. Returns the exit code. */
@@ -30,6 +34,7 @@ export async function runTakeout(
   const resolved = paths.map((p) => resolve(p));
   // A wrong path leaves no new TARGET and no index behind: the inputs are checked first.
   await checkTakeout(resolved);
+  if (opts.dryRun) return await dryRun(target, resolved, opts, ctx);
   const session = await openLocalSession(target, { ...opts, command: "takeout" }, ctx);
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
@@ -63,6 +68,43 @@ export async function runTakeout(
   }
 }
 
+/**
+ * `--dry-run`: the whole import decided against a private copy of the index (or an empty one),
+ * hashing instead of writing; TARGET is neither created nor changed, and no run is recorded.
+ */
+async function dryRun(
+  target: string,
+  paths: string[],
+  opts: TakeoutCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const dir = resolve(target);
+  const index = MediaIndex.openScratch(dir);
+  const reporter = createReporter(ctx, opts);
+  try {
+    const report = await importTakeoutAndLink({
+      target: dir,
+      paths,
+      index,
+      includeTrash: opts.includeTrash,
+      flat: opts.useFlatPath,
+      concurrency: opts.concurrency,
+      signal: ctx.signal,
+      onEvent: (e) => reporter.event(e),
+      albumFolders: false,
+      dryRun: true,
+    });
+    for (const p of report.problems) reporter.warn(problemLine(p));
+    reporter.summary(takeoutSummary(report), [
+      ...takeoutTable(report),
+      "takeout --dry-run: nothing was written",
+    ]);
+    return report.exitCode;
+  } finally {
+    index.close();
+  }
+}
+
 function problemLine(p: { source: string; entry?: string; message: string }): string {
   return `"${p.source}"${p.entry ? `, entry "${p.entry}"` : ""}: ${p.message}`;
 }
@@ -86,13 +128,25 @@ export function takeoutTable(r: TakeoutRunReport): string[] {
     ["orphan sidecars", String(r.orphanSidecars)],
     ["failed videos (not imported)", String(r.failedVideos)],
     ["trash (not imported)", String(r.skippedTrash)],
-    ["imported", `${r.imported} (${formatBytes(r.bytesWritten)})`],
+    [
+      r.dryRun ? "would be imported" : "imported",
+      r.dryRun ? String(r.imported) : `${r.imported} (${formatBytes(r.bytesWritten)})`,
+    ],
     ["replaced API/picker downloads", String(r.replaced)],
     ["already in the backup", String(r.alreadyPresent)],
     ["copies merged (albums, repeated parts)", String(r.duplicates)],
     ["companions (edited, live, motion)", String(r.companions)],
     ["albums", `${r.albums} (${r.albumMemberships} new memberships)`],
   ];
+  if (r.redated > 0) {
+    rows.push([
+      r.dryRun ? "would be re-dated (moved)" : "re-dated (better date, moved)",
+      String(r.redated),
+    ]);
+  }
+  if (r.unchangedEntries > 0) {
+    rows.push(["unchanged entries (not read)", String(r.unchangedEntries)]);
+  }
   if (r.lockedFolder > 0) rows.push(["from the Locked Folder", String(r.lockedFolder)]);
   if (r.xmpWritten > 0) rows.push(["XMP sidecars written", String(r.xmpWritten)]);
   if (r.ignored > 0) rows.push(["ignored (not Google Photos)", String(r.ignored)]);

@@ -103,6 +103,29 @@ export function openDatabaseReadOnly(target: string): ReadOnlyDatabase {
   return { db, cleanup: () => {} };
 }
 
+/**
+ * A private, writable copy of TARGET's index, or a new empty index when TARGET has none, in the
+ * temp folder and removed again by `cleanup`: a dry run records its plan there and TARGET stays
+ * as it was (not even created).
+ */
+export function openScratchDatabase(target: string): ReadOnlyDatabase {
+  const path = join(target, INDEX_FILE);
+  try {
+    Deno.statSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    const dir = Deno.makeTempDirSync({ prefix: "gphotos-sync-index-" });
+    const cleanup = () => Deno.removeSync(dir, { recursive: true });
+    try {
+      return { db: openDatabase(dir), cleanup };
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  }
+  return openCopy(path);
+}
+
 /** A private, migrated copy of the index (and its WAL), removed again by `cleanup`. */
 function openCopy(path: string): ReadOnlyDatabase {
   const dir = Deno.makeTempDirSync({ prefix: "gphotos-sync-index-" });

@@ -37,6 +37,14 @@ export interface SameItemQuery {
   mediaType?: "photo" | "video";
 }
 
+/** Where an item's file lives: its path and the parts of the clash rule. */
+export interface ItemPlace {
+  path: string;
+  folder: string;
+  clashKey: string;
+  dupNo: number;
+}
+
 /** The items of one index. */
 export class ItemTable {
   #sql: Sql;
@@ -179,6 +187,51 @@ export class ItemTable {
       this.#sql.stmt("UPDATE media_items SET path = ?, dup_no = ? WHERE id = ?")
         .run(path, dupNo, id);
       return this.getItem(id)!;
+    });
+  }
+
+  /** The next free path for `name` in `folder`, by the " (n)" clash rule. */
+  #freePlace(folder: string, name: string, key: string): { path: string; dupNo: number } {
+    const [dupNo, path] = this.#freeNumber(folder, key, name, 1);
+    return { path, dupNo };
+  }
+
+  /**
+   * Where an item would live if its capture time were `captureTime`: its own path when the folder
+   * stays the same, else the next free path in the new folder. Writes nothing.
+   */
+  plannedMove(id: string, captureTime: string, layout: LayoutOptions = {}): ItemPlace {
+    const row = this.getItem(id);
+    if (!row) throw new TypeError(`Unknown item "${id}"`);
+    const { folder, name, key } = this.plannedPath(
+      { originalName: row.originalName, captureTime },
+      layout,
+    );
+    if (folder === row.folder) {
+      return { path: row.path, folder, clashKey: key, dupNo: row.dupNo };
+    }
+    return { ...this.#freePlace(folder, name, key), folder, clashKey: key };
+  }
+
+  /** Gives an item a better capture time and the place `plannedMove` chose, in one transaction. */
+  moveItem(
+    id: string,
+    date: { captureTime: string; dateSource: MediaRecord["dateSource"] },
+    place: ItemPlace,
+  ): void {
+    this.#sql.transaction(() => {
+      this.#sql.stmt(
+        `UPDATE media_items SET capture_time = ?, date_source = ?, path = ?, folder = ?,
+          clash_key = ?, dup_no = ? WHERE id = ?`,
+      ).run(
+        date.captureTime,
+        date.dateSource,
+        place.path,
+        place.folder,
+        place.clashKey,
+        place.dupNo,
+        id,
+      );
     });
   }
 

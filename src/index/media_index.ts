@@ -5,12 +5,13 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { INDEX_FILE, openDatabase, openDatabaseReadOnly } from "./db.ts";
+import { INDEX_FILE, openDatabase, openDatabaseReadOnly, openScratchDatabase } from "./db.ts";
 import { bindSql, Sql } from "./_handle.ts";
 import { AlbumTable } from "./album_table.ts";
 import { FailureTable } from "./failure_table.ts";
 import { type IndexCounts, indexCounts } from "./index_counts.ts";
 import {
+  type ItemPlace,
   ItemTable,
   type SameItemQuery,
   type SameItemRule,
@@ -19,6 +20,7 @@ import {
 import type { IndexPort } from "./port.ts";
 import { type RunRow, RunTable } from "./run_table.ts";
 import { diskFullError } from "./space_queries.ts";
+import { type TakeoutEntryKey, TakeoutEntryTable } from "./takeout_entry_table.ts";
 import type {
   AlbumRow,
   FailureRow,
@@ -35,6 +37,7 @@ export class MediaIndex implements IndexPort {
   #albums: AlbumTable;
   #runs: RunTable;
   #failures: FailureTable;
+  #takeoutEntries: TakeoutEntryTable;
 
   #onClose: () => void;
 
@@ -50,6 +53,7 @@ export class MediaIndex implements IndexPort {
     this.#albums = new AlbumTable(this.#sql);
     this.#runs = new RunTable(this.#sql);
     this.#failures = new FailureTable(this.#sql);
+    this.#takeoutEntries = new TakeoutEntryTable(this.#sql);
   }
 
   /** Opens (creating and migrating) the index of TARGET. */
@@ -79,6 +83,12 @@ export class MediaIndex implements IndexPort {
   /** Opens the index of TARGET for reading only (also on a read-only disk). */
   static openReadOnly(target: string): MediaIndex {
     const { db, cleanup } = openDatabaseReadOnly(target);
+    return new MediaIndex(db, { onClose: cleanup });
+  }
+
+  /** A private copy of TARGET's index (or a new one), for a dry run; TARGET is not touched. */
+  static openScratch(target: string): MediaIndex {
+    const { db, cleanup } = openScratchDatabase(target);
     return new MediaIndex(db, { onClose: cleanup });
   }
 
@@ -208,6 +218,32 @@ export class MediaIndex implements IndexPort {
   /** The sizes of the files on disk, read once. */
   itemSizes(): Set<number> {
     return this.#items.itemSizes();
+  }
+
+  /** Where an item would live with another capture time; writes nothing. */
+  plannedMove(id: string, captureTime: string, layout: LayoutOptions = {}): ItemPlace {
+    return this.#items.plannedMove(id, captureTime, layout);
+  }
+
+  /** Gives an item a better capture time and a new place, in one transaction. */
+  moveItem(
+    id: string,
+    date: { captureTime: string; dateSource: MediaRecord["dateSource"] },
+    place: ItemPlace,
+  ): void {
+    this.#items.moveItem(id, date, place);
+  }
+
+  // ---- imported Takeout entries (takeout_entry_table.ts) ----
+
+  /** The item a Takeout entry with this path, size and fingerprint became, if any. */
+  itemOfTakeoutEntry(entry: TakeoutEntryKey): string | undefined {
+    return this.#takeoutEntries.itemOfEntry(entry);
+  }
+
+  /** Remembers which item a Takeout entry became. */
+  recordTakeoutEntry(entry: TakeoutEntryKey, mediaId: string): void {
+    this.#takeoutEntries.recordEntry(entry, mediaId);
   }
 
   // ---- failures (failure_table.ts) and counts ----

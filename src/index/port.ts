@@ -4,7 +4,8 @@
  * cannot reach downloads, album links, runs or SQL, and a test can hand it a fake.
  */
 import type { IndexCounts } from "./index_counts.ts";
-import type { SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
+import type { ItemPlace, SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
+import type { TakeoutEntryKey } from "./takeout_entry_table.ts";
 import type { AlbumRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
 
 /** What a source may do to the index. */
@@ -44,6 +45,19 @@ export interface IndexPort {
   ): void;
   /** Records a failed attempt. */
   recordFailure(id: string, phase: string, error: string): void;
+
+  /** Where an item would live with another capture time; writes nothing. */
+  plannedMove(id: string, captureTime: string, layout?: LayoutOptions): ItemPlace;
+  /** Gives an item a better capture time and the place `plannedMove` chose, in one transaction. */
+  moveItem(
+    id: string,
+    date: { captureTime: string; dateSource: MediaRecord["dateSource"] },
+    place: ItemPlace,
+  ): void;
+  /** The item a Takeout entry with this path, size and fingerprint became, if any. */
+  itemOfTakeoutEntry(entry: TakeoutEntryKey): string | undefined;
+  /** Remembers which item a Takeout entry became. */
+  recordTakeoutEntry(entry: TakeoutEntryKey, mediaId: string): void;
 
   // ---- albums and membership ----
   /** One album by id. */

@@ -150,4 +150,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE transfers ADD COLUMN done_size INTEGER;    -- bytes of the complete temporary file
   ALTER TABLE transfers ADD COLUMN done_sha256 TEXT;     -- its SHA-256, hex
   `,
+  // 6: Takeout entries already imported: a later export's entry with the same path, size and
+  // fingerprint is recognised from the archive's directory without reading its data.
+  `
+  CREATE TABLE takeout_entries (
+    entry_key    TEXT NOT NULL,               -- path below the Google Photos folder, NFC
+    size         INTEGER NOT NULL,            -- uncompressed bytes
+    fingerprint  TEXT NOT NULL,               -- crc32:<hex> (zip directory) | mtime:<s> (tar, folder)
+    media_id     TEXT NOT NULL REFERENCES media_items(id),
+    PRIMARY KEY (entry_key, size, fingerprint)
+  );
+  CREATE INDEX takeout_entries_media ON takeout_entries (media_id);
+  `,
 ];

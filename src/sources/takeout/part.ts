@@ -66,6 +66,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Told of each entry once found (its JSON read): a probe stops the scan through `signal`. */
   onFound?: (p: FoundEntry) => void;
+  /** Bytes of the part read so far of `total`, and entries seen (a stream-only part's scan). */
+  onProgress?: (read: number, total: number, entries: number) => void;
 }
 
 /** The interface every archive and folder reader implements. */

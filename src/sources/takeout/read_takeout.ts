@@ -210,7 +210,23 @@ export async function readTakeout(
       if (!isStreamOnly(part)) found.set(part, await part.scan(scan));
     }
     for (const part of parts) {
-      if (isStreamOnly(part)) found.set(part, await part.scan(scan));
+      if (!isStreamOnly(part)) continue;
+      // A tgz is read whole here: a bar of its bytes, not a line that sits still for the run.
+      let last = 0;
+      const onProgress = (read: number, total: number, done: number) => {
+        const now = performance.now();
+        if (read < total && now - last < 50) return;
+        last = now;
+        opts.onEvent?.({
+          type: "progress",
+          phase: "takeout",
+          done,
+          bytes: read,
+          totalBytes: total,
+        });
+      };
+      opts.onEvent?.({ type: "phase", phase: "takeout" });
+      found.set(part, await part.scan({ ...scan, onProgress }));
     }
     const scanned = parts.map((part) => ({ part, found: found.get(part)! }));
     const roots = photosRoots(scanned);

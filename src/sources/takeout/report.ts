@@ -40,6 +40,14 @@ export interface TakeoutReport {
   failed: number;
   /** Entries outside Google Photos (other products, HTML) and junk. */
   ignored: number;
+  /** Items given a better date by this import, their files moved to its month folder. */
+  redated: number;
+  /** Media entries recognised from the archive's directory (path, size, CRC-32 or time), unread. */
+  unchangedEntries: number;
+  /** Media entries whose data was read (streamed ones included). */
+  entriesRead: number;
+  /** True for `--dry-run`: the counts say what would be done; nothing was written. */
+  dryRun: boolean;
   /** Unreadable parts and entries, each naming the archive and the entry. */
   problems: SourceProblem[];
   /** 0, or 4 when some parts or entries failed (the rest imported). */
@@ -69,6 +77,10 @@ export function emptyReport(): TakeoutReport {
     bytesWritten: 0,
     failed: 0,
     ignored: 0,
+    redated: 0,
+    unchangedEntries: 0,
+    entriesRead: 0,
+    dryRun: false,
     problems: [],
     exitCode: EXIT.ok,
   };

@@ -29,10 +29,13 @@ export class TarPart implements TakeoutPart {
 
   /** Reads the tar front to back once: JSON parsed, media handed over. */
   async scan(opts: ScanOptions): Promise<FoundEntry[]> {
-    const { problems, onStreamedMedia, signal } = opts;
+    const { problems, onStreamedMedia, signal, onProgress } = opts;
     const found: FoundEntry[] = [];
     const file = await Deno.open(this.path, { read: true });
+    const total = (await file.stat()).size;
+    let seen = 0;
     let stream: ReadableStream<Uint8Array> = file.readable;
+    if (onProgress) stream = counted(stream, (n) => onProgress(n, total, seen));
     if (this.kind === "tgz") stream = gunzip(stream);
     // Strict: a body cut by the end of the data fails instead of ending short.
     const decoder = createTarDecoder({ strict: true });
@@ -64,7 +67,6 @@ export class TarPart implements TakeoutPart {
     let current: string | undefined;
     let currentFound: FoundEntry | undefined;
     let last: string | undefined;
-    let seen = 0;
     const report = (err: unknown) => {
       if (currentFound) {
         // Its bytes never arrived whole: leave it out, so its sidecar shows up as unpaired.
@@ -162,6 +164,23 @@ export class TarPart implements TakeoutPart {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The archive's bytes as read from disk, counted (before gunzip: the bar is of the file). */
+function counted(
+  input: ReadableStream<Uint8Array>,
+  report: (read: number) => void,
+): ReadableStream<Uint8Array> {
+  let read = 0;
+  return input.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        report(read);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /** A body that fails unless it carries exactly `size` bytes. */

@@ -1,0 +1,490 @@
+/**
+ * Pass two of a Takeout import: each matched media file, in an order decided by rule (year folders
+ * first, then capture time, then path), becomes an item or a copy of one. Transfers overlap; index
+ * writes happen in work order (`Work.turn`), so which copy decides an item never depends on timing.
+ */
+import type { EventSink } from "../../events.ts";
+import { isoUtc, type MediaRecord, type MediaRow } from "../../index/mod.ts";
+import {
+  addAlbumItems,
+  findItemByContent,
+  findLowerFidelityTwin,
+  itemSizes,
+} from "../../index/takeout_queries.ts";
+import { SNIFF_BYTES } from "../../media/media_type.ts";
+import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
+import { keepingHead } from "../../files/byte_pump.ts";
+import type { FileDigest } from "../../files/hash.ts";
+import { fileExistsInside, moveInside } from "../../files/move_file.ts";
+import {
+  discardStaged,
+  hashChunks,
+  headOf,
+  placeStaged,
+  readFileHead,
+  stageChunks,
+  type StagedFile,
+} from "../../files/staging.ts";
+import { forEachLimited } from "../../files/pool.ts";
+import type { ImportTakeoutOptions } from "./import.ts";
+import { entryKeyOf, knownEntryItem, replacesDate, rowCapture } from "./known_entries.ts";
+import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
+import { workOrder } from "./work_order.ts";
+import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
+import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
+import { describe, type TakeoutEntry } from "./part.ts";
+import type { TakeoutTree } from "./read_takeout.ts";
+import type { TakeoutReport } from "./report.ts";
+import { xmpSidecar } from "./xmp.ts";
+
+/** Files whose first bytes are read for EXIF when no sidecar dates them. */
+const EXIF_HEAD_BYTES = 256 * 1024;
+const MAX_ORPHAN_WARNINGS = 20;
+
+/** An entry's bytes once read: digest, first bytes, and the staged file (none in a dry run). */
+export interface Content extends FileDigest {
+  head: Uint8Array;
+  staged?: StagedFile;
+}
+
+/** What pass one left for pass two: streamed bodies, and streamed entries the index knew. */
+export interface Streamed {
+  content: Map<TakeoutEntry, Content>;
+  known: Map<TakeoutEntry, MediaRow>;
+}
+
+/** What became of a media file: its item and the time it is filed under. */
+interface Resolved {
+  id: string;
+  capture?: CaptureTime;
+}
+
+/** Pass two; see the module comment. */
+export class Importer {
+  #opts: ImportTakeoutOptions;
+  #tree: TakeoutTree;
+  #streamed: Streamed;
+  #report: TakeoutReport;
+  #emit: EventSink;
+  /** `size:sha256` -> item id, for this run (rows may not carry their hash yet). */
+  #bySha = new Map<string, string>();
+  /** Ids written by this run, to tell duplicates of this run from earlier imports. */
+  #thisRun = new Set<string>();
+  /** Ids whose metadata a copy of this run already decided (rule 12: the first copy by rule). */
+  #decided = new Set<string>();
+  #replacedTwins = new Set<string>();
+  #resolved = new Map<MatchedMedia, Resolved>();
+  #albumMembers = new Map<string, string[]>();
+  /** Media entries whose data was read (pass one's streamed ones included). */
+  #read = new Set<TakeoutEntry>();
+  #done = 0;
+  #total = 0;
+  /** Bytes written in pass two only: staged bytes were shown by pass one's bar. */
+  #passBytes = 0;
+  /** Sizes of files on disk (earlier runs and this one), to know when hashing first pays. */
+  #sizes: Set<number>;
+
+  constructor(
+    opts: ImportTakeoutOptions,
+    tree: TakeoutTree,
+    streamed: Streamed,
+    report: TakeoutReport,
+  ) {
+    this.#opts = opts;
+    this.#tree = tree;
+    this.#streamed = streamed;
+    this.#report = report;
+    this.#emit = opts.onEvent ?? (() => {});
+    this.#sizes = itemSizes(opts.index);
+    for (const e of streamed.content.keys()) this.#read.add(e);
+  }
+
+  async run(): Promise<void> {
+    const report = this.#report;
+    const result = matchTree(this.#tree.media, this.#tree.json);
+    report.ignored = this.#tree.ignored;
+    report.orphanSidecars = result.orphans.length;
+    // A missing part leaves thousands: name a few, count the rest.
+    for (const o of result.orphans.slice(0, MAX_ORPHAN_WARNINGS)) {
+      this.#emit({
+        type: "warning",
+        message: `Sidecar "${o.entry.key}" of "${o.entry.source}" has no media file`,
+      });
+    }
+    if (result.orphans.length > MAX_ORPHAN_WARNINGS) {
+      this.#emit({
+        type: "warning",
+        message:
+          `${result.orphans.length - MAX_ORPHAN_WARNINGS} more sidecars have no media file ` +
+          `(is a part of the export missing?)`,
+      });
+    }
+    const { first, second } = workOrder(result, report, this.#opts.includeTrash === true);
+    this.#total = first.length + second.length;
+    this.#emit({ type: "phase", phase: "takeout", total: this.#total });
+    await this.#pool(first);
+    await this.#pool(second);
+    this.#recordAlbums(result.folders);
+    report.entriesRead = this.#read.size;
+  }
+
+  async #pool(works: Work[]): Promise<void> {
+    const width = Math.max(1, this.#opts.concurrency ?? 4);
+    let previous = Promise.resolve();
+    await forEachLimited(works, width, async (w) => {
+      // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
+      const done = Promise.withResolvers<void>();
+      w.turn = previous;
+      previous = done.promise;
+      try {
+        await this.#importOne(w);
+      } finally {
+        done.resolve();
+      }
+      this.#done++;
+      this.#emit({
+        type: "progress",
+        phase: "takeout",
+        done: this.#done,
+        total: this.#total,
+        bytes: this.#passBytes,
+      });
+    }, { signal: this.#opts.signal });
+  }
+
+  /** Imports one media file, trying each copy of its path until one reads. */
+  async #importOne(w: Work): Promise<void> {
+    let lastError: unknown;
+    for (const entry of w.m.entries) {
+      try {
+        await this.#importEntry(w, entry);
+        return;
+      } catch (err) {
+        if (err instanceof DOMException && err.name === "AbortError") throw err;
+        lastError = err;
+        this.#report.problems.push({
+          source: entry.source,
+          entry: entry.inner,
+          message: `cannot import: ${describe(err)}`,
+        });
+      }
+    }
+    this.#report.failed++;
+    this.#emit({
+      type: "item",
+      phase: "takeout",
+      id: w.m.entries[0].key,
+      status: "failed",
+      reason: describe(lastError),
+    });
+  }
+
+  async #importEntry(w: Work, entry: TakeoutEntry): Promise<void> {
+    const { index, target } = this.#opts;
+    const m = w.m;
+    const primary = m.primary ? this.#resolved.get(m.primary) : undefined;
+    // Rule 14: an entry the index knows by path, size and CRC-32 (or time) is not read at all.
+    const knownRow = entry.streamed
+      ? this.#streamed.known.get(entry)
+      : await knownEntryItem(index, target, entry);
+    if (knownRow) {
+      // Its bytes are the item's, so EXIF, name and entry time say what they said before.
+      const capture = primary?.capture ??
+        (w.sidecar?.takenTime
+          ? { time: w.sidecar.takenTime, source: "sidecar" as const }
+          : rowCapture(knownRow));
+      const rec = takeoutRecord(w, capture, primary?.id);
+      rec.mediaType = knownRow.mediaType;
+      if (knownRow.mimeType) rec.mimeType = knownRow.mimeType;
+      await w.turn;
+      this.#report.unchangedEntries++;
+      await this.#merge(w, entry, index.getItem(knownRow.id) ?? knownRow, rec, capture);
+      return;
+    }
+    let content = entry.streamed ? this.#streamed.content.get(entry) : undefined;
+    if (entry.streamed && !content) {
+      throw new Error("its bytes were not read (the archive broke before or inside it)");
+    }
+    let capture: CaptureTime | undefined = primary?.capture;
+    const kept = keepingHead((sink) => {
+      this.#read.add(entry);
+      return this.#tree.read(entry, sink);
+    }, SNIFF_BYTES);
+    const pump = kept.pump;
+    if (!capture) {
+      // Only files no sidecar dates have their first bytes read twice.
+      const exif = async () =>
+        exifDate(
+          content?.staged
+            ? await readFileHead(content.staged.tempPath, EXIF_HEAD_BYTES)
+            : content
+            ? content.head
+            : await headOf(pump, EXIF_HEAD_BYTES),
+        );
+      capture = await chooseCaptureTime(entry.name, {
+        sidecar: w.sidecar,
+        exif,
+        folderYear: w.folder.year,
+        entryTime: entry.mtime,
+      });
+    }
+    const rec = takeoutRecord(w, capture, primary?.id);
+    const folder = index.plannedPath(rec, { flat: this.#opts.flat }).folder;
+
+    if (!content) {
+      // Only hash first when the size says the bytes may already be here (a re-import, an
+      // album copy): then nothing is written at all. A dry run only ever hashes.
+      if (this.#opts.dryRun || this.#sizes.has(entry.size)) {
+        const digest = await hashChunks(pump);
+        await w.turn;
+        const known = await this.#known(digest.size, digest.sha256);
+        if (known) {
+          typeRecord(rec, m, kept.head());
+          await this.#merge(w, entry, known, rec, capture);
+          return;
+        }
+        if (this.#opts.dryRun) content = { ...digest, head: kept.head() };
+      }
+      if (!content) {
+        const staged = await stageChunks(pump, { target, dir: folder, hint: entry.name });
+        content = { size: staged.size, sha256: staged.sha256, head: kept.head(), staged };
+        this.#report.bytesWritten += staged.size;
+        this.#passBytes += staged.size;
+      }
+    } else {
+      this.#streamed.content.delete(entry);
+    }
+    typeRecord(rec, m, content.head);
+    await w.turn;
+    await this.#commit(w, entry, content, rec, capture);
+  }
+
+  /** The item that already has these bytes on disk, from this run or an earlier one. */
+  async #known(size: number, sha256: string): Promise<MediaRow | undefined> {
+    const { index, target } = this.#opts;
+    const id = this.#bySha.get(`${size}:${sha256}`);
+    if (id) return index.getItem(id);
+    const row = findItemByContent(index, { size, sha256 });
+    if (!row || !row.downloadedAt) return undefined;
+    // A file deleted since is written again rather than trusted.
+    return (await onDisk(target, row)) ? row : undefined;
+  }
+
+  /**
+   * A copy of an item already kept. The first copy by rule decides its metadata (rule 12); a later
+   * copy only when it brings a better date (rule 13), which also moves the file.
+   */
+  async #merge(
+    w: Work,
+    entry: TakeoutEntry,
+    row: MediaRow,
+    rec: MediaRecord,
+    capture: CaptureTime | undefined,
+  ): Promise<void> {
+    const { index } = this.#opts;
+    const fromThisRun = this.#thisRun.has(row.id);
+    const deciding = !this.#decided.has(row.id);
+    const redate = replacesDate(capture, row, deciding);
+    if (deciding || redate) {
+      this.#decided.add(row.id);
+      // A newer export may know more (a favourite set, a caption added since).
+      index.upsertItems([{ ...rec, id: row.id, companionOf: undefined }]);
+      if (!fromThisRun && row.fidelity !== "original" && row.size !== null && row.sha256 !== null) {
+        // The API download was byte-identical to the original after all.
+        index.markDownloaded(row.id, { size: row.size, sha256: row.sha256, fidelity: "original" });
+      }
+    }
+    if (redate) await this.#redate(row, capture!);
+    if (!fromThisRun) this.#report.alreadyPresent++;
+    else this.#report.duplicates++;
+    this.#recordEntry(entry, row.id);
+    const now = index.getItem(row.id) ?? row;
+    this.#resolved.set(w.m, { id: row.id, capture: rowCapture(now) ?? capture });
+    this.#addMember(w, row.id);
+    this.#emit({
+      type: "item",
+      phase: "takeout",
+      id: row.id,
+      path: now.path,
+      status: "skipped",
+      reason: fromThisRun ? "same content as another copy" : "already in the backup",
+    });
+  }
+
+  /**
+   * Gives an item a better date and moves its file to the month folder of that date. The file is
+   * renamed first and the index written after, in one transaction: a run killed in between leaves
+   * the index pointing at the old path, so the next run finds the file missing, reads the entry,
+   * puts it back at the old path and moves it again, over the copy the killed run left.
+   */
+  async #redate(row: MediaRow, capture: CaptureTime): Promise<void> {
+    const { index, target } = this.#opts;
+    const time = isoUtc(capture.time);
+    const place = index.plannedMove(row.id, time, { flat: this.#opts.flat });
+    if (!this.#opts.dryRun) {
+      const xmp = await fileExistsInside(target, `${row.path}.xmp`);
+      await moveInside(target, row.path, place.path, { mtime: capture.time });
+      if (xmp) await moveInside(target, `${row.path}.xmp`, `${place.path}.xmp`);
+    }
+    index.moveItem(row.id, { captureTime: time, dateSource: capture.source }, place);
+    this.#report.redated++;
+    this.#emit({
+      type: "item",
+      phase: "takeout",
+      id: row.id,
+      path: place.path,
+      status: "updated",
+      reason: `dated by ${capture.source}` + (place.path !== row.path ? `, moved` : ""),
+    });
+  }
+
+  async #commit(
+    w: Work,
+    entry: TakeoutEntry,
+    content: Content,
+    rec: MediaRecord,
+    capture: CaptureTime | undefined,
+  ): Promise<void> {
+    const { index, target } = this.#opts;
+    const key = `${content.size}:${content.sha256}`;
+    const earlier = this.#bySha.has(key)
+      ? undefined
+      : findItemByContent(index, { size: content.size, sha256: content.sha256 });
+    const earlierOnDisk = earlier?.downloadedAt ? await onDisk(target, earlier) : false;
+    // From here to the index writes nothing awaits, so two copies in flight cannot both become
+    // items: the second finds the first in #bySha.
+    const knownId = this.#bySha.get(key);
+    const known = knownId ? index.getItem(knownId) : earlier;
+    if (known && (knownId || earlierOnDisk)) {
+      if (content.staged) await discardStaged(content.staged);
+      await this.#merge(w, entry, known, rec, capture);
+      return;
+    }
+    let twin: MediaRow | undefined;
+    if (w.m.role === "primary" && capture) {
+      twin = findLowerFidelityTwin(index, {
+        originalName: rec.originalName,
+        captureTime: capture.time,
+      });
+      if (twin && (this.#replacedTwins.has(twin.id) || this.#bySha.has(key))) twin = undefined;
+    }
+    let row: MediaRow;
+    if (twin) {
+      this.#replacedTwins.add(twin.id);
+      this.#bySha.set(key, twin.id);
+      index.upsertItems([{ ...rec, id: twin.id, companionOf: undefined }]);
+      row = index.getItem(twin.id)!;
+    } else if (known) {
+      // Known content whose file went missing: put it back where the index says it lives.
+      this.#bySha.set(key, known.id);
+      row = known;
+    } else {
+      const id = `takeout:${content.sha256}`;
+      this.#bySha.set(key, id);
+      index.upsertItems([{ ...rec, id }], { flat: this.#opts.flat });
+      row = index.getItem(id)!;
+    }
+    this.#thisRun.add(row.id);
+    this.#decided.add(row.id);
+    try {
+      if (content.staged) {
+        await placeStaged(content.staged, { path: row.path, mtime: capture?.time });
+      }
+    } catch (err) {
+      if (content.staged) await discardStaged(content.staged);
+      index.recordFailure(row.id, "takeout", describe(err));
+      throw err;
+    }
+    index.markDownloaded(row.id, {
+      size: content.size,
+      sha256: content.sha256,
+      fidelity: "original",
+    });
+    // Put back after a crash between a move's rename and its index write (see #redate).
+    if (known && !twin && replacesDate(capture, row, true)) {
+      await this.#redate(row, capture!);
+      row = index.getItem(row.id)!;
+    }
+    this.#recordEntry(entry, row.id);
+    this.#sizes.add(content.size);
+    if (twin) this.#report.replaced++;
+    else this.#report.imported++;
+    if (rec.companionOf) this.#report.companions++;
+    this.#resolved.set(w.m, { id: row.id, capture });
+    this.#addMember(w, row.id);
+    if (this.#opts.xmp && !this.#opts.dryRun) await this.#writeXmp(row, rec, capture);
+    this.#emit({
+      type: "item",
+      phase: "takeout",
+      id: row.id,
+      path: row.path,
+      status: twin ? "updated" : "added",
+      reason: twin ? "replaced by the Takeout original" : w.sidecar ? undefined : "no sidecar",
+    });
+  }
+
+  /** Remembers the entry, so the next import of it reads nothing (rule 14). */
+  #recordEntry(entry: TakeoutEntry, id: string): void {
+    const key = entryKeyOf(entry);
+    if (key) this.#opts.index.recordTakeoutEntry(key, id);
+  }
+
+  async #writeXmp(
+    row: MediaRow,
+    rec: MediaRecord,
+    capture: CaptureTime | undefined,
+  ): Promise<void> {
+    const text = xmpSidecar({
+      captureTime: capture?.time,
+      latitude: rec.latitude,
+      longitude: rec.longitude,
+      altitude: rec.altitude,
+      description: rec.description,
+      favourite: rec.favourite,
+      people: rec.people,
+    });
+    const bytes = new TextEncoder().encode(text);
+    await writeAtomic(this.#opts.target, `${row.path}.xmp`, ReadableStream.from([bytes]), {
+      mtime: capture?.time,
+    });
+    this.#report.xmpWritten++;
+  }
+
+  #addMember(w: Work, id: string): void {
+    if (w.folder.kind !== "album") return;
+    const list = this.#albumMembers.get(w.folder.dir);
+    if (list) list.push(id);
+    else this.#albumMembers.set(w.folder.dir, [id]);
+  }
+
+  #recordAlbums(folders: Map<string, FolderInfo>): void {
+    const { index } = this.#opts;
+    for (const f of folders.values()) {
+      if (f.kind !== "album" || !f.album) continue;
+      const id = takeoutAlbumId(f.dir);
+      index.upsertAlbum({
+        id,
+        title: f.album.title || undefined,
+        shared: f.album.shared,
+        source: "takeout",
+      });
+      this.#report.albums++;
+      const members = this.#albumMembers.get(f.dir) ?? [];
+      this.#report.albumMemberships += addAlbumItems(index, { albumId: id, mediaIds: members });
+    }
+  }
+}
+
+/** The index id of the album a Takeout folder holds: stable across exports of the same album. */
+export function takeoutAlbumId(dir: string): string {
+  return `takeout:${dir.normalize("NFC")}`;
+}
+
+async function onDisk(target: string, row: MediaRow): Promise<boolean> {
+  try {
+    const info = await Deno.stat(resolveInside(target, row.path));
+    return info.isFile && (row.size === null || info.size === row.size);
+  } catch {
+    return false;
+  }
+}

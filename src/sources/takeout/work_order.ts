@@ -1,0 +1,55 @@
+/**
+ * The order pass two imports media files in. It decides which copy of an item sets its metadata
+ * (rule 12: the year folder's, in every run), so it is a rule and never the order the parts were
+ * given or streamed in.
+ */
+import type { Work } from "./_record.ts";
+import type { MatchResult } from "./match.ts";
+import type { TakeoutReport } from "./report.ts";
+
+/**
+ * The works of a match, counted into `report`: primaries and plain files first, variants (edited,
+ * live, motion) after their primaries. Failed videos and (unless `includeTrash`) trash are left out.
+ */
+export function workOrder(
+  result: MatchResult,
+  report: TakeoutReport,
+  includeTrash: boolean,
+): { first: Work[]; second: Work[] } {
+  const first: Work[] = [];
+  const second: Work[] = [];
+  for (const m of result.media) {
+    report.mediaFiles++;
+    const folder = result.folders.get(m.dir) ?? { dir: m.dir, kind: "other" as const };
+    if (folder.kind === "failed") {
+      report.failedVideos++;
+      continue;
+    }
+    const trashed = folder.kind === "trash" || m.sidecar?.trashed === true;
+    if (trashed && !includeTrash) {
+      report.skippedTrash++;
+      continue;
+    }
+    if (m.via === "sidecar" || m.via === "title") report.matched++;
+    if (m.via === "title") report.matchedByTitle++;
+    if (m.via === "variant") report.matchedVariant++;
+    if (!m.sidecar) report.withoutSidecar++;
+    if (folder.kind === "locked") report.lockedFolder++;
+    const w: Work = { m, folder, trashed };
+    if (m.sidecar) w.sidecar = m.sidecar;
+    (m.primary ? second : first).push(w);
+  }
+  // Year folders first; then capture time, as " (n)" numbers and album positions follow upload
+  // order in the Library; then the path.
+  const rank = (w: Work) => (w.folder.kind === "year" ? 0 : w.folder.kind === "album" ? 2 : 1);
+  const taken = (w: Work) => w.sidecar?.takenTime?.getTime() ?? Number.MAX_VALUE;
+  const path = (a: Work, b: Work) => compareKeys(a.m.entries[0].key, b.m.entries[0].key);
+  first.sort((a, b) => rank(a) - rank(b) || taken(a) - taken(b) || path(a, b));
+  second.sort((a, b) => rank(a) - rank(b) || path(a, b));
+  return { first, second };
+}
+
+/** Code-unit order, the same in every locale and run. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
