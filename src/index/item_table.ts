@@ -3,7 +3,7 @@ import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
 import { toMediaRow } from "./_rows.ts";
 import { isStorableId } from "./_text.ts";
-import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow, Source } from "./types.ts";
+import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow } from "./types.ts";
 import {
   clashKey,
   dateFolder,
@@ -19,22 +19,6 @@ export interface UpsertResult {
   unchanged: number;
   /** Records not stored, with why (an id no Google item can have): a source warns of each. */
   refused: { id: string; reason: string }[];
-}
-
-/** Which other items count as the same one; see `ItemTable.findSameItem`. */
-export interface SameItemRule {
-  /** The asking source: its own rows are other items, never the same one. */
-  otherThan: Source;
-  /** Only an item whose file is not an original (the copy a Takeout original replaces). */
-  belowOriginal?: boolean;
-}
-
-/** What a source knows of an item when it asks whether the index already has it. */
-export interface SameItemQuery {
-  originalName: string;
-  captureTime?: string | Date;
-  /** Checked when given. */
-  mediaType?: "photo" | "video";
 }
 
 /** Where an item's file lives: its path and the parts of the clash rule. */
@@ -442,55 +426,6 @@ export class ItemTable {
     this.#sql.stmt(
       "UPDATE media_items SET downloaded_at = NULL, size = NULL, sha256 = NULL WHERE id = ?",
     ).run(id);
-  }
-
-  /**
-   * The one rule for "another source already indexed this item": the same original name (NFC or
-   * NFD, as file systems and exports differ), the same capture time to the second (Takeout's
-   * `photoTakenTime` has no milliseconds; stored times are ISO UTC, so the first 19 characters are
-   * the second) and, when given, the same media type. Rows of the asking source are left out: its
-   * ids are stable, so its row with another id is another item (e.g. a burst frame with the same
-   * name and second). An item with a file on disk comes first, then index order.
-   */
-  findSameItem(item: SameItemQuery, rule: SameItemRule): MediaRow | undefined {
-    if (item.captureTime === undefined) return undefined;
-    const time = typeof item.captureTime === "string"
-      ? item.captureTime
-      : item.captureTime.toISOString();
-    const row = this.#sql.stmt(
-      `SELECT * FROM media_items
-       WHERE original_name IN (?, ?) AND source <> ? AND substr(capture_time, 1, 19) = ?
-         AND (? IS NULL OR media_type = ?) AND (? = 0 OR fidelity IS NULL OR fidelity <> 'original')
-       ORDER BY downloaded_at IS NULL, rowid LIMIT 1`,
-    ).get(
-      item.originalName.normalize("NFC"),
-      item.originalName.normalize("NFD"),
-      rule.otherThan,
-      time.slice(0, 19),
-      item.mediaType ?? null,
-      item.mediaType ?? null,
-      rule.belowOriginal ? 1 : 0,
-    ) as Row | undefined;
-    return row ? toMediaRow(row) : undefined;
-  }
-
-  /** The item whose file on disk has this size and SHA-256, if any. */
-  findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined {
-    const row = this.#sql.stmt(
-      "SELECT * FROM media_items WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1",
-    ).get(content.sha256, content.size) as Row | undefined;
-    return row ? toMediaRow(row) : undefined;
-  }
-
-  /**
-   * The sizes of the files on disk, read once (size has no index: asking per file would scan the
-   * table each time). Only a file of one of these sizes can already be in the backup.
-   */
-  itemSizes(): Set<number> {
-    const rows = this.#sql.stmt(
-      "SELECT DISTINCT size FROM media_items WHERE size IS NOT NULL",
-    ).all() as Row[];
-    return new Set(rows.map((r) => Number(r.size)));
   }
 }
 

@@ -10,14 +10,9 @@ import { bindSql, Sql } from "./_handle.ts";
 import { AlbumTable } from "./album_table.ts";
 import { FailureTable } from "./failure_table.ts";
 import { type IndexCounts, indexCounts } from "./index_counts.ts";
-import {
-  type ItemPlace,
-  ItemTable,
-  type SameItemQuery,
-  type SameItemRule,
-  type UpsertResult,
-} from "./item_table.ts";
+import { type ItemPlace, ItemTable, type UpsertResult } from "./item_table.ts";
 import type { IndexPort } from "./port.ts";
+import { SameItemLookup, type SameItemQuery, type SameItemRule } from "./same_item.ts";
 import { type RunRow, RunTable } from "./run_table.ts";
 import { diskFullError } from "./space_queries.ts";
 import { type TakeoutEntryKey, TakeoutEntryTable } from "./takeout_entry_table.ts";
@@ -34,6 +29,7 @@ import type {
 export class MediaIndex implements IndexPort {
   #sql: Sql;
   #items: ItemTable;
+  #same: SameItemLookup;
   #albums: AlbumTable;
   #runs: RunTable;
   #failures: FailureTable;
@@ -50,6 +46,7 @@ export class MediaIndex implements IndexPort {
     });
     bindSql(this, this.#sql);
     this.#items = new ItemTable(this.#sql);
+    this.#same = new SameItemLookup(this.#sql);
     this.#albums = new AlbumTable(this.#sql);
     this.#runs = new RunTable(this.#sql);
     this.#failures = new FailureTable(this.#sql);
@@ -207,17 +204,17 @@ export class MediaIndex implements IndexPort {
 
   /** The item another source indexed that is the same as this one (see `ItemTable`). */
   findSameItem(item: SameItemQuery, rule: SameItemRule): MediaRow | undefined {
-    return this.#items.findSameItem(item, rule);
+    return this.#same.findSameItem(item, rule);
   }
 
   /** The item whose file on disk has this size and SHA-256, if any. */
   findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined {
-    return this.#items.findItemByContent(content);
+    return this.#same.findItemByContent(content);
   }
 
   /** The sizes of the files on disk, read once. */
   itemSizes(): Set<number> {
-    return this.#items.itemSizes();
+    return this.#same.itemSizes();
   }
 
   /** Where an item would live with another capture time; writes nothing. */

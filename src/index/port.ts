@@ -4,7 +4,8 @@
  * cannot reach downloads, album links, runs or SQL, and a test can hand it a fake.
  */
 import type { IndexCounts } from "./index_counts.ts";
-import type { ItemPlace, SameItemQuery, SameItemRule, UpsertResult } from "./item_table.ts";
+import type { ItemPlace, UpsertResult } from "./item_table.ts";
+import type { SameItemQuery, SameItemRule } from "./same_item.ts";
 import type { TakeoutEntryKey } from "./takeout_entry_table.ts";
 import type { AlbumRow, LayoutOptions, MediaRecord, MediaRow } from "./types.ts";
 
