@@ -13,6 +13,7 @@ import { GoogleHttp } from "../src/google/http.ts";
 import { Pacer } from "../src/google/pacer.ts";
 import { readToken, TOKEN_FILE, writeToken } from "../src/google/token_store.ts";
 import { SCOPES } from "../src/google/types.ts";
+import { TEMP_DIR } from "../src/files/temp_names.ts";
 import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
 
 const INSTALLED = JSON.stringify({
@@ -236,7 +237,8 @@ Deno.test("writeToken() writes the token file atomically with mode 0600", async 
       }
       const names = [];
       for await (const entry of Deno.readDir(target)) names.push(entry.name);
-      assert.deepEqual(names, [TOKEN_FILE]);
+      assert.deepEqual(names.sort(), [TEMP_DIR, TOKEN_FILE].sort());
+      for await (const entry of Deno.readDir(join(target, TEMP_DIR))) assert.fail(entry.name);
       assert.deepEqual(await readToken(target), token);
     });
 

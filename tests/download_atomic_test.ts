@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { hashFile, sha256Hex } from "../src/files/hash.ts";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   BodyReadError,
   cleanTempFiles,
   IncompleteFileError,
   isTempName,
+  TEMP_DIR,
   TempFile,
   tempNameFor,
+  tempPathFor,
   tempSizeFor,
   writeAtomic,
   writeFileAtomic,
@@ -102,7 +104,8 @@ Deno.test("writeAtomic() streams to a temporary file and renames it into place",
         // A symlink planted under the temporary name is not written through.
         const victim = join(outside, "victim.txt");
         await Deno.writeTextFile(victim, "keep");
-        const planted = join(target, "photos/2019/05", tempNameFor("planted.jpg"));
+        const planted = tempPathFor(target, "photos/2019/05/planted.jpg");
+        await Deno.mkdir(join(target, TEMP_DIR), { recursive: true });
         await Deno.symlink(victim, planted);
         await writeAtomic(target, "photos/2019/05/planted.jpg", streamOf(new Uint8Array(2)));
         assert.equal(await Deno.readTextFile(victim), "keep");
@@ -186,24 +189,58 @@ Deno.test("TempFile resumes a cut transfer and cleanTempFiles() removes leftover
       });
     });
 
-    await t.step("temporary names are dot-prefixed, short enough and recognised", () => {
-      const long = "é".repeat(127) + ".jpg";
+    await t.step("temporary names hold nothing of the item's name and live in one folder", () => {
+      const long = "photos/2020/01/" + "é".repeat(127) + ".jpg";
       const name = tempNameFor(long);
       assert.ok(isTempName(name));
       assert.ok(new TextEncoder().encode(name).length <= 255);
-      assert.ok(!isTempName("a.jpg"));
-      assert.notEqual(tempNameFor("a.jpg"), tempNameFor("b.jpg"));
+      for (const item of [".x.gphotos-tmp", ".gphotos-tmp", "a.jpg", "v.mp4"]) {
+        assert.ok(!isTempName(item), item);
+        assert.ok(!tempNameFor(`photos/2020/01/${item}`).includes(item.replace(/^\./, "")));
+      }
+      assert.notEqual(tempNameFor("photos/a.jpg"), tempNameFor("photos/b.jpg"));
+      assert.notEqual(tempNameFor("photos/2020/01/a.jpg"), tempNameFor("photos/2020/02/a.jpg"));
+      assert.equal(tempPathFor(target, rel), join(target, TEMP_DIR, tempNameFor(rel)));
     });
 
     await t.step("cleanTempFiles() removes temporary files except kept ones", async () => {
-      const dir = join(target, "photos/2020/01");
-      await Deno.writeFile(join(dir, tempNameFor("x.jpg")), new Uint8Array(3));
-      await Deno.writeFile(join(dir, tempNameFor("y.jpg")), new Uint8Array(3));
-      const removed = await cleanTempFiles(dir, { keep: new Set(["y.jpg"]) });
-      assert.deepEqual(removed, [tempNameFor("x.jpg")]);
-      assert.deepEqual(await listAll(dir), [tempNameFor("y.jpg"), "v.mp4", "w.mp4"].sort());
-      assert.deepEqual(await cleanTempFiles(join(target, "missing")), []);
+      const temps = join(target, TEMP_DIR);
+      const x = "photos/2020/01/x.jpg";
+      const y = "photos/2020/01/y.jpg";
+      await Deno.writeFile(tempPathFor(target, x), new Uint8Array(3));
+      await Deno.writeFile(tempPathFor(target, y), new Uint8Array(3));
+      // A file named like an old-scheme temporary file in photos/ is not the cleaner's business.
+      await Deno.writeFile(
+        join(target, "photos/2020/01/.x.jpg.0badc0de.gphotos-tmp"),
+        new Uint8Array(1),
+      );
+      const removed = await cleanTempFiles(target, { keep: new Set([y]) });
+      assert.deepEqual(removed, [tempNameFor(x)]);
+      assert.deepEqual(await listAll(temps), [tempNameFor(y)]);
+      assert.deepEqual(
+        await listAll(join(target, "photos/2020/01")),
+        [".x.jpg.0badc0de.gphotos-tmp", "v.mp4", "w.mp4"],
+      );
+      await Deno.remove(tempPathFor(target, y));
     });
+
+    await t.step(
+      "cleanTempFiles() removes unique temporary files only once abandoned",
+      async () => {
+        const temps = join(target, TEMP_DIR);
+        const fresh = await TempFile.create(target, "photos/2020/01", { hint: "fresh.jpg" });
+        const old = await TempFile.create(target, "photos/2020/01", { hint: "old.jpg" });
+        fresh.close();
+        old.close();
+        assert.equal(dirname(old.tempPath), temps);
+        const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+        await Deno.utime(old.tempPath, hourAgo, hourAgo);
+        assert.deepEqual(await cleanTempFiles(target), [basename(old.tempPath)]);
+        assert.deepEqual(await listAll(temps), [basename(fresh.tempPath)]);
+        await fresh.discard();
+        assert.deepEqual(await cleanTempFiles(join(target, "missing")), []);
+      },
+    );
   } finally {
     await Deno.remove(target, { recursive: true });
   }

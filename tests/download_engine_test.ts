@@ -10,7 +10,7 @@ import { LibraryApi } from "../src/google/library_api.ts";
 import { Pacer } from "../src/google/pacer.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
-import { isTempName, tempNameFor } from "../src/files/atomic_file.ts";
+import { TEMP_DIR, tempPathFor } from "../src/files/atomic_file.ts";
 import { DownloadEngine, downloadPending } from "../src/sync/download_engine.ts";
 import { recordTransfer, recordTransferDone, transferOf } from "../src/index/transfer_queries.ts";
 import { indexLibrary } from "../src/sources/library/library_index.ts";
@@ -155,7 +155,7 @@ Deno.test("DownloadEngine fetches a faulty 2,000-item library byte for byte", as
 
     await t.step("no temporary file is left and no item appears twice", async () => {
       const files = await mediaFiles(r.t.target);
-      assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+      assert.deepEqual(files.filter((f) => f.startsWith(`${TEMP_DIR}/`)), []);
       const paths = r.index.downloadedItems().map((row) => row.path).sort();
       assert.deepEqual(files, paths);
       for (const [id, n] of r.fake.counters().mediaComplete) {
@@ -214,6 +214,7 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
       r.fake.servedBytes(row.id, row.mediaType === "video" ? "dv" : "d");
 
     await t.step("leave the state a SIGKILL could leave", async () => {
+      await Deno.mkdir(join(r.t.target, TEMP_DIR), { recursive: true });
       // Renamed into place, index not updated yet: the digest was recorded before the rename.
       await Deno.mkdir(join(r.t.target, renamed.folder), { recursive: true });
       await Deno.writeFile(join(r.t.target, renamed.path), served(renamed));
@@ -225,13 +226,13 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
       await Deno.mkdir(join(r.t.target, partial.folder), { recursive: true });
       const half = served(partial).subarray(0, 20_000);
       await Deno.writeFile(
-        join(r.t.target, partial.folder, tempNameFor(partial.path.split("/").pop()!)),
+        tempPathFor(r.t.target, partial.path),
         half,
       );
       // Every byte received, the run killed before the rename.
       await Deno.mkdir(join(r.t.target, whole.folder), { recursive: true });
       await Deno.writeFile(
-        join(r.t.target, whole.folder, tempNameFor(whole.path.split("/").pop()!)),
+        tempPathFor(r.t.target, whole.path),
         served(whole),
       );
       recordTransfer(r.index, whole.id, { total: served(whole).length, etag: '"x"' });
@@ -240,7 +241,7 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
       r.index.markDownloaded(orphan.id, { size: 1, sha256: "x" });
       await Deno.mkdir(join(r.t.target, orphan.folder), { recursive: true });
       await Deno.writeFile(
-        join(r.t.target, orphan.folder, tempNameFor(orphan.path.split("/").pop()!)),
+        tempPathFor(r.t.target, orphan.path),
         new Uint8Array(10),
       );
     });
@@ -270,7 +271,7 @@ Deno.test("DownloadEngine picks up after a killed run without fetching twice", a
         assert.deepEqual(await Deno.readFile(join(r.t.target, row.path)), served(row));
       }
       const files = await mediaFiles(r.t.target);
-      assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+      assert.deepEqual(files.filter((f) => f.startsWith(`${TEMP_DIR}/`)), []);
     });
   } finally {
     await r.close();
@@ -392,7 +393,7 @@ Deno.test("DownloadEngine stops on its signal and the next run finishes the job"
     assert.ok(r.fake.calls.some((c) => c.status === 206 && c.range), "resumed with Range");
     await assertFilesMatch(r, account.items.filter((i) => i.inLibrary && !i.archived));
     const files = await mediaFiles(r.t.target);
-    assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+    assert.deepEqual(files.filter((f) => f.startsWith(`${TEMP_DIR}/`)), []);
   } finally {
     await r.close();
   }

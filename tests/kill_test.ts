@@ -3,7 +3,7 @@ import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MediaIndex } from "../src/index/mod.ts";
-import { isTempName, tempNameFor } from "../src/files/atomic_file.ts";
+import { TEMP_DIR, tempNameFor } from "../src/files/atomic_file.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
@@ -77,11 +77,6 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
       const tempSizes = new Map<string, number>();
       const photos = await Deno.stat(join(target, "photos")).then(() => true, () => false);
       for (const f of photos ? await walkFiles(join(target, "photos")) : []) {
-        const name = f.split("/").pop()!;
-        if (isTempName(name)) {
-          tempSizes.set(f, (await Deno.stat(join(target, "photos", f))).size);
-          continue;
-        }
         const row = index.getItemByPath(`photos/${f}`);
         assert.ok(row, `file "photos/${f}" belongs to an item`);
         // No file under a final name is ever incomplete.
@@ -90,9 +85,12 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
         assert.equal(sha256(got), sha256(want), `final file "photos/${f}" is complete`);
         done.add(row.id);
       }
+      const temps = await Deno.stat(join(target, TEMP_DIR)).then(() => true, () => false);
+      for (const name of temps ? await walkFiles(join(target, TEMP_DIR)) : []) {
+        tempSizes.set(name, (await Deno.stat(join(target, TEMP_DIR, name))).size);
+      }
       for (const row of index.pendingItems()) {
-        const temp = `${row.folder}/${tempNameFor(row.path.split("/").pop()!)}`;
-        const size = tempSizes.get(temp.slice("photos/".length));
+        const size = tempSizes.get(tempNameFor(row.path));
         if (size !== undefined && size === served(byId.get(row.id)!).length) done.add(row.id);
       }
       return done;
@@ -167,7 +165,8 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
             assert.equal(sha256(await Deno.readFile(join(target, row.path))), row.sha256, row.path);
           }
           const files = (await walkFiles(target)).filter((f) => f.startsWith("photos/"));
-          assert.deepEqual(files.filter((f) => isTempName(f.split("/").pop()!)), []);
+          const temps = (await walkFiles(target)).filter((f) => f.startsWith(`${TEMP_DIR}/`));
+          assert.deepEqual(temps, [], "no temporary file is left");
           assert.deepEqual(files, index.downloadedItems().map((r) => r.path).sort());
           assert.equal(files.length, fetchable.length);
           assert.deepEqual(index.failures(), []);

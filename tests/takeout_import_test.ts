@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { isTempName } from "../src/files/temp_names.ts";
+import { STAGING_DIR } from "../src/files/staging_dir.ts";
 import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
 import { isoUtc, MediaIndex } from "../src/index/mod.ts";
@@ -149,7 +151,7 @@ async function assertImported(fx: TakeoutFixture, run: Run): Promise<void> {
   };
   await walk(join(run.target, "photos"));
   assert.equal(files.length, run.index.allItems().length);
-  assert.ok(files.every((f) => !f.endsWith(".gphotos-tmp")));
+  assert.ok(files.every((f) => !isTempName(f)));
 }
 
 /** Whatever was imported carries its own sidecar's date, or a date no sidecar has. */
@@ -243,7 +245,7 @@ Deno.test("importTakeout() reads a German legacy tgz front to back once", async 
     const want = expectedCounts(fx);
     assert.deepEqual(pick(report, want), want);
     await assertImported(fx, run);
-    await assert.rejects(Deno.stat(join(run.target, ".gphotos-takeout-staging")));
+    await assert.rejects(Deno.stat(join(run.target, STAGING_DIR)));
   } finally {
     await run.cleanup();
   }
@@ -532,8 +534,8 @@ Deno.test("importTakeout() stops cleanly when interrupted, and a rerun finishes 
       }
     };
     await walk(run.target);
-    assert.ok(names.every((n) => !n.endsWith(".gphotos-tmp")), names.join(", "));
-    await assert.rejects(Deno.stat(join(run.target, ".gphotos-takeout-staging")));
+    assert.ok(names.every((n) => !isTempName(n)), names.join(", "));
+    await assert.rejects(Deno.stat(join(run.target, STAGING_DIR)));
     for (const row of run.index.allItems()) assert.ok(row.downloadedAt, row.path);
 
     const again = await importTakeout({

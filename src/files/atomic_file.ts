@@ -1,19 +1,33 @@
 /**
- * The one atomic writer of TARGET (SPEC "Writes are atomic"): bytes stream to a dot-named temporary
- * file in the destination folder (so on the same file system), SHA-256 is computed while streaming,
- * the data is synced to disk and only then is the file renamed to its final name. A killed run or a
- * power cut leaves at most a temporary file, never a partial file under a final name. Every folder
- * written into is checked to resolve inside TARGET.
+ * The one atomic writer of TARGET (SPEC "Writes are atomic"): bytes stream to a temporary file in
+ * `TARGET/.gphotos-tmp/` (on TARGET's file system, where no item can land), SHA-256 is computed
+ * while streaming, the data is synced to disk and only then is the file renamed to its final name.
+ * A killed run or a power cut leaves at most a temporary file, never a partial file under a final
+ * name. Every folder written into is checked to resolve inside TARGET before anything is made.
  */
 import { basename, dirname, join } from "node:path";
 import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
 import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
-import { tempNameFor, uniqueTempName } from "./temp_names.ts";
+import {
+  crossDeviceError,
+  isUnderTempDir,
+  prepareTempDir,
+  TEMP_DIR,
+  tempPathFor,
+  uniqueTempName,
+} from "./temp_names.ts";
 import { BodyReadError, IncompleteFileError } from "./write_errors.ts";
 
 // Where they lived before the writer was split; importers need not change.
 export { resolveInside } from "./inside_target.ts";
-export { cleanTempFiles, isTempName, TEMP_SUFFIX, tempNameFor, tempSizeFor } from "./temp_names.ts";
+export {
+  cleanTempFiles,
+  isTempName,
+  TEMP_DIR,
+  tempNameFor,
+  tempPathFor,
+  tempSizeFor,
+} from "./temp_names.ts";
 export { BodyReadError, IncompleteFileError } from "./write_errors.ts";
 
 export type { FileDigest } from "./hash.ts";
@@ -28,7 +42,7 @@ export interface TempFileOptions {
 
 /** Options of `TempFile.create`. */
 export interface CreateTempOptions {
-  /** A name the temporary name is derived from, for people looking at the folder. */
+  /** What the file is, for messages (the temporary name holds nothing of it). */
   hint: string;
   /** Permission bits of the new file. */
   mode?: number;
@@ -81,7 +95,7 @@ export class TempFile {
   readonly target: string;
   /** Absolute final path; undefined until `commit` names it (see `create`). */
   readonly finalPath: string | undefined;
-  /** Absolute temporary path, in the same folder as the final path (or in `create`'s folder). */
+  /** Absolute temporary path, in `TARGET/.gphotos-tmp/` (or a folder under it given to `create`). */
   readonly tempPath: string;
   #relPath: string;
   #file: Deno.FsFile;
@@ -108,9 +122,10 @@ export class TempFile {
   }
 
   /**
-   * Opens the temporary file for `relPath` (creating folders), refusing a path outside TARGET or a
-   * folder that resolves outside it through a symlink. With `resume`, bytes already there are kept
-   * and re-hashed; otherwise it starts empty.
+   * Opens the temporary file for `relPath`, refusing a path outside TARGET, a folder that resolves
+   * outside it through a symlink (before anything is made) or one on another file system than the
+   * temporary folder. With `resume`, bytes already there are kept and re-hashed; otherwise it starts
+   * empty. The final folder is made by `commit`.
    */
   static async open(
     target: string,
@@ -118,9 +133,8 @@ export class TempFile {
     opts: TempFileOptions = {},
   ): Promise<TempFile> {
     const finalPath = resolveInside(target, relPath);
-    const dir = dirname(finalPath);
-    await makeDirInside(target, dir, relPath);
-    const tempPath = join(dir, tempNameFor(basename(finalPath)));
+    const tempPath = tempPathFor(target, relPath);
+    await prepareTempDir(target, dirname(tempPath), dirname(finalPath), relPath);
     // Opening follows a symlink: one planted under the temporary name would be written through.
     if ((await lstatOrUndefined(tempPath))?.isSymlink) await Deno.remove(tempPath);
     const file = await Deno.open(tempPath, {
@@ -142,9 +156,10 @@ export class TempFile {
   }
 
   /**
-   * Creates a new temporary file with a name unique to this process in the folder `relDir` of
-   * TARGET (made if needed, checked like `open`'s); `commit({ path })` names it later. For files
-   * whose final name depends on their content, and for small files two processes may write at once.
+   * Creates a new temporary file with a name unique to this process, for a file headed to the folder
+   * `relDir` of TARGET (checked like `open`'s) or, when `relDir` is a folder under `.gphotos-tmp/`
+   * (Takeout staging), kept there; `commit({ path })` names it later. For files whose final name
+   * depends on their content, and for small files two processes may write at once.
    */
   static async create(
     target: string,
@@ -154,8 +169,10 @@ export class TempFile {
     const dir = resolveDirInside(target, relDir);
     // Named by where the file is headed, which is what a reader of the message knows.
     const label = dir === target ? opts.hint : `${relDir}/${opts.hint}`;
-    await makeDirInside(target, dir, label);
-    const tempPath = join(dir, uniqueTempName(opts.hint));
+    const inTemp = isUnderTempDir(relDir);
+    const holder = inTemp ? dir : join(target, TEMP_DIR);
+    await prepareTempDir(target, holder, inTemp ? undefined : dir, label);
+    const tempPath = join(holder, uniqueTempName());
     const file = await Deno.open(tempPath, {
       read: true,
       write: true,
@@ -312,10 +329,8 @@ export class TempFile {
     try {
       await Deno.rename(this.tempPath, finalPath);
     } catch (err) {
-      // A folder of TARGET may be another file system mounted there: copy beside the final name.
-      if (!isCrossDevice(err)) throw err;
-      await this.#copyTo(relPath, opts.mtime);
-      await Deno.remove(this.tempPath).catch(() => {});
+      if (isCrossDevice(err)) throw crossDeviceError(this.tempPath, finalPath);
+      throw err;
     }
     return digest;
   }
@@ -334,18 +349,6 @@ export class TempFile {
       this.#file.close();
     } catch {
       // Already closed by a failed operation.
-    }
-  }
-
-  async #copyTo(relPath: string, mtime: Date | undefined): Promise<void> {
-    const near = await TempFile.create(this.target, posixDirname(relPath), { hint: "copy" });
-    try {
-      const source = await Deno.open(this.tempPath, { read: true });
-      await near.append(source.readable);
-      await near.commit({ path: relPath, mtime });
-    } catch (err) {
-      await near.discard();
-      throw err;
     }
   }
 

@@ -23,29 +23,50 @@ export function resolveDirInside(target: string, relDir: string): string {
 }
 
 /**
- * Makes the folder `dir` (absolute, lexically inside `target`) unless it exists, after checking that
- * what exists of it resolves inside TARGET: nothing is made through a symlink pointing out of TARGET.
- * Throws a RangeError naming `relPath` when it would escape.
+ * The deepest folder of `dir` (absolute, lexically inside `target`) that exists, `dir` itself when it
+ * does, after checking that it resolves inside TARGET: what a later `mkdir` would build on. Creates
+ * nothing but TARGET itself; throws a RangeError naming `relPath` when it would escape.
  */
-export async function makeDirInside(target: string, dir: string, relPath: string): Promise<void> {
+export async function existingAncestorInside(
+  target: string,
+  dir: string,
+  relPath: string,
+): Promise<string> {
   const realTarget = await realTargetOf(target);
   let existing = dir;
-  let real: string;
   for (;;) {
     try {
-      real = await Deno.realPath(existing);
-      break;
+      assertRealInside(realTarget, await Deno.realPath(existing), target, relPath);
+      return existing;
     } catch (err) {
       const up = dirname(existing);
       if (!(err instanceof Deno.errors.NotFound) || up === existing) throw err;
       existing = up;
     }
   }
-  assertRealInside(realTarget, real, target, relPath);
+}
+
+/**
+ * Makes the folder `dir` (absolute, lexically inside `target`) unless it exists, after checking that
+ * what exists of it resolves inside TARGET: nothing is made through a symlink pointing out of TARGET.
+ * Throws a RangeError naming `relPath` when it would escape.
+ */
+export async function makeDirInside(target: string, dir: string, relPath: string): Promise<void> {
+  const existing = await existingAncestorInside(target, dir, relPath);
   if (existing === dir) return;
   await Deno.mkdir(dir, { recursive: true });
   // A symlink swapped in while the folders were made is caught here.
-  assertRealInside(realTarget, await Deno.realPath(dir), target, relPath);
+  assertRealInside(await realTargetOf(target), await Deno.realPath(dir), target, relPath);
+}
+
+/** Whether the existing folder `dir` resolves inside TARGET (false when it is missing). */
+export async function isDirInside(target: string, dir: string): Promise<boolean> {
+  try {
+    await assertDirInside(target, dir, dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Throws a RangeError when the existing folder `dir` resolves outside TARGET. */

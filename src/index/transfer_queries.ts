@@ -75,3 +75,21 @@ export function forgetFinishedTransfers(index: MediaIndex): number {
   ).run();
   return Number(r.changes);
 }
+
+/** An item whose transfer started, by its final path. */
+export interface StartedTransfer {
+  id: string;
+  path: string;
+  /** Still waiting for its file (neither downloaded nor removed from Google). */
+  pending: boolean;
+}
+
+/** Every item the transfers table names, with its path: the items a temporary file may belong to. */
+export function startedTransfers(index: MediaIndex): StartedTransfer[] {
+  const rows = sqlOf(index).stmt(
+    `SELECT t.media_id AS id, m.path AS path,
+            (m.downloaded_at IS NULL AND m.removed_at IS NULL) AS pending
+     FROM transfers t JOIN media_items m ON m.id = t.media_id ORDER BY t.rowid`,
+  ).all() as { id: string; path: string; pending: number | bigint }[];
+  return rows.map((r) => ({ id: r.id, path: r.path, pending: Number(r.pending) === 1 }));
+}

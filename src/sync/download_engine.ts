@@ -1,6 +1,6 @@
 /**
  * The download engine: fetches every indexed item whose file is not on disk, at most `maxThreads` at
- * once, each streamed to a temporary file beside its final name, hashed while streaming, renamed when
+ * once, each streamed to a temporary file in `.gphotos-tmp/`, hashed while streaming, renamed when
  * complete and recorded in the index. It can be fed while the index is still filling (`add`), and
  * `finish` waits for the last item. A killed run loses nothing: a file under its final name is always
  * complete, a finished file the index does not know yet is hashed and recorded instead of fetched
@@ -20,7 +20,7 @@ import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sour
 import { selectDownloads } from "./select_items.ts";
 import { isVideo } from "../media/media_type.ts";
 import { type Fetched, type PlaceHow, Placement } from "./placement.ts";
-import { sweepTempFiles } from "./temp_sweep.ts";
+import { adoptLegacyTempOf, sweepTempFiles } from "./temp_sweep.ts";
 import {
   errorText,
   ItemTransfers,
@@ -384,6 +384,7 @@ export class DownloadEngine {
       }
     }
     // A killed run may have received every byte without renaming: finish it without a fetch.
+    await adoptLegacyTempOf(this.#target, this.#index, row);
     const leftover = await tempSizeFor(this.#target, row.path);
     const known = leftover > 0 ? transferOf(this.#index, row.id) : undefined;
     if (known?.total === leftover) {

@@ -1,43 +1,54 @@
 /**
- * Sweeps temporary files a finished run no longer needs: every one under `TARGET/photos` except
- * those of items still pending, which a later run resumes with a Range request.
+ * Sweeps temporary files a finished run no longer needs. Every temporary file lives in
+ * `TARGET/.gphotos-tmp/`, so only that folder is swept: files in `photos/` are never deleted here,
+ * whatever their name (an item may be called `.x.gphotos-tmp`). An older version kept them beside
+ * the final files; those are handled only for items the index's transfers table names.
  */
-import { dirname, join } from "node:path";
 import type { MediaIndex } from "../index/media_index.ts";
-import { cleanTempFiles, isTempName } from "../files/atomic_file.ts";
-import { forgetFinishedTransfers } from "../index/transfer_queries.ts";
+import type { MediaRow } from "../index/types.ts";
+import {
+  adoptLegacyTemp,
+  cleanTempFiles,
+  legacyTempPathOf,
+  removeLegacyTemp,
+} from "../files/temp_names.ts";
+import {
+  forgetFinishedTransfers,
+  startedTransfers,
+  transferOf,
+} from "../index/transfer_queries.ts";
 
 /**
- * Removes temporary files under `TARGET/photos` except those of items still pending (which a later
- * run resumes); returns how many went.
+ * Removes temporary files except those of items still pending (which a later run resumes), and the
+ * old-scheme temporary files of items the transfers table names that are no longer pending; returns
+ * how many went.
  */
 export async function sweepTempFiles(target: string, index: MediaIndex): Promise<number> {
-  forgetFinishedTransfers(index);
-  const keep = new Map<string, Set<string>>();
-  for (const row of index.pendingItems()) {
-    const dir = dirname(row.path);
-    let names = keep.get(dir);
-    if (!names) keep.set(dir, names = new Set());
-    names.add(row.path.slice(dir.length + 1));
-  }
   let removed = 0;
-  const walk = async (rel: string): Promise<void> => {
-    let hasTemp = false;
-    const subdirs: string[] = [];
-    try {
-      for await (const entry of Deno.readDir(join(target, rel))) {
-        if (entry.isDirectory) subdirs.push(`${rel}/${entry.name}`);
-        else if (entry.isFile && isTempName(entry.name)) hasTemp = true;
-      }
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return;
-      throw err;
-    }
-    if (hasTemp) {
-      removed += (await cleanTempFiles(join(target, rel), { keep: keep.get(rel) })).length;
-    }
-    for (const sub of subdirs) await walk(sub);
-  };
-  await walk("photos");
+  for (const started of startedTransfers(index)) {
+    if (started.pending || !ownsLegacyName(index, started.path)) continue;
+    if (await removeLegacyTemp(target, started.path)) removed++;
+  }
+  forgetFinishedTransfers(index);
+  const keep = new Set(index.pendingItems().map((row) => row.path));
+  removed += (await cleanTempFiles(target, { keep })).length;
   return removed;
+}
+
+/**
+ * Moves the old-scheme temporary file of a pending item into `.gphotos-tmp/` so its transfer
+ * resumes; only when the transfers table names the item. Returns whether one moved.
+ */
+export async function adoptLegacyTempOf(
+  target: string,
+  index: MediaIndex,
+  row: MediaRow,
+): Promise<boolean> {
+  if (!transferOf(index, row.id) || !ownsLegacyName(index, row.path)) return false;
+  return await adoptLegacyTemp(target, row.path);
+}
+
+/** Whether the old temporary name of `path` is free of items: an item may be called anything. */
+function ownsLegacyName(index: MediaIndex, path: string): boolean {
+  return index.getItemByPath(legacyTempPathOf(path)) === undefined;
 }
