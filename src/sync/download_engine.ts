@@ -11,7 +11,7 @@ import { ApiError, AuthError } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
 import type { MediaOptions } from "../google/http.ts";
-import { NetworkError } from "../google/pacer.ts";
+import { NetworkError, sleepUnlessAborted } from "../google/pacer.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import {
@@ -206,7 +206,8 @@ export class DownloadEngine {
     this.#maxTries = options.maxTransferTries ?? 8;
     this.#maxRefreshes = options.maxUrlRefreshes ?? 3;
     this.#cutBackoffMs = options.cutBackoffMs ?? 500;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    // A Ctrl-C ends a backoff at once: the run must stop within a second or two.
+    this.#sleep = options.sleep ?? ((ms) => sleepUnlessAborted(ms, options.signal));
     this.#idle = new Promise((resolve) => this.#resolveIdle = resolve);
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     this.#emit({ type: "phase", phase: this.#phase });

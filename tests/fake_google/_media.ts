@@ -403,12 +403,15 @@ async function answerMedia(
   const cut = core.roll() < (core.options.cutRate ?? 0) && end - start > 0
     ? start + Math.floor(core.roll() * (end - start))
     : undefined;
+  const stall = cut === undefined && end - start > 1 && stalls(core, item.id)
+    ? start + Math.max(1, Math.floor((end - start) / 2))
+    : undefined;
   await gate.acquire();
   if (core.closed) {
     gate.release();
     return htmlError(503, "Service Unavailable", "The server is shutting down.");
   }
-  const body = streamBody(core, payload, { start, end, cut }, {
+  const body = streamBody(core, payload, { start, end, cut, stall }, {
     open,
     done(sent, complete) {
       rec.bytesSent = sent;
@@ -419,6 +422,14 @@ async function answerMedia(
     },
   });
   return new Response(body, { status, headers });
+}
+
+/** Whether this body stalls: planned for the item once (`stallOnce`), or by the dice (`stallRate`). */
+function stalls(core: FakeCore, itemId: string): boolean {
+  if (core.options.stallOnce?.delete(itemId)) return true;
+  // No die is rolled without the knob, so the other faults of a seed stay where they were.
+  const rate = core.options.stallRate ?? 0;
+  return rate > 0 && core.roll() < rate;
 }
 
 /** `bytes=N-`, `bytes=N-M`, `bytes=-S` as [start, end); null to serve the whole body. */
@@ -445,16 +456,19 @@ interface StreamHooks {
   done(sent: number, complete: boolean): void;
 }
 
-/** Streams bytes [start, end) paced to the bandwidth; errors after `cut` bytes if set. */
+/**
+ * Streams bytes [start, end) paced to the bandwidth; errors at `cut` if set; at `stall` it sends
+ * nothing more and keeps the connection open (until the client cancels or the fake closes).
+ */
 function streamBody(
   core: FakeCore,
   payload: Payload,
-  span: { start: number; end: number; cut: number | undefined },
+  span: { start: number; end: number; cut: number | undefined; stall: number | undefined },
   hooks: StreamHooks,
 ): ReadableStream<Uint8Array> {
   const bw = core.options.bandwidthBytesPerSec ?? 0;
   const chunk = bw > 0 ? Math.min(65536, Math.max(1024, Math.floor(bw / 50))) : 65536;
-  const stop = span.cut ?? span.end;
+  const stop = span.cut ?? span.stall ?? span.end;
   const views = payload.views(span.start, stop, chunk);
   let sent = 0;
   let t0 = 0;
@@ -475,6 +489,10 @@ function streamBody(
     async pull(controller) {
       const next = views.next();
       if (next.done) {
+        if (span.stall !== undefined) {
+          // Hold the socket open with the body unfinished: only the client's timeout ends it.
+          return new Promise<void>(() => {});
+        }
         if (span.cut !== undefined) {
           // Let the bytes already queued reach the socket before the connection is dropped.
           await delay(5);
