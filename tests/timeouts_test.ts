@@ -7,6 +7,8 @@ import { runCli, setupTarget, sha256Hex, type TestTarget } from "./helpers.ts";
 import { acquireLock, MediaIndex } from "../src/index/mod.ts";
 import { parseDuration } from "../src/google/timeouts.ts";
 import { HttpStatusError, Pacer } from "../src/google/pacer.ts";
+import { GoogleHttp } from "../src/google/http.ts";
+import { BodyReadError, TempFile } from "../src/files/atomic_file.ts";
 
 /** A few plain photos, large enough that half a body is a real transfer. */
 function smallAccount() {
@@ -288,4 +290,48 @@ Deno.test("Pacer: a Ctrl-C ends a long backoff at once and is not retried", asyn
   );
   assert.equal(attempts, 1);
   assert.ok(performance.now() - started < 1000);
+});
+
+Deno.test("GoogleHttp.media(): a body that stops is cut after the idle deadline, bytes kept", async (t) => {
+  const tokens = {
+    accessToken: () => Promise.resolve("t"),
+    refreshNow: () => Promise.resolve("t"),
+  };
+  const pacer = new Pacer({ min429WaitS: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "gphotos-idle-" });
+  // A body built in memory (not a byte stream): 3 chunks, then nothing, never closed.
+  const stalling = () => {
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(c): Promise<void> | void {
+        if (sent++ >= 3) return new Promise<void>(() => {});
+        c.enqueue(new Uint8Array(1000).fill(sent));
+      },
+    });
+  };
+  const http = new GoogleHttp({
+    tokens,
+    pacer,
+    timeouts: { idleMs: 200 },
+    fetch: () => Promise.resolve(new Response(stalling(), { status: 200 })),
+  });
+  try {
+    for (const byob of [true, false]) {
+      await t.step(`read ${byob ? "into one buffer (BYOB)" : "chunk by chunk"}`, async () => {
+        const response = await http.media("http://127.0.0.1:9/media/x=d");
+        const temp = await TempFile.open(dir, `x-${byob}.jpg`);
+        const started = performance.now();
+        await assert.rejects(
+          () => temp.append(response.body!, { byob }),
+          (err: unknown) =>
+            err instanceof BodyReadError && /stalled: no byte for 200 ms/.test(err.message),
+        );
+        assert.equal(temp.size, 3000);
+        assert.ok(performance.now() - started < 1500);
+        await temp.discard();
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

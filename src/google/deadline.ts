@@ -40,9 +40,26 @@ export class Deadlines {
     this.#timers.clear();
   }
 
-  /** The run was stopped (Ctrl-C), as opposed to a deadline passing. */
-  get interrupted(): boolean {
-    return this.#runs.some((s) => s.aborted);
+  /**
+   * `work`, or the abort's reason as soon as the signal aborts: `fetch` ends its request and body on
+   * the abort, but a fetch or body from elsewhere may not.
+   */
+  async race<T>(work: Promise<T>): Promise<T> {
+    const signal = this.signal;
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      if (signal.aborted) {
+        work.catch(() => {}); // Its failure is the abort's echo: no unhandled rejection.
+        throw signal.reason;
+      }
+      return await Promise.race([work, aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 
   /**
@@ -94,8 +111,9 @@ export function idleWatched(
   const read = async <T>(reading: () => Promise<T>): Promise<T> => {
     const disarm = deadlines.arm(idleMs, why);
     try {
-      return await reading();
+      return await deadlines.race(reading());
     } catch (error) {
+      (byob ?? plain!).cancel(error).catch(() => {});
       throw deadlines.explain(error, what);
     } finally {
       disarm();
@@ -156,9 +174,9 @@ export async function fetchWhole(
     `no answer within ${formatDuration(opts.connectMs)}`,
   );
   try {
-    const response = await send(url, { ...init, signal: deadlines.signal });
+    const response = await deadlines.race(send(url, { ...init, signal: deadlines.signal }));
     headersDue();
-    const bytes = await response.arrayBuffer();
+    const bytes = await deadlines.race(response.arrayBuffer());
     return new Response([204, 205, 304].includes(response.status) ? null : bytes, {
       status: response.status,
       statusText: response.statusText,

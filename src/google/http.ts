@@ -133,7 +133,7 @@ export class GoogleHttp {
     });
     let text: string;
     try {
-      text = await response.text();
+      text = await deadlines.race(response.text());
     } catch (error) {
       const explained = deadlines.explain(error, what);
       if (explained !== error) throw explained;
@@ -210,7 +210,7 @@ export class GoogleHttp {
     const headersDue = deadlines.arm(connect, `no answer within ${formatDuration(connect)}`);
     let response: Response;
     try {
-      response = await this.#fetch(url, { ...init, signal: deadlines.signal });
+      response = await deadlines.race(this.#fetch(url, { ...init, signal: deadlines.signal }));
     } catch (error) {
       const explained = deadlines.explain(error, what);
       if (explained !== error) throw explained;
