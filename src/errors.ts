@@ -5,6 +5,8 @@ export const EXIT = {
   usage: 2,
   unauthorised: 3,
   partial: 4,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 
 /** An error a user causes or must act on; carries the process exit code. */

@@ -372,7 +372,7 @@ Deno.test("pick: Ctrl-C while polling ends cleanly with the session deleted", as
           return Promise.resolve();
         },
       });
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 130);
       const s = summaryOf(r.stdout);
       assert.equal(s.interrupted, true);
       assert.equal(s.picked, 0);

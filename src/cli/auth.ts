@@ -4,6 +4,7 @@ import { endpointsFromEnv } from "../config.ts";
 import { EXIT } from "../errors.ts";
 import { type ClientSecret, findClientSecret } from "../google/client_secret.ts";
 import { login } from "../google/auth.ts";
+import { timeoutsFrom } from "../google/timeouts.ts";
 import { readToken } from "../google/token_store.ts";
 import { acquireLock, MediaIndex } from "../index/mod.ts";
 import { ensureTarget } from "./session.ts";
@@ -61,6 +62,9 @@ async function loginAndReport(
       );
     },
     openBrowser: useBrowser ? ctx.openBrowser : () => {},
+    timeouts: timeoutsFrom(opts),
+    // Ctrl-C ends the wait for the browser and closes the listener.
+    signal: ctx.signal,
   });
   const summary = {
     command: "auth",

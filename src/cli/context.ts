@@ -23,6 +23,10 @@ export interface GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** `--timeout` of the commands that talk to Google: API call and body idle deadline, in ms. */
+  timeout?: number;
+  /** `--contimeout`: no response headers within this many ms, in ms. */
+  contimeout?: number;
 }
 
 /** The real world: Deno's stdout/stderr, environment, browser. */

@@ -101,9 +101,9 @@ export function downloadStatus(r: DownloadSummary): "ok" | "partial" | "interrup
   return r.interrupted ? "interrupted" : r.failed.length > 0 ? "partial" : "ok";
 }
 
-/** Exit code of a download: 1 when interrupted, 4 when items failed, else 0. */
+/** Exit code of a download: 130 when interrupted, 4 when items failed, else 0. */
 export function downloadExitCode(r: DownloadSummary): number {
-  return r.interrupted ? EXIT.failed : r.failed.length > 0 ? EXIT.partial : EXIT.ok;
+  return r.interrupted ? EXIT.interrupted : r.failed.length > 0 ? EXIT.partial : EXIT.ok;
 }
 
 /** What every fetching run reports alike: what landed, what was left and why. */

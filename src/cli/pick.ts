@@ -23,7 +23,7 @@ export interface PickCommandOptions extends GlobalOptions {
 }
 
 /**
- * Runs `pick`; returns the exit code: 0 done, 4 some items failed, 1 interrupted or the session
+ * Runs `pick`; returns the exit code: 0 done, 4 some items failed, 130 interrupted, 1 the session
  * failed (timed out, expired, gone, too many sessions), 3 not authorised (no Picker scope, or the
  * account has no Google Photos).
  */
@@ -58,7 +58,11 @@ export async function runPick(
     summary = pickSummaryObject(result, tally);
     session.reporter.summary(summary, pickSummaryLines(result, tally));
     status = result.interrupted ? "interrupted" : result.failed.length > 0 ? "partial" : "ok";
-    return result.interrupted ? EXIT.failed : result.failed.length > 0 ? EXIT.partial : EXIT.ok;
+    return result.interrupted
+      ? EXIT.interrupted
+      : result.failed.length > 0
+      ? EXIT.partial
+      : EXIT.ok;
   } finally {
     session.close(status, summary);
   }

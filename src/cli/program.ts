@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { CliContext } from "./context.ts";
 import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
+import { parseDuration } from "../google/timeouts.ts";
 
 /** The program's version. */
 export const VERSION = "0.1.0";
@@ -26,9 +27,14 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
       // Help and version are not errors; every other parse failure is a usage mistake.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    if (ctx.signal.aborted) {
+      // What failed then failed because of the Ctrl-C: say that, not the abort's echo.
+      ctx.stderr("interrupted: stopped by Ctrl-C; run the command again to finish\n");
+      return EXIT.interrupted;
+    }
     return reportError(err, ctx);
   }
-  return exitCode;
+  return ctx.signal.aborted && exitCode !== EXIT.ok ? EXIT.interrupted : exitCode;
 }
 
 /** Prints an error as one line and maps it to an exit code. */
@@ -107,57 +113,59 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   };
 
   common(
-    withSyncOptions(
+    withTimeouts(withSyncOptions(
       program.command("sync", { isDefault: true })
         .description("index, then download, then albums (the default command)")
         .argument("<TARGET>", "backup folder"),
-    ),
+    )),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./sync.ts")).runSync(target, opts, ctx))()
   );
 
   common(
-    program.command("auth")
-      .description("log in to Google and store the token in TARGET")
-      .argument("<TARGET>", "backup folder")
-      .option("--secret <FILE>", "client_secret.json of your Desktop OAuth client")
-      .option("--port <N>", "port of the loopback listener (default: any free port)", parsePort)
-      .option("--no-browser", "print the login URL instead of opening a browser")
-      .option("--new-token", "log in again even if a token exists"),
+    withTimeouts(
+      program.command("auth")
+        .description("log in to Google and store the token in TARGET")
+        .argument("<TARGET>", "backup folder")
+        .option("--secret <FILE>", "client_secret.json of your Desktop OAuth client")
+        .option("--port <N>", "port of the loopback listener (default: any free port)", parsePort)
+        .option("--no-browser", "print the login URL instead of opening a browser")
+        .option("--new-token", "log in again even if a token exists"),
+    ),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./auth.ts")).runAuth(target, opts, ctx))()
   );
 
   common(
-    withIndexOptions(
+    withTimeouts(withIndexOptions(
       program.command("index")
         .description("list the library into the index")
         .argument("<TARGET>", "backup folder")
         .option("--secret <FILE>", "client_secret.json"),
-    ),
+    )),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./index_library.ts")).runIndex(target, opts, ctx))()
   );
 
   common(
-    withDownloadOptions(
+    withTimeouts(withDownloadOptions(
       program.command("download")
         .description("fetch what the index has and the disk lacks")
         .argument("<TARGET>", "backup folder")
         .option("--secret <FILE>", "client_secret.json"),
-    ),
+    )),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./download.ts")).runDownload(target, opts, ctx))()
   );
 
   common(
-    withAlbumOptions(
+    withTimeouts(withAlbumOptions(
       program.command("albums")
         .description("index albums and bring album folders up to date")
         .argument("<TARGET>", "backup folder")
         .option("--secret <FILE>", "client_secret.json")
         .option("--rescan", "list every album's items again, changed or not"),
-    ),
+    )),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./albums.ts")).runAlbums(target, opts, ctx))()
   );
@@ -173,17 +181,21 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
   );
 
   common(
-    program.command("pick")
-      .description("choose items in Google's picker, then download them")
-      .argument("<TARGET>", "backup folder")
-      .option("--secret <FILE>", "client_secret.json")
-      .option("--max-items <N>", "most items to pick (at most 2000)", parsePositive, 2000)
-      .option("--no-browser", "print the picker URL (and a QR code) instead of opening a browser")
-      .addOption(
-        new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
-      )
-      .addOption(new Option("--concurrency <N>").argParser(parsePositive).hideHelp())
-      .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM"),
+    withTimeouts(
+      program.command("pick")
+        .description("choose items in Google's picker, then download them")
+        .argument("<TARGET>", "backup folder")
+        .option("--secret <FILE>", "client_secret.json")
+        .option("--max-items <N>", "most items to pick (at most 2000)", parsePositive, 2000)
+        .option("--no-browser", "print the picker URL (and a QR code) instead of opening a browser")
+        .addOption(
+          new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(
+            16,
+          ),
+        )
+        .addOption(new Option("--concurrency <N>").argParser(parsePositive).hideHelp())
+        .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM"),
+    ),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./pick.ts")).runPick(target, opts, ctx))()
   );
@@ -223,7 +235,7 @@ Examples:
   gphotos-sync status ~/Photos --verify
 
 Exit codes: 0 done, 1 failed, 2 usage or bad input, 3 not authorised (run auth),
-4 finished but some items failed (see status).`,
+4 finished but some items failed (see status), 130 interrupted (Ctrl-C).`,
   );
   return program;
 }
@@ -234,6 +246,21 @@ function common(cmd: Command): Command {
     .option("--json", "newline-delimited JSON events on stdout; the last line is a summary")
     .option("--quiet", "no progress and no summary")
     .option("--verbose", "a line for every item");
+}
+
+/** Deadlines of the commands that talk to Google (rclone's names). */
+function withTimeouts(cmd: Command): Command {
+  return cmd
+    .option(
+      "--timeout <DURATION>",
+      "give up an API call after this long, a download after this long without a byte (default: 2m and 60s)",
+      parseTimeout,
+    )
+    .option(
+      "--contimeout <DURATION>",
+      "give up a request that gets no answer within this long (default: 30s)",
+      parseTimeout,
+    );
 }
 
 function withIndexOptions(cmd: Command): Command {
@@ -299,6 +326,15 @@ function parsePositive(value: string): number {
     throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   }
   return n;
+}
+
+/** A duration such as `30s`, `2m`, `1m30s` or plain seconds, in milliseconds. */
+function parseTimeout(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw new InvalidArgumentError(`"${value}" is not a duration such as 30s, 2m or 90`);
+  }
+  return ms;
 }
 
 function parsePort(value: string): number {

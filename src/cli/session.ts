@@ -12,6 +12,7 @@ import { findClientSecret } from "../google/client_secret.ts";
 import { TokenProvider } from "../google/auth.ts";
 import { Pacer } from "../google/pacer.ts";
 import { GoogleHttp } from "../google/http.ts";
+import { timeoutsFrom } from "../google/timeouts.ts";
 import { LibraryApi } from "../google/library_api.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, type Reporter } from "./reporter.ts";
@@ -94,7 +95,7 @@ export async function openLocalSession(
     index,
     reporter,
     runId,
-    close: closer(index, lock, reporter, runId),
+    close: closer(index, lock, reporter, runId, ctx.signal),
   };
 }
 
@@ -117,21 +118,39 @@ export async function openSession(
       ),
   });
   const local = await openLocalSession(target, opts, ctx);
+  const signal = ctx.signal;
   const pacer = new Pacer({
     min429WaitS: min429WaitSeconds(ctx.env),
     ...pacerTimingFromEnv(ctx.env),
+    signal,
   });
-  const tokens = new TokenProvider({ target: local.target, secret, endpoints, pacer });
-  const http = new GoogleHttp({ tokens, pacer });
+  const timeouts = timeoutsFrom(opts);
+  const tokens = new TokenProvider({
+    target: local.target,
+    secret,
+    endpoints,
+    pacer,
+    timeouts,
+    signal,
+  });
+  const http = new GoogleHttp({ tokens, pacer, timeouts, signal });
   const library = new LibraryApi({ http, baseUrl: endpoints.library });
   return { ...local, endpoints, tokens, pacer, http, library };
 }
 
-function closer(index: MediaIndex, lock: HeldLock, reporter: Reporter, runId: number) {
+function closer(
+  index: MediaIndex,
+  lock: HeldLock,
+  reporter: Reporter,
+  runId: number,
+  signal: AbortSignal,
+) {
   let closed = false;
   return (status: "ok" | "partial" | "failed" | "interrupted", summary?: unknown) => {
     if (closed) return;
     closed = true;
+    // A command stopped by Ctrl-C fails on whatever it was doing; the run was interrupted.
+    if (status === "failed" && signal.aborted) status = "interrupted";
     try {
       const s = summary as { apiCalls?: number; mediaFetches?: number } | undefined;
       index.finishRun(runId, {

@@ -34,7 +34,7 @@ export async function runStatus(
     const wrong = report.failures.length > 0 ||
       (verify !== undefined && (verify.missing.length > 0 || verify.changed.length > 0));
     reporter.summary(statusObject(dir, report, verify, wrong), statusLines(dir, report, verify));
-    if (verify?.interrupted) return EXIT.failed;
+    if (verify?.interrupted) return EXIT.interrupted;
     return wrong ? EXIT.partial : EXIT.ok;
   } finally {
     reporter.close();

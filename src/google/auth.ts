@@ -6,6 +6,8 @@ import type { ClientSecret } from "./client_secret.ts";
 import { errorFromResponse } from "./http.ts";
 import { classifyError, networkError, Pacer, RETRY_STATUSES } from "./pacer.ts";
 import { readToken, type StoredToken, tokenPath, writeToken } from "./token_store.ts";
+import { fetchWhole, interruption } from "./deadline.ts";
+import { DEFAULT_TIMEOUTS, type Timeouts } from "./timeouts.ts";
 import { SCOPES } from "./types.ts";
 
 /** Every scope the tool asks for. */
@@ -33,6 +35,10 @@ export interface LoginOptions {
   /** Shared pacer for the token call; a private one is used otherwise. */
   pacer?: Pacer;
   fetch?: typeof fetch;
+  /** Deadlines of the token call (default `DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<Timeouts>;
+  /** Ctrl-C: stops waiting for the browser and closes the listener. */
+  signal?: AbortSignal;
 }
 
 /** What the login got. */
@@ -59,6 +65,10 @@ export interface TokenProviderOptions {
   pacer?: Pacer;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Deadlines of the token calls (default `DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<Timeouts>;
+  /** The run's abort (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -181,6 +191,10 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
       ),
     });
   }, timeoutMs);
+  const signal = options.signal;
+  const onAbort = () => signal && finish({ error: interruption(signal) });
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let opened: Promise<void> = Promise.resolve();
   try {
     options.onUrl?.(consent.href);
@@ -189,6 +203,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
     return await done.promise;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
     await server.shutdown();
     // Let a quick opener finish, but never hang on one that waits for the browser to close.
     let grace: ReturnType<typeof setTimeout> | undefined;
@@ -315,7 +330,14 @@ interface OAuthSetup {
 }
 
 function oauthSetup(
-  options: { secret: ClientSecret; endpoints: Endpoints; pacer?: Pacer; fetch?: typeof fetch },
+  options: {
+    secret: ClientSecret;
+    endpoints: Endpoints;
+    pacer?: Pacer;
+    fetch?: typeof fetch;
+    timeouts?: Partial<Timeouts>;
+    signal?: AbortSignal;
+  },
 ): OAuthSetup {
   const authUrl = new URL(options.endpoints.auth);
   const tokenUrl = new URL(options.endpoints.token);
@@ -332,21 +354,28 @@ function oauthSetup(
   };
   const client: oauth.Client = { client_id: options.secret.clientId };
   const clientAuth = oauth.ClientSecretPost(options.secret.clientSecret);
-  const pacer = options.pacer ?? new Pacer({ min429WaitS: 30 });
+  const pacer = options.pacer ?? new Pacer({ min429WaitS: 30, signal: options.signal });
   const send = options.fetch ?? globalThis.fetch;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const requestOptions: oauth.TokenEndpointRequestOptions = {
     [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<"POST", URLSearchParams>) =>
       pacer.run(
         async () => {
+          const what = `Token endpoint "${new URL(url).pathname}"`;
           let response: Response;
           try {
-            response = await send(url, init as RequestInit);
+            response = await fetchWhole(send, url, init as RequestInit, {
+              connectMs: timeouts.connectMs,
+              totalMs: timeouts.apiMs,
+              signal: options.signal,
+              what,
+            });
           } catch (error) {
-            throw networkError(error, `Token endpoint "${new URL(url).pathname}"`);
+            throw networkError(error, what);
           }
           // 4xx answers are OAuth errors that oauth4webapi reads; only transient ones are retried here.
           if (RETRY_STATUSES.has(response.status)) {
-            throw await errorFromResponse(response, `Token endpoint "${new URL(url).pathname}"`);
+            throw await errorFromResponse(response, what);
           }
           return response;
         },

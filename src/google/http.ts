@@ -8,6 +8,8 @@ import {
   type Pacer,
   parseRetryAfter,
 } from "./pacer.ts";
+import { Deadlines, idleWatched } from "./deadline.ts";
+import { DEFAULT_TIMEOUTS, formatDuration, type Timeouts } from "./timeouts.ts";
 
 /** Where access tokens come from; `TokenProvider` is the real one. */
 export interface TokenSource {
@@ -21,6 +23,10 @@ export interface GoogleHttpOptions {
   tokens: TokenSource;
   pacer: Pacer;
   fetch?: typeof fetch;
+  /** Deadlines of every request (default `DEFAULT_TIMEOUTS`). */
+  timeouts?: Partial<Timeouts>;
+  /** The run's abort (Ctrl-C): every request under way ends at once. */
+  signal?: AbortSignal;
 }
 
 /** Options of a media fetch. */
@@ -57,11 +63,15 @@ export class GoogleHttp {
   readonly #tokens: TokenSource;
   readonly #pacer: Pacer;
   readonly #fetch: typeof fetch;
+  readonly #timeouts: Timeouts;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(options: GoogleHttpOptions) {
     this.#tokens = options.tokens;
     this.#pacer = options.pacer;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.#signal = options.signal;
   }
 
   /** The pacer all calls go through (its `tally` counts them). */
@@ -71,50 +81,73 @@ export class GoogleHttp {
 
   /**
    * Sends a JSON request and parses the JSON answer; an empty body gives `{}`. `classify` replaces
-   * the standard retry rule for calls whose 429 means something no wait can fix.
+   * the standard retry rule for calls whose 429 means something no wait can fix. A `cleanup` call
+   * (deleting a picking session) still goes out after Ctrl-C: once, given at most 1.5 s.
    */
   json<T>(
     method: string,
     url: string | URL,
     body?: unknown,
-    options: { classify?: Classify } = {},
+    options: { classify?: Classify; cleanup?: boolean } = {},
   ): Promise<T> {
     const target = new URL(url);
     const what = `Google API "${target.pathname}"`;
     const state = { refreshed: false };
+    const cleanup = options.cleanup === true;
     return this.#pacer.run(
       async () => {
-        const response = await this.#authorised(target, what, state, "api", (token) => {
-          const headers = new Headers({
-            authorization: `Bearer ${token}`,
-            accept: "application/json",
-          });
-          const init: RequestInit = { method, headers };
-          if (body !== undefined) {
-            headers.set("content-type", "application/json");
-            init.body = JSON.stringify(body);
-          }
-          return init;
-        });
-        let text: string;
+        const late = cleanup && this.#signal?.aborted === true;
+        const deadlines = new Deadlines(cleanup ? undefined : this.#signal);
+        const total = late ? Math.min(1500, this.#timeouts.apiMs) : this.#timeouts.apiMs;
+        deadlines.arm(total, `no complete answer within ${formatDuration(total)}`);
         try {
-          text = await response.text();
-        } catch (error) {
-          throw new NetworkError(`${what} failed: answer cut short: ${errorText(error)}`, {
-            cause: error,
-          });
-        }
-        if (text.trim() === "") return {} as T;
-        try {
-          return JSON.parse(text) as T;
-        } catch (error) {
-          // A 200 with broken JSON is almost always a cut transfer; asking again is right.
-          throw new NetworkError(`${what} failed: answer is not valid JSON`, { cause: error });
+          return await this.#jsonAttempt<T>(target, what, state, deadlines, method, body);
+        } finally {
+          deadlines.end();
         }
       },
       options.classify ?? classifyError,
-      { kind: "api" },
+      { kind: "api", evenIfAborted: cleanup },
     );
+  }
+
+  async #jsonAttempt<T>(
+    target: URL,
+    what: string,
+    state: { refreshed: boolean },
+    deadlines: Deadlines,
+    method: string,
+    body: unknown,
+  ): Promise<T> {
+    const response = await this.#authorised(target, what, state, "api", deadlines, (token) => {
+      const headers = new Headers({
+        authorization: `Bearer ${token}`,
+        accept: "application/json",
+      });
+      const init: RequestInit = { method, headers };
+      if (body !== undefined) {
+        headers.set("content-type", "application/json");
+        init.body = JSON.stringify(body);
+      }
+      return init;
+    });
+    let text: string;
+    try {
+      text = await deadlines.race(response.text());
+    } catch (error) {
+      const explained = deadlines.explain(error, what);
+      if (explained !== error) throw explained;
+      throw new NetworkError(`${what} failed: answer cut short: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    if (text.trim() === "") return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      // A 200 with broken JSON is almost always a cut transfer; asking again is right.
+      throw new NetworkError(`${what} failed: answer is not valid JSON`, { cause: error });
+    }
   }
 
   /**
@@ -126,14 +159,15 @@ export class GoogleHttp {
     const what = `Media "${target.origin}${target.pathname}"`;
     const state = { refreshed: false };
     return this.#pacer.run(
-      () =>
-        this.#authorised(target, what, state, "media", (token) => {
+      () => {
+        // Lives as long as the body: a stalled body aborts its own request only.
+        const deadlines = new Deadlines(this.#signal, options.signal);
+        return this.#authorised(target, what, state, "media", deadlines, (token) => {
           const headers = new Headers(options.headers);
           if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
-          const init: RequestInit = { headers };
-          if (options.signal !== undefined) init.signal = options.signal;
-          return init;
-        }, options.bearer ?? false),
+          return { headers };
+        }, options.bearer ?? false);
+      },
       classifyError,
       { kind: "media" },
     );
@@ -145,31 +179,52 @@ export class GoogleHttp {
     what: string,
     state: { refreshed: boolean },
     kind: "api" | "media",
+    deadlines: Deadlines,
     makeInit: (token: string | undefined) => RequestInit,
     bearer = true,
   ): Promise<Response> {
     let token = bearer ? await this.#tokens.accessToken() : undefined;
-    let response = await this.#send(url, makeInit(token), what);
+    let response = await this.#send(url, makeInit(token), what, deadlines, kind);
     if (response.status === 401 && bearer) {
       if (state.refreshed) throw await unauthorised(response, what);
       await response.body?.cancel();
       state.refreshed = true;
       token = await this.#tokens.refreshNow(token);
       this.#pacer.count(kind);
-      response = await this.#send(url, makeInit(token), what);
+      response = await this.#send(url, makeInit(token), what, deadlines, kind);
       if (response.status === 401) throw await unauthorised(response, what);
     }
     if (!response.ok) throw await errorFromResponse(response, what);
     return response;
   }
 
-  async #send(url: URL, init: RequestInit, what: string): Promise<Response> {
+  /** Sends within the connect deadline; a media body gets the idle deadline on every read. */
+  async #send(
+    url: URL,
+    init: RequestInit,
+    what: string,
+    deadlines: Deadlines,
+    kind: "api" | "media",
+  ): Promise<Response> {
+    const connect = this.#timeouts.connectMs;
+    const headersDue = deadlines.arm(connect, `no answer within ${formatDuration(connect)}`);
+    let response: Response;
     try {
-      return await this.#fetch(url, init);
+      response = await deadlines.race(this.#fetch(url, { ...init, signal: deadlines.signal }));
     } catch (error) {
+      const explained = deadlines.explain(error, what);
+      if (explained !== error) throw explained;
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw new NetworkError(`${what} failed: ${errorText(error)}`, { cause: error });
+    } finally {
+      headersDue();
     }
+    if (kind === "api" || response.body === null) return response;
+    return new Response(idleWatched(response.body, this.#timeouts.idleMs, deadlines, what), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
 }
 

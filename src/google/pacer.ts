@@ -59,6 +59,8 @@ export interface PacerOptions {
   /** In [0, 1); for the jitter. */
   random?: () => number;
   onRetry?: (info: RetryInfo) => void;
+  /** The run's abort (Ctrl-C): no retry after it, and a wait under way ends at once. */
+  signal?: AbortSignal;
 }
 
 /** HTTP statuses worth retrying (Google's best-practice guide and rclone's pacer). */
@@ -160,6 +162,7 @@ export class Pacer {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #onRetry: ((info: RetryInfo) => void) | undefined;
+  readonly #signal: AbortSignal | undefined;
   /** After a 429 every call holds off until then: the quota is per project, not per call. */
   #pausedUntil = 0;
 
@@ -169,10 +172,11 @@ export class Pacer {
     this.#capMs = options.capMs ?? 32_000;
     this.#min429WaitMs = Math.max(0, options.min429WaitS) * 1000;
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 15 * 60_000;
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? ((ms) => sleepUnlessAborted(ms, options.signal));
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#onRetry = options.onRetry;
+    this.#signal = options.signal;
     if (this.#maxRetries < 0 || !Number.isInteger(this.#maxRetries)) {
       throw new RangeError(
         `Pacer maxRetries must be a whole number >= 0, got "${this.#maxRetries}"`,
@@ -183,20 +187,24 @@ export class Pacer {
   /**
    * Runs `attempt` until it succeeds, `classify` says an error is final, or the retries run out; then
    * throws the last error (a non-Google error that was retried is wrapped in a `NetworkError`).
-   * Each attempt counts as one request of `kind` (default "api").
+   * Each attempt counts as one request of `kind` (default "api"). After the run's abort only a call
+   * made `evenIfAborted` (a clean-up) is sent, once.
    */
   async run<T>(
     attempt: (tryNumber: number) => Promise<T>,
     classify: Classify = classifyError,
-    options: { kind?: CallKind } = {},
+    options: { kind?: CallKind; evenIfAborted?: boolean } = {},
   ): Promise<T> {
     const kind = options.kind ?? "api";
     for (let tryNumber = 0;; tryNumber++) {
-      await this.#waitForPause();
+      if (!(options.evenIfAborted && this.#signal?.aborted)) await this.#waitForPause();
+      if (!options.evenIfAborted) this.#signal?.throwIfAborted();
       this.count(kind);
       try {
         return await attempt(tryNumber);
       } catch (error) {
+        // Whatever the stopped run's requests threw, it is no reason to ask again.
+        if (this.#signal?.aborted) throw error;
         const decision = classify(error);
         if (!decision.retry) throw error;
         if (tryNumber >= this.#maxRetries) throw giveUp(error, tryNumber + 1);
@@ -214,7 +222,7 @@ export class Pacer {
         }
         this.tally.retries++;
         this.#onRetry?.({ retry: tryNumber + 1, delayMs, status: decision.status, error });
-        await this.#sleep(delayMs);
+        await this.#wait(delayMs);
       }
     }
   }
@@ -234,7 +242,25 @@ export class Pacer {
 
   async #waitForPause(): Promise<void> {
     const wait = this.#pausedUntil - this.#now();
-    if (wait > 0) await this.#sleep(wait);
+    if (wait > 0) await this.#wait(wait);
+  }
+
+  /** Sleeps, but a Ctrl-C ends the wait at once (a `Retry-After` may ask for minutes). */
+  async #wait(ms: number): Promise<void> {
+    const signal = this.#signal;
+    if (!signal) return await this.#sleep(ms);
+    signal.throwIfAborted();
+    let onAbort = () => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.#sleep(ms), aborted]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    signal.throwIfAborted();
   }
 }
 
@@ -262,6 +288,16 @@ function giveUp(error: unknown, tries: number, retryAfterMs?: number): Error {
   return new NetworkError(`Network error: ${text} (${why})`, { cause: error });
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Sleeps `ms`, or less when `signal` aborts (its timer then goes too). */
+export function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -48,7 +48,13 @@ export class PickerApi {
 
   /** `sessions.delete`. */
   async deleteSession(id: string): Promise<void> {
-    await this.#http.json("DELETE", `${this.#base}/v1/sessions/${encodeURIComponent(id)}`);
+    // Also after Ctrl-C: a session left behind counts against the user's open sessions.
+    await this.#http.json(
+      "DELETE",
+      `${this.#base}/v1/sessions/${encodeURIComponent(id)}`,
+      undefined,
+      { cleanup: true },
+    );
   }
 
   /** One page of `mediaItems.list` for a session whose picking is done. */

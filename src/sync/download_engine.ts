@@ -9,6 +9,7 @@
 import { AuthError, isDiskFull } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
+import { sleepUnlessAborted } from "../google/pacer.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import { diskFullError } from "../index/space_queries.ts";
 import type { MediaRow, Source } from "../index/types.ts";
@@ -177,7 +178,8 @@ export class DownloadEngine {
       maxTries: options.maxTransferTries ?? 8,
       maxRefreshes: options.maxUrlRefreshes ?? 3,
       cutBackoffMs: options.cutBackoffMs ?? 500,
-      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      // A Ctrl-C ends a backoff at once: the run must stop within a second or two.
+      sleep: options.sleep ?? ((ms) => sleepUnlessAborted(ms, options.signal)),
       onBytes: (n) => this.#summary.bytes += n,
     });
     this.#placement = new Placement({

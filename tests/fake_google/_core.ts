@@ -31,6 +31,10 @@ export interface FakeGoogleOptions {
   stallRate?: number;
   /** Item ids whose next media body stops half way and holds the connection open (once each). */
   stallOnce?: Set<string>;
+  /** Probability that an API call never answers (the connection stays open). */
+  hangRate?: number;
+  /** The next this many API calls never answer (counted down as they come). */
+  hangApiCalls?: number;
   /** Item ids whose media always answers 500. */
   alwaysFail?: Set<string>;
   /** Access-token lifetime in seconds (default 3600), applied when a token is checked. */
@@ -126,6 +130,8 @@ export class FakeCore {
   mediaComplete = new Map<string, number>();
   /** Set by close(): queued media requests give up. */
   closed = false;
+  /** Wakes the API calls left hanging, at close. */
+  readonly hung = new Set<() => void>();
   /** Set by a picker add-on. */
   pickerOrigin: string | undefined;
   #rng: () => number;
@@ -309,6 +315,25 @@ export class FakeCore {
         : googleError(503, MESSAGES.unavailable);
     }
     return undefined;
+  }
+
+  /**
+   * For an API call the fake must never answer (`hangApiCalls`, `hangRate`): a promise that settles
+   * only when the fake closes; undefined for a call to answer.
+   */
+  apiHang(): Promise<Response> | undefined {
+    const planned = (this.options.hangApiCalls ?? 0) > 0;
+    if (planned) this.options.hangApiCalls = (this.options.hangApiCalls ?? 0) - 1;
+    const rate = this.options.hangRate ?? 0;
+    if (!planned && !(rate > 0 && this.roll() < rate)) return undefined;
+    // Not woken by the client giving up (Deno.serve's request.signal is a legacy): close() ends it.
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.hung.delete(wake);
+        resolve(googleError(503, MESSAGES.unavailable));
+      };
+      this.hung.add(wake);
+    });
   }
 
   // ---- the account ----------------------------------------------------------------------------

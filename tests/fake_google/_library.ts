@@ -68,7 +68,7 @@ export class LibraryApi {
     if (!route) return googleError(404, MESSAGES.methodNotFound);
     const grant = this.#core.authenticate(req, url);
     if (grant instanceof Response) return grant;
-    const fault = this.#core.apiFault();
+    const fault = this.#core.apiFault() ?? await this.#core.apiHang();
     if (fault) return fault;
     if (!this.#allowed(grant, route.needs)) return insufficientScopes();
     return await route.handler(req, url, grant);

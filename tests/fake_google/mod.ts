@@ -16,6 +16,9 @@
  * - Quirks (default on, seeded, the same for a retried page): short pages, empty pages with a
  *   token, a page starting with the previous page's last entry, and sometimes a token on the last
  *   page whose next page is `{}`. Empty lists are always omitted (`{}`), as proto3 JSON does.
+ * - Stalls (`stallRate`, `stallOnce`): a media body stops after part of its bytes and holds the
+ *   connection open until the client gives up; hangs (`hangRate`, `hangApiCalls`): an API call gets
+ *   no answer at all. Both end when the fake closes.
  * - Not modelled: content categories (only `NONE` matches), `fields` partial responses (ignored),
  *   the indexing delay of filtered searches, write methods (403, or 501 with a write scope).
  */
@@ -257,6 +260,7 @@ class FakeGoogleImpl implements FakeGoogle {
 
   async close(): Promise<void> {
     this.core.closed = true;
+    for (const wake of [...this.core.hung]) wake();
     this.#gate.drain();
     for (const controller of this.#open) {
       try {

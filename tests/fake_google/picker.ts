@@ -260,7 +260,7 @@ export class FakePicker implements PickerServer {
     if (!auth.scopes.has(WIRE_SCOPES.pickerReadonly)) {
       return googleError(403, MESSAGES.insufficientScopes);
     }
-    const fault = this.#core.apiFault();
+    const fault = this.#core.apiFault() ?? await this.#core.apiHang();
     if (fault) return fault;
     switch (route.name) {
       case "sessions.create":
