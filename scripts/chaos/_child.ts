@@ -78,6 +78,10 @@ export async function runSync(setup: ChildSetup, moment?: Moment): Promise<RunOu
       "sync",
       setup.target,
       "--json",
+      // A stalled body is given up after 10 s of silence (the default, 60 s, fits a slow home
+      // line; the fake's line is fast), then resumed like a cut one.
+      "--timeout",
+      "10s",
     ],
     cwd: ROOT,
     env: setup.env,
