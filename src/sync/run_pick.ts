@@ -3,6 +3,7 @@
  * (the Picker source), download them through the download engine, then delete the session, also
  * when the run fails or is interrupted.
  */
+import { sleepUnlessAborted } from "../google/pacer.ts";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { PICKER_MAX_ITEMS } from "../google/picker_api.ts";
@@ -10,7 +11,6 @@ import type { PickingSession } from "../google/types.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow } from "../index/types.ts";
 import {
-  abortableSleep,
   deletePickSession,
   explainPickError,
   landPicked,
@@ -89,7 +89,7 @@ export interface PickSummary {
 export async function pickAndDownload(api: PickerClient, opts: PickOptions): Promise<PickSummary> {
   const emit = opts.onEvent ?? silent;
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? abortableSleep;
+  const sleep = opts.sleep ?? sleepUnlessAborted;
   const tallyStart = {
     apiCalls: opts.tally?.apiCalls ?? 0,
     mediaFetches: opts.tally?.mediaFetches ?? 0,

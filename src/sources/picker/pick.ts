@@ -311,20 +311,6 @@ export async function deletePickSession(
   }
 }
 
-/** Sleeps `ms`, or less when the signal aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 function formatSeconds(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 120 ? `${Math.round(s / 60)} minutes` : `${s} s`;
