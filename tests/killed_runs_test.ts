@@ -36,7 +36,10 @@ Deno.test("runs left open by a killed process are marked interrupted", async (t)
       assert.equal(res.code, 0, res.stderr);
       assert.equal(runStatus(target, killed), "interrupted");
       const status = await runCli(["status", target], env);
-      assert.match(status.stdout, /download\s+\S+\s+interrupted/);
+      assert.match(
+        status.stdout,
+        /download\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d\s+interrupted/,
+      );
     });
 
     await t.step("by auth, which holds the lock too", async () => {

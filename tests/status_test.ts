@@ -89,8 +89,14 @@ Deno.test("status reports the index without Google, a token or a lock", async (t
           r.stdout,
           /removed from Google \(files kept\):\n {2}photos\/2021\/04\/gone\.jpg/,
         );
-        assert.match(r.stdout, /sync +\S+ +partial \(API calls 12, media fetches 34\)/);
-        assert.match(r.stdout, /download +\S+ +running or killed/);
+        assert.match(
+          r.stdout,
+          /sync +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 +partial \(API calls 12, media fetches 34\)/,
+        );
+        assert.match(
+          r.stdout,
+          /download +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 +running or killed/,
+        );
         assert.match(r.stdout, /bytes on disk: \d+ B/);
       },
     );

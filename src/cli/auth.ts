@@ -58,7 +58,7 @@ async function loginAndReport(
       ctx.stderr(
         useBrowser
           ? `Opening your browser to log in. If it does not open, visit:\n${url}\n`
-          : `Open this URL in a browser to log in:\n${url}\n`,
+          : `Open this URL in a browser to log in:\n${url}\n${headlessHint(url, opts.port)}`,
       );
     },
     openBrowser: useBrowser ? ctx.openBrowser : () => {},
@@ -89,4 +89,30 @@ async function loginAndReport(
   }
   reporter.summary(summary, lines);
   return EXIT.ok;
+}
+
+/**
+ * On a NAS or server the browser runs elsewhere, but Google redirects it to 127.0.0.1 here: an SSH
+ * tunnel from the browser's machine carries that redirect to this listener.
+ */
+export function headlessHint(url: string, port: number | undefined): string {
+  let listening: string | undefined;
+  try {
+    listening = new URL(new URL(url).searchParams.get("redirect_uri") ?? "").port || undefined;
+  } catch {
+    // No redirect URI in the URL: the hint then names the option only.
+  }
+  const n = port ? String(port) : listening ?? "N";
+  const pin = port ? "" : ` (pin the port with "--port ${n}" so the tunnel can be set up first)`;
+  return `Logging in from another machine (a NAS, a server)? On the machine with the browser run\n` +
+    `  ssh -L ${n}:127.0.0.1:${n} ${hostName()}\n` +
+    `then open the URL there${pin}.\n`;
+}
+
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "this-host";
+  }
 }

@@ -5,6 +5,7 @@ import type { DeleteSummary } from "../sync/deletions.ts";
 import { runSync } from "../sync/run_sync.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openSession } from "./session.ts";
+import { emptyLibraryBlock, emptyLibraryMessage, libraryItems } from "./empty_library.ts";
 
 /** Options of `index`. */
 export interface IndexCommandOptions extends GlobalOptions {
@@ -50,7 +51,11 @@ export async function runIndex(
     summary = { ...indexSummaryObject(result, session.pacer.tally), deleted: deleted ?? null };
     const lines = indexSummaryLines(result, session.pacer.tally);
     if (deleted) lines.splice(1, 0, deletedLine(deleted));
+    if (result.emptyListing && opts.json) session.reporter.warn(emptyLibraryMessage());
     session.reporter.summary(summary, lines);
+    if (result.emptyListing && !opts.json) {
+      ctx.stderr(emptyLibraryBlock(target, libraryItems(session.index.counts())));
+    }
     return EXIT.ok;
   } finally {
     session.close(status, summary);
@@ -87,6 +92,7 @@ export function indexSummaryObject(
     updated: r.updated,
     removed: r.removed,
     complete: r.complete,
+    emptyListing: r.emptyListing,
     apiCalls: tally.apiCalls,
     mediaFetches: tally.mediaFetches,
   };

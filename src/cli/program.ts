@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { CliContext } from "./context.ts";
 import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
 import { parseDuration } from "../google/timeouts.ts";
+import { addLegacyOptions } from "./legacy_options.ts";
 
 /** The program's version. */
 export const VERSION = "0.1.0";
@@ -15,7 +16,10 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
   });
-  const typo = await mistypedCommand(args, program.commands.map((c) => c.name()));
+  const typo = await mistypedCommand(
+    firstOperand(args, program),
+    program.commands.map((c) => c.name()),
+  );
   if (typo) {
     ctx.stderr(`error: unknown command "${typo.word}": did you mean ${typo.suggestion}?\n`);
     return EXIT.usage;
@@ -62,10 +66,9 @@ export function reportError(err: unknown, ctx: CliContext): number {
  * edits of a command name, is taken for a typo instead.
  */
 async function mistypedCommand(
-  args: string[],
+  word: string | undefined,
   commands: string[],
 ): Promise<{ word: string; suggestion: string } | undefined> {
-  const word = args.find((a) => !a.startsWith("-"));
   if (word === undefined || commands.includes(word) || /[/\\.~]/.test(word)) return undefined;
   try {
     await Deno.lstat(word);
@@ -79,6 +82,19 @@ async function mistypedCommand(
     if (d <= 2 && d < word.length && (!best || d < best.d)) best = { name, d };
   }
   return best ? { word, suggestion: best.name } : undefined;
+}
+
+/** The first word that is neither an option nor an option's value (`--album pics ~/P` → `~/P`). */
+function firstOperand(args: string[], program: Command): string | undefined {
+  const takesValue = new Set(
+    program.commands.flatMap((c) => c.options).filter((o) => o.required || o.optional)
+      .map((o) => o.long),
+  );
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith("-")) return args[i];
+    if (takesValue.has(args[i])) i++;
+  }
+  return undefined;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps. */
@@ -225,6 +241,13 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     run(async () => (await import("./status.ts")).runStatus(target, opts, ctx))()
   );
 
+  program.command("completions")
+    .description("print a shell completion script: bash, zsh or fish")
+    .argument("<SHELL>", "bash, zsh or fish")
+    .action((shell: string) =>
+      run(async () => (await import("./completions.ts")).runCompletions(shell, program, ctx))()
+    );
+
   program.addHelpText(
     "after",
     `
@@ -237,6 +260,8 @@ Examples:
 Exit codes: 0 done, 1 failed, 2 usage or bad input, 3 not authorised (run auth),
 4 finished but some items failed (see status), 130 interrupted (Ctrl-C).`,
   );
+  // Last, so options other parts of the program gave sync are known and not defined twice.
+  addLegacyOptions(program.commands.find((c) => c.name() === "sync")!);
   return program;
 }
 

@@ -5,6 +5,8 @@ import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from 
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex } from "./session.ts";
+import { emptyLibraryLines, emptyLibraryMessage, libraryItems } from "./empty_library.ts";
+import { formatLocalTime, zoneFrom } from "./local_time.ts";
 
 /** Options of `status`. */
 export interface StatusCommandOptions extends GlobalOptions {
@@ -33,7 +35,10 @@ export async function runStatus(
       : undefined;
     const wrong = report.failures.length > 0 ||
       (verify !== undefined && (verify.missing.length > 0 || verify.changed.length > 0));
-    reporter.summary(statusObject(dir, report, verify, wrong), statusLines(dir, report, verify));
+    reporter.summary(
+      statusObject(dir, report, verify, wrong),
+      statusLines(dir, report, verify, { timeZone: zoneFrom(ctx.env), target }),
+    );
     if (verify?.interrupted) return EXIT.interrupted;
     return wrong ? EXIT.partial : EXIT.ok;
   } finally {
@@ -67,7 +72,9 @@ export function statusObject(
     removedItems: r.removed,
     keptItems: r.kept,
     lastRuns: r.lastRuns,
+    emptyLibrary: lastListingEmpty(r),
   };
+  if (obj.emptyLibrary) obj.emptyLibraryMessage = emptyLibraryMessage();
   if (verify) {
     obj.verify = {
       checked: verify.checked,
@@ -86,8 +93,10 @@ export function statusLines(
   target: string,
   r: StatusReport,
   verify: VerifyResult | undefined,
+  opts: { timeZone?: string; target?: string } = {},
 ): string[] {
   const c = r.counts;
+  const when = (iso: string) => formatLocalTime(iso, opts.timeZone);
   const lines = [
     `TARGET ${target}`,
     `items: ${c.total} (${c.downloaded} downloaded, ${c.pending} pending` +
@@ -110,7 +119,7 @@ export function statusLines(
       lines.push(
         `  ${f.path ?? f.mediaId}: ${f.lastError} (${f.attempts} ${
           f.attempts === 1 ? "attempt" : "attempts"
-        }, last ${f.lastAttemptAt})`,
+        }, last ${when(f.lastAttemptAt)})`,
       );
     }
     more(lines, r.failures.length);
@@ -137,9 +146,14 @@ export function statusLines(
         ? ` (API calls ${run.apiCalls ?? 0}, media fetches ${run.mediaFetches ?? 0})`
         : "";
       lines.push(
-        `  ${run.command.padEnd(9)} ${run.startedAt}  ${run.status ?? "running or killed"}${calls}`,
+        `  ${run.command.padEnd(9)} ${when(run.startedAt)}  ${
+          run.status ?? "running or killed"
+        }${calls}`,
       );
     }
+  }
+  if (lastListingEmpty(r)) {
+    lines.push(...emptyLibraryLines(opts.target ?? target, libraryItems(c)));
   }
   if (verify) {
     lines.push(
@@ -158,6 +172,14 @@ export function statusLines(
     more(lines, verify.changed.length);
   }
   return lines;
+}
+
+/** Whether the newest run that listed the library (sync or index) found it empty. */
+function lastListingEmpty(r: StatusReport): boolean {
+  const listings = r.lastRuns.filter((run) =>
+    (run.command === "sync" || run.command === "index") && run.emptyLibrary !== null
+  );
+  return listings.at(-1)?.emptyLibrary === true;
 }
 
 function more(lines: string[], total: number): void {

@@ -3,6 +3,7 @@ import { EXIT } from "../errors.ts";
 import { runSync as syncCore, type SyncResult } from "../sync/run_sync.ts";
 import type { CliContext } from "./context.ts";
 import { openSession } from "./session.ts";
+import { emptyLibraryBlock, emptyLibraryMessage, libraryItems } from "./empty_library.ts";
 import {
   deletedLine,
   type IndexCommandOptions,
@@ -61,7 +62,12 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
       doDelete: opts.doDelete,
     });
     summary = syncSummaryObject(result, tally);
+    const empty = result.indexed?.emptyListing === true;
+    if (empty && opts.json) session.reporter.warn(emptyLibraryMessage());
     session.reporter.summary(summary, syncSummaryLines(result, tally));
+    if (empty && !opts.json) {
+      ctx.stderr(emptyLibraryBlock(target, libraryItems(session.index.counts())));
+    }
     const { downloaded, albums } = result;
     const albumFailed = (albums?.failed ?? 0) > 0;
     if (downloaded) {

@@ -12,6 +12,8 @@ export interface RunRow {
   listingComplete: boolean;
   apiCalls: number | null;
   mediaFetches: number | null;
+  /** Whether the run's library listing came back empty; null when it listed nothing at all. */
+  emptyLibrary: boolean | null;
 }
 
 /** The runs of one index. */
@@ -65,7 +67,9 @@ export class RunTable {
   /** The last finished run of each command. */
   lastRuns(): RunRow[] {
     const rows = this.#sql.stmt(
-      `SELECT * FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY command) ORDER BY id`,
+      `SELECT *, COALESCE(json_extract(summary, '$.index.emptyListing'),
+          json_extract(summary, '$.emptyListing')) AS empty_library
+        FROM runs WHERE id IN (SELECT MAX(id) FROM runs GROUP BY command) ORDER BY id`,
     ).all() as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
@@ -76,6 +80,7 @@ export class RunTable {
       listingComplete: Number(r.listing_complete) === 1,
       apiCalls: r.api_calls == null ? null : Number(r.api_calls),
       mediaFetches: r.media_fetches == null ? null : Number(r.media_fetches),
+      emptyLibrary: r.empty_library == null ? null : Number(r.empty_library) === 1,
     }));
   }
 }

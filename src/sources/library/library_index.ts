@@ -138,18 +138,8 @@ export async function indexLibrary(
     summary.archivedSearched = true;
   }
   summary.complete = true;
-  if (summary.listed === 0 && listed.size === 0) {
-    summary.emptyListing = true;
-    const known = index.counts().bySourceAndType.filter((g) => g.source === "library")
-      .reduce((n, g) => n + g.items, 0);
-    emit({
-      type: "warning",
-      message: "Google returned an empty library. Since 2025-03-31 the Library API serves only " +
-        "items this app uploaded; for your existing photos use `gphotos-sync takeout` (a Google " +
-        "Takeout export) or `gphotos-sync pick` (choose items in Google's picker)" +
-        (known ? `; the ${known} items already in the index are left as they are` : ""),
-    });
-  }
+  // The CLI says what this means and what to do instead, once, after the run's summary.
+  if (summary.listed === 0 && listed.size === 0) summary.emptyListing = true;
   return summary;
 }
 
