@@ -352,7 +352,8 @@ Deno.test("DownloadEngine stops on its signal and the next run finishes the job"
     nasty: false,
     itemBytes: 200_000,
   });
-  const r = await rig({ account, seed: 13, bandwidthBytesPerSec: 1_000_000 });
+  // Slow enough that a transfer is still part-way when the stop lands, however loaded the machine.
+  const r = await rig({ account, seed: 13, bandwidthBytesPerSec: 400_000 });
   try {
     await indexLibrary(r.library, r.index, {});
     const pending = r.index.pendingItems().length;
