@@ -32,6 +32,8 @@ export interface IndexAlbumsOptions extends AlbumFilterOptions {
   rescan?: boolean;
   /** `photos/YYYY-MM` for items found only in albums. */
   flat?: boolean;
+  /** Every album search page as Google sent it: its fresh base URLs spare a `batchGet`. */
+  onPage?: (items: readonly MediaItem[]) => void;
   onEvent?: EventSink;
 }
 
@@ -245,6 +247,7 @@ async function listAlbumItems(
   const ids: string[] = [];
   const search: SearchRequest = { albumId: album.id, pageSize: 100 };
   for await (const page of api.iterateMediaItems({ search })) {
+    opts.onPage?.(page);
     const records: MediaRecord[] = [];
     for (const item of page) {
       ids.push(item.id);
