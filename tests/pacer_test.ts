@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
 } from "../src/google/pacer.ts";
 import { GoogleHttp } from "../src/google/http.ts";
+import { min429WaitSeconds } from "../src/config.ts";
 
 /** A clock that only moves when the pacer sleeps, so backoff is checked without waiting. */
 function fakeClock(start = 1_700_000_000_000) {
@@ -113,12 +114,28 @@ Deno.test("Pacer.run() honours Retry-After and the 429 minimum", async (t) => {
     },
   );
 
-  await t.step("Retry-After wins over backoff and the 429 minimum", async () => {
+  await t.step("a 429 waits at least 30 s even when Retry-After asks for less", async () => {
     const clock = fakeClock();
     const pacer = pacerWith(clock, { min429WaitS: 30 });
-    const { attempt } = failing(status(429, 2000), status(503, 7000));
+    const { attempt } = failing(status(429, 2000), status(429, 0), status(429, 45_000));
     await pacer.run(attempt);
-    assert.deepEqual(clock.sleeps, [2000, 7000]);
+    assert.deepEqual(clock.sleeps, [30_000, 30_000, 45_000]);
+  });
+
+  await t.step("a 5xx honours Retry-After, else backs off from 1 s", async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ min429WaitS: 30, sleep: clock.sleep, now: clock.now });
+    const { attempt } = failing(status(500), status(503), status(503, 7000));
+    await pacer.run(attempt);
+    assert.ok(
+      clock.sleeps[0] >= 1000 && clock.sleeps[0] < 2000,
+      `first backoff ${clock.sleeps[0]}`,
+    );
+    assert.ok(
+      clock.sleeps[1] >= 2000 && clock.sleeps[1] < 4000,
+      `second backoff ${clock.sleeps[1]}`,
+    );
+    assert.equal(clock.sleeps[2], 7000);
   });
 
   await t.step("a Retry-After beyond maxRetryAfterMs gives up at once", async () => {
@@ -333,3 +350,16 @@ Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
 async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
+
+Deno.test("min429WaitSeconds() is 30 s unless GPHOTOS_SYNC_MIN_429_WAIT_S lowers it", () => {
+  const cases: [string | undefined, number][] = [
+    [undefined, 30],
+    ["0", 0],
+    ["2.5", 2.5],
+    ["-1", 30],
+    ["soon", 30],
+  ];
+  for (const [value, want] of cases) {
+    assert.equal(min429WaitSeconds({ GPHOTOS_SYNC_MIN_429_WAIT_S: value }), want, String(value));
+  }
+});

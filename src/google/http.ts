@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
 } from "./pacer.ts";
 import { Deadlines, idleWatched } from "./deadline.ts";
+import { dailyQuotaError, namesDailyQuota } from "./daily_quota.ts";
 import { DEFAULT_TIMEOUTS, formatDuration, type Timeouts } from "./timeouts.ts";
 
 /** Where access tokens come from; `TokenProvider` is the real one. */
@@ -229,8 +230,9 @@ export class GoogleHttp {
 }
 
 /**
- * Reads a failing response into an error: `HttpStatusError` (with `Retry-After`) normally, or an
- * `AuthError` explaining the 2025 API change for a 403 "insufficient authentication scopes".
+ * Reads a failing response into an error: `HttpStatusError` (with `Retry-After`) normally, an
+ * `AuthError` explaining the 2025 API change for a 403 "insufficient authentication scopes", or a
+ * `DailyQuotaError` (never retried) for a 429 that names a per-day limit.
  */
 export async function errorFromResponse(
   response: Response,
@@ -246,13 +248,15 @@ export async function errorFromResponse(
   let code = CANONICAL[response.status] ?? `HTTP_${response.status}`;
   let message = "";
   let reasons: string[] = [];
+  let details: unknown;
   try {
     const body = JSON.parse(text) as unknown;
     const error = isRecord(body) ? body.error : undefined;
     if (isRecord(error)) {
       if (typeof error.status === "string" && error.status !== "") code = error.status;
       if (typeof error.message === "string") message = error.message;
-      reasons = detailReasons(error.details);
+      details = error.details;
+      reasons = detailReasons(details);
     } else if (typeof error === "string") {
       // OAuth-style body: {"error":"invalid_grant","error_description":"..."}.
       code = error;
@@ -271,6 +275,11 @@ export async function errorFromResponse(
       reasons.includes("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
   ) {
     return new AuthError(`${summary} ${SCOPE_HINT}`);
+  }
+  if (
+    response.status === 429 && code === "RESOURCE_EXHAUSTED" && namesDailyQuota(message, details)
+  ) {
+    return dailyQuotaError(what, `${response.status} ${code}: ${message}`, options);
   }
   const retryAfterMs = parseRetryAfter(
     response.headers.get("retry-after"),

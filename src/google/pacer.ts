@@ -2,7 +2,7 @@
  * The one pacer every Google call goes through: retries 429, 5xx and network errors with exponential
  * backoff, jitter and a cap, honours `Retry-After`, and counts calls against Google's daily quotas.
  */
-import { ApiError, GphotosError } from "../errors.ts";
+import { ApiError, DailyQuotaError, GphotosError } from "../errors.ts";
 
 /** What a call is, for the tally (Google counts API calls and media fetches separately). */
 export type CallKind = "api" | "media" | "token";
@@ -50,7 +50,7 @@ export interface PacerOptions {
   baseDelayMs?: number;
   /** Largest backoff delay (default 32000). */
   capMs?: number;
-  /** Least wait after a 429 without `Retry-After` (Google asks for 30 s). */
+  /** Least wait after any 429, `Retry-After` or not (Google asks for 30 s). */
   min429WaitS: number;
   /** A `Retry-After` longer than this gives up at once instead of stalling the run (default 15 min). */
   maxRetryAfterMs?: number;
@@ -114,8 +114,10 @@ export function networkError(error: unknown, what: string): unknown {
   return new NetworkError(`${what} failed: ${text}`, { cause: error });
 }
 
-/** The standard retry predicate: 429, 500, 502, 503, 504 and network errors. */
+/** The standard retry predicate: 429 (not a spent daily quota), 500, 502, 503, 504, network errors. */
 export function classifyError(error: unknown): RetryDecision {
+  // No wait within a run brings a spent daily quota back.
+  if (error instanceof DailyQuotaError) return { retry: false };
   if (error instanceof ApiError) {
     if (error.status === 0 || RETRY_STATUSES.has(error.status)) {
       const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : undefined;
@@ -214,9 +216,9 @@ export class Pacer {
             throw giveUp(error, tryNumber + 1, decision.retryAfterMs);
           }
           delayMs = decision.retryAfterMs;
-        } else if (decision.status === 429) {
-          delayMs = Math.max(delayMs, this.#min429WaitMs);
         }
+        // Google's rule: a 429 waits at least 30 s, even when `Retry-After` asks for less.
+        if (decision.status === 429) delayMs = Math.max(delayMs, this.#min429WaitMs);
         if (decision.status === 429) {
           this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + delayMs);
         }
