@@ -66,7 +66,14 @@ Deno.test("Pacer.run() backs off exponentially with jitter and a cap", async (t)
     assert.equal(await pacer.run(attempt), "ok");
     assert.equal(calls.count, 6);
     assert.deepEqual(clock.sleeps, [1000, 2000, 4000, 8000, 16000]);
-    assert.deepEqual(pacer.tally, { apiCalls: 6, mediaFetches: 0, retries: 5, tokenCalls: 0 });
+    assert.deepEqual(pacer.tally, {
+      apiCalls: 6,
+      mediaFetches: 0,
+      pickerCalls: 0,
+      pickerMediaFetches: 0,
+      retries: 5,
+      tokenCalls: 0,
+    });
   });
 
   await t.step("jitter adds up to the same again, and the cap bounds every delay", async () => {
@@ -252,7 +259,17 @@ Deno.test("Pacer tally counts each request by kind", async () => {
   await pacer.run(failing().attempt, undefined, { kind: "token" });
   await pacer.run(failing().attempt);
   pacer.count("api");
-  assert.deepEqual(pacer.tally, { apiCalls: 2, mediaFetches: 2, retries: 1, tokenCalls: 1 });
+  // The Picker's calls and fetches count against its per-minute quotas, apart from the Library's.
+  await pacer.run(failing(status(503)).attempt, undefined, { kind: "picker" });
+  await pacer.run(failing().attempt, undefined, { kind: "pickerMedia" });
+  assert.deepEqual(pacer.tally, {
+    apiCalls: 2,
+    mediaFetches: 2,
+    pickerCalls: 2,
+    pickerMediaFetches: 1,
+    retries: 2,
+    tokenCalls: 1,
+  });
 });
 
 Deno.test("classifyError() retries 429, 500, 502, 503, 504 and network errors only", () => {

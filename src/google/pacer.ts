@@ -4,15 +4,22 @@
  */
 import { ApiError, DailyQuotaError, GphotosError } from "../errors.ts";
 
-/** What a call is, for the tally (Google counts API calls and media fetches separately). */
-export type CallKind = "api" | "media" | "token";
+/**
+ * What a call is, for the tally: Google counts Library API calls and media fetches against daily
+ * quotas, and Picker calls and media fetches against per-minute ones (google-api.md §1.8, §3.5).
+ */
+export type CallKind = "api" | "media" | "picker" | "pickerMedia" | "token";
 
 /** Requests actually sent during this run. */
 export interface Tally {
-  /** Library and Picker API requests (10,000 a day per project). */
+  /** Library API requests (10,000 a day per project). */
   apiCalls: number;
-  /** `baseUrl` fetches (75,000 a day per project). */
+  /** Library `baseUrl` fetches (75,000 a day per project). */
   mediaFetches: number;
+  /** Picker API requests (100,000 a minute per project; not the Library's daily quota). */
+  pickerCalls: number;
+  /** Picker `baseUrl` fetches (1,000,000 a minute per project). */
+  pickerMediaFetches: number;
   /** Requests repeated after a retryable failure. */
   retries: number;
   /** OAuth token endpoint requests (not counted by Google's Photos quotas). */
@@ -154,7 +161,14 @@ export function parseRetryAfter(
 /** Runs calls with retries; one instance is shared by every call of a run so a 429 slows them all. */
 export class Pacer {
   /** Requests actually sent so far. */
-  readonly tally: Tally = { apiCalls: 0, mediaFetches: 0, retries: 0, tokenCalls: 0 };
+  readonly tally: Tally = {
+    apiCalls: 0,
+    mediaFetches: 0,
+    pickerCalls: 0,
+    pickerMediaFetches: 0,
+    retries: 0,
+    tokenCalls: 0,
+  };
   readonly #maxRetries: number;
   readonly #baseDelayMs: number;
   readonly #capMs: number;
@@ -233,6 +247,8 @@ export class Pacer {
   count(kind: CallKind): void {
     if (kind === "api") this.tally.apiCalls++;
     else if (kind === "media") this.tally.mediaFetches++;
+    else if (kind === "picker") this.tally.pickerCalls++;
+    else if (kind === "pickerMedia") this.tally.pickerMediaFetches++;
     else this.tally.tokenCalls++;
   }
 

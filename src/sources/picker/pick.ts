@@ -214,16 +214,19 @@ export function landPicked(
   return { rows: out, ...summary };
 }
 
-/** Why a picked video cannot be fetched now, or undefined (Google serves only READY videos). */
+/**
+ * Why a picked video cannot be fetched now, or undefined. Only PROCESSING and FAILED say Google
+ * cannot serve it: Google documents `processingStatus` but not that it is always there, so a video
+ * without one (or UNSPECIFIED) is fetched like any other.
+ */
 export function pickedVideoSkipReason(item: PickedMediaItem): string | undefined {
   if (!isPickedVideo(item)) return undefined;
   const status = pickedVideoStatus(item);
-  if (status === "READY") return undefined;
   if (status === "PROCESSING") {
     return "video still processing in Google Photos (PROCESSING); pick it again once it is ready";
   }
   if (status === "FAILED") return FAILED_VIDEO_REASON;
-  return `video not ready in Google Photos (${status}); pick it again later`;
+  return undefined;
 }
 
 /** Turns a Picker API error into a one-line explanation with the right exit code. */
