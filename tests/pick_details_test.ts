@@ -91,3 +91,23 @@ Deno.test("pick downloads videos listed without processingStatus and counts Pick
     });
   });
 });
+
+Deno.test("pick against a Picker URL that answers 404 names the failed call", async () => {
+  // No picker add-on: the fake's Picker address answers every call with 404.
+  const google = await startFakeGoogle({
+    account: generateAccount({ items: 3, seed: 1, nasty: false }),
+  });
+  const tt = await setupTarget(google);
+  try {
+    const res = await runCli(["pick", tt.target, "--no-browser"], tt.env);
+    assert.equal(res.code, 1, res.stderr);
+    const errors = res.stderr.split("\n").filter((l) => l.startsWith("error:"));
+    assert.equal(errors.length, 1, res.stderr);
+    assert.match(errors[0], /Picker API call sessions\.create failed .*404/);
+    assert.match(errors[0], /"\/picker-not-started\/v1\/sessions"/);
+    assert.doesNotMatch(res.stderr, /undefined/);
+  } finally {
+    await tt.cleanup();
+    await google.close();
+  }
+});

@@ -29,7 +29,8 @@ export type PickFailure =
   | "expired"
   | "not_found"
   | "failed_precondition"
-  | "resource_exhausted";
+  | "resource_exhausted"
+  | "create_failed";
 
 /** A pick that could not go on; the message is one line saying what to do. */
 export class PickError extends GphotosError {
@@ -273,6 +274,18 @@ export function explainPickError(
           `"gphotos-sync pick" again`,
         { cause: error },
       );
+  }
+  if (stage === "create" || session === undefined) {
+    // No session exists yet: the call that failed is sessions.create, not a session that vanished.
+    if (error.status === 404 || error.status === 403) {
+      return new PickError(
+        "create_failed",
+        `The Picker API call sessions.create failed (${error.message}); check ` +
+          `GPHOTOS_SYNC_PICKER_URL if it is set, else try again later`,
+        { cause: error },
+      );
+    }
+    return error;
   }
   const fetched = progress === undefined
     ? "before its items were fetched"
