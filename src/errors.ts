@@ -62,6 +62,20 @@ export class ApiError extends GphotosError {
   }
 }
 
+/**
+ * Google's per-day quota is spent (429 RESOURCE_EXHAUSTED naming a daily limit): no wait within a
+ * run helps, so it is never retried and stops the run; the message says when the quota resets.
+ */
+export class DailyQuotaError extends ApiError {
+  /** When the quota resets: midnight Pacific time, epoch milliseconds. */
+  readonly resetsAt: number;
+  constructor(message: string, resetsAt: number, options?: ErrorOptions) {
+    super(message, 429, "RESOURCE_EXHAUSTED", options);
+    this.name = "DailyQuotaError";
+    this.resetsAt = resetsAt;
+  }
+}
+
 /** What a run still had to write when the disk filled up. */
 export interface SpaceNeeded {
   /** Items not yet on disk. */

@@ -148,11 +148,14 @@ Deno.test("GoogleHttp.json() sends the bearer token and reads Google's errors", 
         return Response.json({ mediaItems: [] });
       }, async (origin) => {
         const sleeps: number[] = [];
+        let now = 0;
         const pacer = new Pacer({
           min429WaitS: 30,
           random: () => 0,
+          now: () => now,
           sleep: (ms) => {
             sleeps.push(ms);
+            now += ms;
             return Promise.resolve();
           },
         });
@@ -160,8 +163,15 @@ Deno.test("GoogleHttp.json() sends the bearer token and reads Google's errors", 
         const page = await http.json("POST", `${origin}/v1/mediaItems:search`, { pageSize: 3 });
         assert.deepEqual(page, { mediaItems: [] });
         assert.deepEqual(bodies, Array(3).fill('{"pageSize":3}'));
-        assert.deepEqual(sleeps, [0, 2000], "Retry-After 0 is honoured, then backoff");
-        assert.deepEqual(pacer.tally, { apiCalls: 3, mediaFetches: 0, retries: 2, tokenCalls: 0 });
+        assert.deepEqual(sleeps, [30_000, 2000], "a 429 waits 30 s whatever Retry-After says");
+        assert.deepEqual(pacer.tally, {
+          apiCalls: 3,
+          mediaFetches: 0,
+          pickerCalls: 0,
+          pickerMediaFetches: 0,
+          retries: 2,
+          tokenCalls: 0,
+        });
       });
     },
   );
@@ -213,7 +223,9 @@ Deno.test("GoogleHttp.json() sends the bearer token and reads Google's errors", 
       assert.equal(await plain.text(), "bytes for nobody");
       const bearer = await http.media(`${origin}/lr/abc=d`, { bearer: true });
       assert.equal(await bearer.text(), "bytes for Bearer t1");
-      assert.equal(http.pacer.tally.mediaFetches, 3);
+      assert.equal(http.pacer.tally.mediaFetches, 2);
+      // Only Picker base URLs need the token: that fetch is the Picker's.
+      assert.equal(http.pacer.tally.pickerMediaFetches, 1);
       assert.equal(http.pacer.tally.apiCalls, 0);
     });
   });

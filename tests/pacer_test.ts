@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
 } from "../src/google/pacer.ts";
 import { GoogleHttp } from "../src/google/http.ts";
+import { min429WaitSeconds } from "../src/config.ts";
 
 /** A clock that only moves when the pacer sleeps, so backoff is checked without waiting. */
 function fakeClock(start = 1_700_000_000_000) {
@@ -65,7 +66,14 @@ Deno.test("Pacer.run() backs off exponentially with jitter and a cap", async (t)
     assert.equal(await pacer.run(attempt), "ok");
     assert.equal(calls.count, 6);
     assert.deepEqual(clock.sleeps, [1000, 2000, 4000, 8000, 16000]);
-    assert.deepEqual(pacer.tally, { apiCalls: 6, mediaFetches: 0, retries: 5, tokenCalls: 0 });
+    assert.deepEqual(pacer.tally, {
+      apiCalls: 6,
+      mediaFetches: 0,
+      pickerCalls: 0,
+      pickerMediaFetches: 0,
+      retries: 5,
+      tokenCalls: 0,
+    });
   });
 
   await t.step("jitter adds up to the same again, and the cap bounds every delay", async () => {
@@ -113,12 +121,28 @@ Deno.test("Pacer.run() honours Retry-After and the 429 minimum", async (t) => {
     },
   );
 
-  await t.step("Retry-After wins over backoff and the 429 minimum", async () => {
+  await t.step("a 429 waits at least 30 s even when Retry-After asks for less", async () => {
     const clock = fakeClock();
     const pacer = pacerWith(clock, { min429WaitS: 30 });
-    const { attempt } = failing(status(429, 2000), status(503, 7000));
+    const { attempt } = failing(status(429, 2000), status(429, 0), status(429, 45_000));
     await pacer.run(attempt);
-    assert.deepEqual(clock.sleeps, [2000, 7000]);
+    assert.deepEqual(clock.sleeps, [30_000, 30_000, 45_000]);
+  });
+
+  await t.step("a 5xx honours Retry-After, else backs off from 1 s", async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer({ min429WaitS: 30, sleep: clock.sleep, now: clock.now });
+    const { attempt } = failing(status(500), status(503), status(503, 7000));
+    await pacer.run(attempt);
+    assert.ok(
+      clock.sleeps[0] >= 1000 && clock.sleeps[0] < 2000,
+      `first backoff ${clock.sleeps[0]}`,
+    );
+    assert.ok(
+      clock.sleeps[1] >= 2000 && clock.sleeps[1] < 4000,
+      `second backoff ${clock.sleeps[1]}`,
+    );
+    assert.equal(clock.sleeps[2], 7000);
   });
 
   await t.step("a Retry-After beyond maxRetryAfterMs gives up at once", async () => {
@@ -235,7 +259,17 @@ Deno.test("Pacer tally counts each request by kind", async () => {
   await pacer.run(failing().attempt, undefined, { kind: "token" });
   await pacer.run(failing().attempt);
   pacer.count("api");
-  assert.deepEqual(pacer.tally, { apiCalls: 2, mediaFetches: 2, retries: 1, tokenCalls: 1 });
+  // The Picker's calls and fetches count against its per-minute quotas, apart from the Library's.
+  await pacer.run(failing(status(503)).attempt, undefined, { kind: "picker" });
+  await pacer.run(failing().attempt, undefined, { kind: "pickerMedia" });
+  assert.deepEqual(pacer.tally, {
+    apiCalls: 2,
+    mediaFetches: 2,
+    pickerCalls: 2,
+    pickerMediaFetches: 1,
+    retries: 2,
+    tokenCalls: 1,
+  });
 });
 
 Deno.test("classifyError() retries 429, 500, 502, 503, 504 and network errors only", () => {
@@ -333,3 +367,16 @@ Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
 async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
+
+Deno.test("min429WaitSeconds() is 30 s unless GPHOTOS_SYNC_MIN_429_WAIT_S lowers it", () => {
+  const cases: [string | undefined, number][] = [
+    [undefined, 30],
+    ["0", 0],
+    ["2.5", 2.5],
+    ["-1", 30],
+    ["soon", 30],
+  ];
+  for (const [value, want] of cases) {
+    assert.equal(min429WaitSeconds({ GPHOTOS_SYNC_MIN_429_WAIT_S: value }), want, String(value));
+  }
+});

@@ -66,19 +66,19 @@ async function loginAndReport(
     // Ctrl-C ends the wait for the browser and closes the listener.
     signal: ctx.signal,
   });
+  const expiresAt = result.refreshTokenExpiresInS === undefined
+    ? null
+    : new Date(Date.now() + result.refreshTokenExpiresInS * 1000);
   const summary = {
     command: "auth",
     tokenPath: result.tokenPath,
     granted: result.granted,
     missing: result.missing,
+    loginExpiresAt: expiresAt?.toISOString() ?? null,
   };
   const lines = [`Logged in; token saved in "${result.tokenPath}" (mode 0600)`];
   if (result.refreshTokenExpiresInS !== undefined) {
-    lines.push(
-      `Google limits this token to ${
-        Math.round(result.refreshTokenExpiresInS / 86400)
-      } days: your OAuth consent screen is in "Testing"; publish the app to keep it`,
-    );
+    lines.push(timeLimitedLoginLine(result.refreshTokenExpiresInS, dir, Date.now()));
   }
   if (result.missing.length) {
     // Granular consent: the login worked, but what needs the unticked scope will be refused.
@@ -115,4 +115,32 @@ function hostName(): string {
   } catch {
     return "this-host";
   }
+}
+
+/**
+ * What to say when Google sent `refresh_token_expires_in`: the access is time-limited, either
+ * because the user chose a time limit on the consent screen or because the app is in "Testing".
+ * Google does not say which, so neither is claimed.
+ */
+export function timeLimitedLoginLine(expiresInS: number, target: string, now: number): string {
+  const at = new Date(now + expiresInS * 1000);
+  return `Google gave time-limited access: this login expires ${localTime(at)} local time ` +
+    `(in ${roughDuration(expiresInS)}); then commands fail until you log in again. For a ` +
+    `lasting login, publish the app's OAuth consent screen in Google Cloud Console (apps in ` +
+    `"Testing" get 7-day logins) and, if Google's consent screen offers a time limit, choose ` +
+    `ongoing access; then run "gphotos-sync auth ${target} --new-token"`;
+}
+
+/** "7 days", "23 hours", "45 minutes". */
+function roughDuration(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (seconds >= 2 * 86400) return plural(Math.round(seconds / 86400), "day");
+  if (seconds >= 2 * 3600) return plural(Math.round(seconds / 3600), "hour");
+  return plural(Math.max(1, Math.round(seconds / 60)), "minute");
+}
+
+function localTime(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

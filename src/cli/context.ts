@@ -1,5 +1,6 @@
 /** What a command needs from the outside world; tests drive the CLI in-process by faking it. */
 import type { Env } from "../config.ts";
+import { browserCommand } from "./browser_command.ts";
 
 /** The world a command runs in. */
 export interface CliContext {
@@ -50,11 +51,7 @@ function writeAll(w: { writeSync(p: Uint8Array): number }, data: Uint8Array): vo
 
 /** Opens a URL with the platform's opener; failure is not fatal (the URL is printed too). */
 export async function openInBrowser(url: string): Promise<void> {
-  const cmd = Deno.build.os === "darwin"
-    ? ["open", url]
-    : Deno.build.os === "windows"
-    ? ["cmd", "/c", "start", "", url]
-    : ["xdg-open", url];
+  const cmd = browserCommand(url, Deno.build.os);
   try {
     const child = new Deno.Command(cmd[0], {
       args: cmd.slice(1),

@@ -2,6 +2,7 @@
 import qrcode from "qrcode-terminal";
 import { EXIT } from "../errors.ts";
 import { PICKER_MAX_ITEMS, PickerApi } from "../google/picker_api.ts";
+import type { Tally } from "../google/pacer.ts";
 import type { PickingSession } from "../google/types.ts";
 import { pickAndDownload, type PickSummary } from "../sync/run_pick.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
@@ -96,10 +97,19 @@ function showSession(
   }
 }
 
+/** Calls of a pick run: the Picker's own, and any Library ones. */
+export type PickTally = Pick<
+  Tally,
+  "apiCalls" | "mediaFetches" | "pickerCalls" | "pickerMediaFetches"
+>;
+
+/** The Picker's per-minute quotas per project (google-api.md §3.5). */
+export const PICKER_QUOTA = { calls: 100_000, mediaFetches: 1_000_000 } as const;
+
 /** The pick summary as a JSON object (the last `--json` line). */
 export function pickSummaryObject(
   r: PickSummary,
-  tally: { apiCalls: number; mediaFetches: number },
+  tally: PickTally,
 ): Record<string, unknown> {
   return {
     command: "pick",
@@ -112,13 +122,17 @@ export function pickSummaryObject(
     ...transferFields(r),
     sessionDeleted: r.sessionDeleted,
     ...quotaFields(tally),
+    pickerCalls: tally.pickerCalls,
+    pickerMediaFetches: tally.pickerMediaFetches,
+    pickerCallsPerMinuteQuota: PICKER_QUOTA.calls,
+    pickerMediaFetchesPerMinuteQuota: PICKER_QUOTA.mediaFetches,
   };
 }
 
 /** The pick summary for people. */
 export function pickSummaryLines(
   r: PickSummary,
-  tally: { apiCalls: number; mediaFetches: number },
+  tally: PickTally,
 ): string[] {
   const already = r.known + r.recognised;
   const lines = [
@@ -149,7 +163,11 @@ export function pickSummaryLines(
       : `picking session ${r.sessionId} could not be deleted; Google ends it by itself`,
   );
   lines.push(
-    `API calls: ${tally.apiCalls}; media fetches: ${tally.mediaFetches}`,
+    `Picker API calls: ${tally.pickerCalls} of ${
+      PICKER_QUOTA.calls.toLocaleString("en")
+    } a minute; Picker media fetches: ${tally.pickerMediaFetches} of ${
+      PICKER_QUOTA.mediaFetches.toLocaleString("en")
+    } a minute (the Picker's quotas, not the Library API's daily ones)`,
   );
   return lines;
 }

@@ -50,8 +50,8 @@ export interface LoginResult {
   /** Where the token was saved. */
   tokenPath: string;
   /**
-   * Lifetime of the refresh token in seconds when Google limits it; Google sends it for apps whose
-   * consent screen is in "Testing" (7 days).
+   * Lifetime of the refresh token in seconds when Google limits it: the user chose time-limited
+   * access on the consent screen, or the app's consent screen is in "Testing" (7 days).
    */
   refreshTokenExpiresInS?: number;
 }

@@ -1,6 +1,7 @@
 /** Authorised JSON calls and media fetches to Google, all through the pacer. */
 import { type ApiError, AuthError } from "../errors.ts";
 import {
+  type CallKind,
   type Classify,
   classifyError,
   HttpStatusError,
@@ -9,6 +10,7 @@ import {
   parseRetryAfter,
 } from "./pacer.ts";
 import { Deadlines, idleWatched } from "./deadline.ts";
+import { dailyQuotaError, namesDailyQuota } from "./daily_quota.ts";
 import { DEFAULT_TIMEOUTS, formatDuration, type Timeouts } from "./timeouts.ts";
 
 /** Where access tokens come from; `TokenProvider` is the real one. */
@@ -82,14 +84,16 @@ export class GoogleHttp {
   /**
    * Sends a JSON request and parses the JSON answer; an empty body gives `{}`. `classify` replaces
    * the standard retry rule for calls whose 429 means something no wait can fix. A `cleanup` call
-   * (deleting a picking session) still goes out after Ctrl-C: once, given at most 1.5 s.
+   * (deleting a picking session) still goes out after Ctrl-C: once, given at most 1.5 s. `picker`
+   * counts the call against the Picker's quota instead of the Library's.
    */
   json<T>(
     method: string,
     url: string | URL,
     body?: unknown,
-    options: { classify?: Classify; cleanup?: boolean } = {},
+    options: { classify?: Classify; cleanup?: boolean; picker?: boolean } = {},
   ): Promise<T> {
+    const tallyKind: CallKind = options.picker ? "picker" : "api";
     const target = new URL(url);
     const what = `Google API "${target.pathname}"`;
     const state = { refreshed: false };
@@ -101,13 +105,16 @@ export class GoogleHttp {
         const total = late ? Math.min(1500, this.#timeouts.apiMs) : this.#timeouts.apiMs;
         deadlines.arm(total, `no complete answer within ${formatDuration(total)}`);
         try {
-          return await this.#jsonAttempt<T>(target, what, state, deadlines, method, body);
+          return await this.#jsonAttempt<T>(target, what, state, deadlines, tallyKind, {
+            method,
+            body,
+          });
         } finally {
           deadlines.end();
         }
       },
       options.classify ?? classifyError,
-      { kind: "api", evenIfAborted: cleanup },
+      { kind: tallyKind, evenIfAborted: cleanup },
     );
   }
 
@@ -116,10 +123,11 @@ export class GoogleHttp {
     what: string,
     state: { refreshed: boolean },
     deadlines: Deadlines,
-    method: string,
-    body: unknown,
+    tallyKind: CallKind,
+    request: { method: string; body: unknown },
   ): Promise<T> {
-    const response = await this.#authorised(target, what, state, "api", deadlines, (token) => {
+    const { method, body } = request;
+    const response = await this.#authorised(target, what, state, tallyKind, deadlines, (token) => {
       const headers = new Headers({
         authorization: `Bearer ${token}`,
         accept: "application/json",
@@ -158,18 +166,21 @@ export class GoogleHttp {
     const target = new URL(url);
     const what = `Media "${target.origin}${target.pathname}"`;
     const state = { refreshed: false };
+    // Only Picker base URLs need the bearer token (google-api.md §1.9, §3.6): those fetches count
+    // against the Picker's per-minute quota, not the Library's daily one.
+    const tallyKind: CallKind = options.bearer ? "pickerMedia" : "media";
     return this.#pacer.run(
       () => {
         // Lives as long as the body: a stalled body aborts its own request only.
         const deadlines = new Deadlines(this.#signal, options.signal);
-        return this.#authorised(target, what, state, "media", deadlines, (token) => {
+        return this.#authorised(target, what, state, tallyKind, deadlines, (token) => {
           const headers = new Headers(options.headers);
           if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
           return { headers };
         }, options.bearer ?? false);
       },
       classifyError,
-      { kind: "media" },
+      { kind: tallyKind },
     );
   }
 
@@ -178,11 +189,12 @@ export class GoogleHttp {
     url: URL,
     what: string,
     state: { refreshed: boolean },
-    kind: "api" | "media",
+    tallyKind: CallKind,
     deadlines: Deadlines,
     makeInit: (token: string | undefined) => RequestInit,
     bearer = true,
   ): Promise<Response> {
+    const kind = tallyKind === "api" || tallyKind === "picker" ? "api" : "media";
     let token = bearer ? await this.#tokens.accessToken() : undefined;
     let response = await this.#send(url, makeInit(token), what, deadlines, kind);
     if (response.status === 401 && bearer) {
@@ -190,7 +202,7 @@ export class GoogleHttp {
       await response.body?.cancel();
       state.refreshed = true;
       token = await this.#tokens.refreshNow(token);
-      this.#pacer.count(kind);
+      this.#pacer.count(tallyKind);
       response = await this.#send(url, makeInit(token), what, deadlines, kind);
       if (response.status === 401) throw await unauthorised(response, what);
     }
@@ -229,8 +241,9 @@ export class GoogleHttp {
 }
 
 /**
- * Reads a failing response into an error: `HttpStatusError` (with `Retry-After`) normally, or an
- * `AuthError` explaining the 2025 API change for a 403 "insufficient authentication scopes".
+ * Reads a failing response into an error: `HttpStatusError` (with `Retry-After`) normally, an
+ * `AuthError` explaining the 2025 API change for a 403 "insufficient authentication scopes", or a
+ * `DailyQuotaError` (never retried) for a 429 that names a per-day limit.
  */
 export async function errorFromResponse(
   response: Response,
@@ -246,13 +259,15 @@ export async function errorFromResponse(
   let code = CANONICAL[response.status] ?? `HTTP_${response.status}`;
   let message = "";
   let reasons: string[] = [];
+  let details: unknown;
   try {
     const body = JSON.parse(text) as unknown;
     const error = isRecord(body) ? body.error : undefined;
     if (isRecord(error)) {
       if (typeof error.status === "string" && error.status !== "") code = error.status;
       if (typeof error.message === "string") message = error.message;
-      reasons = detailReasons(error.details);
+      details = error.details;
+      reasons = detailReasons(details);
     } else if (typeof error === "string") {
       // OAuth-style body: {"error":"invalid_grant","error_description":"..."}.
       code = error;
@@ -271,6 +286,11 @@ export async function errorFromResponse(
       reasons.includes("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
   ) {
     return new AuthError(`${summary} ${SCOPE_HINT}`);
+  }
+  if (
+    response.status === 429 && code === "RESOURCE_EXHAUSTED" && namesDailyQuota(message, details)
+  ) {
+    return dailyQuotaError(what, `${response.status} ${code}: ${message}`, options);
   }
   const retryAfterMs = parseRetryAfter(
     response.headers.get("retry-after"),

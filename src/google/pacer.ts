@@ -2,17 +2,24 @@
  * The one pacer every Google call goes through: retries 429, 5xx and network errors with exponential
  * backoff, jitter and a cap, honours `Retry-After`, and counts calls against Google's daily quotas.
  */
-import { ApiError, GphotosError } from "../errors.ts";
+import { ApiError, DailyQuotaError, GphotosError } from "../errors.ts";
 
-/** What a call is, for the tally (Google counts API calls and media fetches separately). */
-export type CallKind = "api" | "media" | "token";
+/**
+ * What a call is, for the tally: Google counts Library API calls and media fetches against daily
+ * quotas, and Picker calls and media fetches against per-minute ones (google-api.md §1.8, §3.5).
+ */
+export type CallKind = "api" | "media" | "picker" | "pickerMedia" | "token";
 
 /** Requests actually sent during this run. */
 export interface Tally {
-  /** Library and Picker API requests (10,000 a day per project). */
+  /** Library API requests (10,000 a day per project). */
   apiCalls: number;
-  /** `baseUrl` fetches (75,000 a day per project). */
+  /** Library `baseUrl` fetches (75,000 a day per project). */
   mediaFetches: number;
+  /** Picker API requests (100,000 a minute per project; not the Library's daily quota). */
+  pickerCalls: number;
+  /** Picker `baseUrl` fetches (1,000,000 a minute per project). */
+  pickerMediaFetches: number;
   /** Requests repeated after a retryable failure. */
   retries: number;
   /** OAuth token endpoint requests (not counted by Google's Photos quotas). */
@@ -50,7 +57,7 @@ export interface PacerOptions {
   baseDelayMs?: number;
   /** Largest backoff delay (default 32000). */
   capMs?: number;
-  /** Least wait after a 429 without `Retry-After` (Google asks for 30 s). */
+  /** Least wait after any 429, `Retry-After` or not (Google asks for 30 s). */
   min429WaitS: number;
   /** A `Retry-After` longer than this gives up at once instead of stalling the run (default 15 min). */
   maxRetryAfterMs?: number;
@@ -114,8 +121,10 @@ export function networkError(error: unknown, what: string): unknown {
   return new NetworkError(`${what} failed: ${text}`, { cause: error });
 }
 
-/** The standard retry predicate: 429, 500, 502, 503, 504 and network errors. */
+/** The standard retry predicate: 429 (not a spent daily quota), 500, 502, 503, 504, network errors. */
 export function classifyError(error: unknown): RetryDecision {
+  // No wait within a run brings a spent daily quota back.
+  if (error instanceof DailyQuotaError) return { retry: false };
   if (error instanceof ApiError) {
     if (error.status === 0 || RETRY_STATUSES.has(error.status)) {
       const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : undefined;
@@ -152,7 +161,14 @@ export function parseRetryAfter(
 /** Runs calls with retries; one instance is shared by every call of a run so a 429 slows them all. */
 export class Pacer {
   /** Requests actually sent so far. */
-  readonly tally: Tally = { apiCalls: 0, mediaFetches: 0, retries: 0, tokenCalls: 0 };
+  readonly tally: Tally = {
+    apiCalls: 0,
+    mediaFetches: 0,
+    pickerCalls: 0,
+    pickerMediaFetches: 0,
+    retries: 0,
+    tokenCalls: 0,
+  };
   readonly #maxRetries: number;
   readonly #baseDelayMs: number;
   readonly #capMs: number;
@@ -214,9 +230,9 @@ export class Pacer {
             throw giveUp(error, tryNumber + 1, decision.retryAfterMs);
           }
           delayMs = decision.retryAfterMs;
-        } else if (decision.status === 429) {
-          delayMs = Math.max(delayMs, this.#min429WaitMs);
         }
+        // Google's rule: a 429 waits at least 30 s, even when `Retry-After` asks for less.
+        if (decision.status === 429) delayMs = Math.max(delayMs, this.#min429WaitMs);
         if (decision.status === 429) {
           this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + delayMs);
         }
@@ -231,6 +247,8 @@ export class Pacer {
   count(kind: CallKind): void {
     if (kind === "api") this.tally.apiCalls++;
     else if (kind === "media") this.tally.mediaFetches++;
+    else if (kind === "picker") this.tally.pickerCalls++;
+    else if (kind === "pickerMedia") this.tally.pickerMediaFetches++;
     else this.tally.tokenCalls++;
   }
 

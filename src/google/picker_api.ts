@@ -37,13 +37,18 @@ export class PickerApi {
       "POST",
       `${this.#base}/v1/sessions`,
       { pickingConfig: { maxItemCount: String(count) } },
-      { classify: tooManySessionsIsFinal },
+      { classify: tooManySessionsIsFinal, picker: true },
     );
   }
 
   /** `sessions.get`: what to poll until `mediaItemsSet`. */
   getSession(id: string): Promise<PickingSession> {
-    return this.#http.json("GET", `${this.#base}/v1/sessions/${encodeURIComponent(id)}`);
+    return this.#http.json(
+      "GET",
+      `${this.#base}/v1/sessions/${encodeURIComponent(id)}`,
+      undefined,
+      { picker: true },
+    );
   }
 
   /** `sessions.delete`. */
@@ -53,7 +58,7 @@ export class PickerApi {
       "DELETE",
       `${this.#base}/v1/sessions/${encodeURIComponent(id)}`,
       undefined,
-      { cleanup: true },
+      { cleanup: true, picker: true },
     );
   }
 
@@ -65,7 +70,9 @@ export class PickerApi {
   ): Promise<PickedMediaItemsPage> {
     const params = new URLSearchParams({ sessionId, pageSize: String(pageSize) });
     if (pageToken !== undefined && pageToken !== "") params.set("pageToken", pageToken);
-    return this.#http.json("GET", `${this.#base}/v1/mediaItems?${params}`);
+    return this.#http.json("GET", `${this.#base}/v1/mediaItems?${params}`, undefined, {
+      picker: true,
+    });
   }
 
   /** Every picked item of a session, page by page, each once (empty pages followed, repeats dropped). */

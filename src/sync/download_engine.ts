@@ -6,7 +6,7 @@
  * complete, a finished file the index does not know yet is hashed and recorded instead of fetched
  * again, and a temporary file left behind is resumed with a Range request.
  */
-import { AuthError, isDiskFull } from "../errors.ts";
+import { AuthError, DailyQuotaError, isDiskFull } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
 import { sleepUnlessAborted } from "../google/pacer.ts";
@@ -328,7 +328,7 @@ export class DownloadEngine {
       } else if (this.#signal?.aborted) {
         // Interrupted, not failed: the next run takes it up again.
         return;
-      } else if (err instanceof AuthError || isDiskFull(err)) {
+      } else if (err instanceof AuthError || err instanceof DailyQuotaError || isDiskFull(err)) {
         // Every other item would fail the same way (on a full disk, recording the failure too):
         // stop and say so once.
         this.#stop(err);

@@ -3,7 +3,7 @@
  * (the Picker source), download them through the download engine, then delete the session, also
  * when the run fails or is interrupted.
  */
-import { sleepUnlessAborted } from "../google/pacer.ts";
+import { sleepUnlessAborted, type Tally } from "../google/pacer.ts";
 import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { PICKER_MAX_ITEMS } from "../google/picker_api.ts";
@@ -23,7 +23,6 @@ import {
 import { PickerUrlSource } from "../sources/picker/pick_urls.ts";
 import { FAILED_VIDEO_REASON } from "../sources/media_url.ts";
 import {
-  type CallTally,
   DownloadEngine,
   type FailedItem,
   type MediaFetcher,
@@ -48,7 +47,7 @@ export interface PickOptions {
   /** Ctrl-C: stop polling or downloading, delete the session, return an interrupted summary. */
   signal?: AbortSignal;
   /** The pacer's tally, for the summary's call counts. */
-  tally?: CallTally;
+  tally?: Tally;
   /** Waits between polls; resolves early when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
@@ -73,9 +72,9 @@ export interface PickSummary {
   skipped: SkippedItem[];
   failed: FailedItem[];
   bytes: number;
-  /** Picker API calls and media fetches of the whole flow. */
-  apiCalls: number;
-  mediaFetches: number;
+  /** Picker API calls and media fetches of the whole flow (the Picker's per-minute quotas). */
+  pickerCalls: number;
+  pickerMediaFetches: number;
   /** Ctrl-C ended the run early. */
   interrupted: boolean;
   /** The session was deleted at the end (false only if Google refused the delete). */
@@ -91,8 +90,8 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? sleepUnlessAborted;
   const tallyStart = {
-    apiCalls: opts.tally?.apiCalls ?? 0,
-    mediaFetches: opts.tally?.mediaFetches ?? 0,
+    pickerCalls: opts.tally?.pickerCalls ?? 0,
+    pickerMediaFetches: opts.tally?.pickerMediaFetches ?? 0,
   };
   const maxItems = Math.min(opts.maxItems ?? PICKER_MAX_ITEMS, PICKER_MAX_ITEMS);
   emit({ type: "phase", phase: "pick" });
@@ -109,8 +108,8 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
     skipped: [],
     failed: [],
     bytes: 0,
-    apiCalls: 0,
-    mediaFetches: 0,
+    pickerCalls: 0,
+    pickerMediaFetches: 0,
     interrupted: false,
     sessionDeleted: false,
   };
@@ -192,8 +191,8 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
   } finally {
     summary.sessionDeleted = await deletePickSession(api, session.id, emit);
     if (opts.tally) {
-      summary.apiCalls = opts.tally.apiCalls - tallyStart.apiCalls;
-      summary.mediaFetches = opts.tally.mediaFetches - tallyStart.mediaFetches;
+      summary.pickerCalls = opts.tally.pickerCalls - tallyStart.pickerCalls;
+      summary.pickerMediaFetches = opts.tally.pickerMediaFetches - tallyStart.pickerMediaFetches;
     }
   }
 }

@@ -58,7 +58,10 @@ export interface RunSyncOptions {
   download: { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean } | false;
   /** Album listing and album folders (`--skip-albums`: false); folders only when downloading. */
   albums:
-    | { listing: Omit<IndexAlbumsOptions, "onEvent">; links: Omit<AlbumFoldersOptions, "onEvent"> }
+    | {
+      listing: Omit<IndexAlbumsOptions, "onEvent" | "onPage">;
+      links: Omit<AlbumFoldersOptions, "onEvent">;
+    }
     | false;
   /**
    * `--do-delete`: files of items no listing returned go, only when every listing ran completely.
@@ -137,6 +140,8 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
         ...options.albums.listing,
         // Deleting needs every album's items as Google lists them now, not as a past run saw them.
         rescan: options.albums.listing.rescan || doDelete,
+        // Album searches carry fresh URLs too: items found only in albums need no batchGet.
+        onPage: engine ? (items) => urls.seed(items) : undefined,
         onEvent,
       });
       // Items found only inside albums are fetched like any other.

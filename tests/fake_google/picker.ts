@@ -33,6 +33,11 @@ export interface FakePickerOptions {
   maxOpenSessions?: number;
   /** The user has no active Google Photos account: `sessions.create` gives FAILED_PRECONDITION. */
   noPhotosAccount?: boolean;
+  /**
+   * Videos listed without `processingStatus` (Google documents the field, not that it is always
+   * there); the media host still serves a READY one.
+   */
+  omitProcessingStatus?: boolean;
   /** `pollingConfig.pollInterval` in seconds (default 5; fractions allowed for tests). */
   pollIntervalS?: number;
   /** Seconds after creation until `timeoutIn` reaches "0s" (default 1800). */
@@ -391,7 +396,11 @@ export class FakePicker implements PickerServer {
     for (const itemId of ids.slice(offset, end)) {
       const item = this.#core.item(itemId);
       // An item deleted from the library after it was picked is no longer served.
-      if (item) mediaItems.push(toPickedItem(this.#core, item, this.#mediaPrefix(id)));
+      if (!item) continue;
+      const picked = toPickedItem(this.#core, item, this.#mediaPrefix(id));
+      const video = picked.mediaFile?.mediaFileMetadata?.videoMetadata;
+      if (video && this.options.omitProcessingStatus) delete video.processingStatus;
+      mediaItems.push(picked);
     }
     const page: PickerMediaItemsPage = {};
     if (mediaItems.length > 0) page.mediaItems = mediaItems;

@@ -5,7 +5,7 @@ import type { AlbumRow, MediaRecord } from "../../index/types.ts";
 import type { Album, MediaItem, SearchRequest } from "../../google/types.ts";
 import type { EventSink } from "../../events.ts";
 import { silent } from "../../events.ts";
-import { ApiError, AuthError, UsageError } from "../../errors.ts";
+import { ApiError, AuthError, DailyQuotaError, UsageError } from "../../errors.ts";
 import { recordFromLibraryItem } from "./library_records.ts";
 
 /** What `indexAlbums` needs of the Library client (`LibraryApi` has it; tests may fake it). */
@@ -32,6 +32,8 @@ export interface IndexAlbumsOptions extends AlbumFilterOptions {
   rescan?: boolean;
   /** `photos/YYYY-MM` for items found only in albums. */
   flat?: boolean;
+  /** Every album search page as Google sent it: its fresh base URLs spare a `batchGet`. */
+  onPage?: (items: readonly MediaItem[]) => void;
   onEvent?: EventSink;
 }
 
@@ -181,7 +183,8 @@ export async function indexAlbums(
         });
       }
     } catch (err) {
-      if (err instanceof AuthError) throw err;
+      // Every other album would fail the same way: stop and say so once.
+      if (err instanceof AuthError || err instanceof DailyQuotaError) throw err;
       summary.failed++;
       summary.incomplete.push(
         `the items of album "${row.title ?? "Untitled"}" could not be listed`,
@@ -245,6 +248,7 @@ async function listAlbumItems(
   const ids: string[] = [];
   const search: SearchRequest = { albumId: album.id, pageSize: 100 };
   for await (const page of api.iterateMediaItems({ search })) {
+    opts.onPage?.(page);
     const records: MediaRecord[] = [];
     for (const item of page) {
       ids.push(item.id);

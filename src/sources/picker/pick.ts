@@ -29,7 +29,8 @@ export type PickFailure =
   | "expired"
   | "not_found"
   | "failed_precondition"
-  | "resource_exhausted";
+  | "resource_exhausted"
+  | "create_failed";
 
 /** A pick that could not go on; the message is one line saying what to do. */
 export class PickError extends GphotosError {
@@ -214,16 +215,19 @@ export function landPicked(
   return { rows: out, ...summary };
 }
 
-/** Why a picked video cannot be fetched now, or undefined (Google serves only READY videos). */
+/**
+ * Why a picked video cannot be fetched now, or undefined. Only PROCESSING and FAILED say Google
+ * cannot serve it: Google documents `processingStatus` but not that it is always there, so a video
+ * without one (or UNSPECIFIED) is fetched like any other.
+ */
 export function pickedVideoSkipReason(item: PickedMediaItem): string | undefined {
   if (!isPickedVideo(item)) return undefined;
   const status = pickedVideoStatus(item);
-  if (status === "READY") return undefined;
   if (status === "PROCESSING") {
     return "video still processing in Google Photos (PROCESSING); pick it again once it is ready";
   }
   if (status === "FAILED") return FAILED_VIDEO_REASON;
-  return `video not ready in Google Photos (${status}); pick it again later`;
+  return undefined;
 }
 
 /** Turns a Picker API error into a one-line explanation with the right exit code. */
@@ -270,6 +274,18 @@ export function explainPickError(
           `"gphotos-sync pick" again`,
         { cause: error },
       );
+  }
+  if (stage === "create" || session === undefined) {
+    // No session exists yet: the call that failed is sessions.create, not a session that vanished.
+    if (error.status === 404 || error.status === 403) {
+      return new PickError(
+        "create_failed",
+        `The Picker API call sessions.create failed (${error.message}); check ` +
+          `GPHOTOS_SYNC_PICKER_URL if it is set, else try again later`,
+        { cause: error },
+      );
+    }
+    return error;
   }
   const fetched = progress === undefined
     ? "before its items were fetched"
