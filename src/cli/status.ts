@@ -1,7 +1,18 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
-import { resolve } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import { EXIT } from "../errors.ts";
+import { writeFileAtomic } from "../files/atomic_file.ts";
+import type { MediaIndex } from "../index/mod.ts";
+import {
+  buildTimeline,
+  collectPageData,
+  isUtf8Locale,
+  ITEMS_PER_MONTH,
+  renderPage,
+  timelineLines,
+} from "../status_page/mod.ts";
 import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from "../sync/verify.ts";
+import { saveVerifyRecord, verifyRecord } from "../sync/verify_record.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex } from "./session.ts";
@@ -9,7 +20,14 @@ import { openExistingIndex } from "./session.ts";
 /** Options of `status`. */
 export interface StatusCommandOptions extends GlobalOptions {
   verify?: boolean;
+  /** `--html [FILE]`: true for the default `TARGET/status.html`. */
+  html?: boolean | string;
+  /** `--timeline`: the timeline in the terminal. */
+  timeline?: boolean;
 }
+
+/** The page's name inside TARGET when `--html` names no file. */
+export const STATUS_PAGE = "status.html";
 
 /** Lines of each list shown to people; `--json` always carries the whole lists. */
 const SHOWN = 50;
@@ -31,15 +49,51 @@ export async function runStatus(
     const verify = opts.verify
       ? await verifyFiles(dir, index, { onEvent: (e) => reporter.event(e), signal: ctx.signal })
       : undefined;
+    if (verify && !verify.interrupted) {
+      try {
+        await saveVerifyRecord(dir, verifyRecord(verify, new Date()));
+      } catch (err) {
+        // A read-only backup disk can still be verified; only the page cannot say so later.
+        reporter.warn(`Cannot record the verify result in "${dir}": ${(err as Error).message}`);
+      }
+    }
     const wrong = report.failures.length > 0 ||
       (verify !== undefined && (verify.missing.length > 0 || verify.changed.length > 0));
-    reporter.summary(statusObject(dir, report, verify, wrong), statusLines(dir, report, verify));
+    const obj = statusObject(dir, report, verify, wrong);
+    const lines = statusLines(dir, report, verify);
+    if (opts.timeline) {
+      lines.push(...timelineLines(buildTimeline(report.months), { utf8: isUtf8Locale(ctx.env) }));
+    }
+    if (opts.html !== undefined && opts.html !== false) {
+      const page = await writeStatusPage(dir, index, opts.html === true ? undefined : opts.html);
+      obj.html = page;
+      lines.push(`page: ${page}`);
+    }
+    reporter.summary(obj, lines);
     if (verify?.interrupted) return EXIT.interrupted;
     return wrong ? EXIT.partial : EXIT.ok;
   } finally {
     reporter.close();
     index.close();
   }
+}
+
+/** Writes the status page (atomically) to `file` or `TARGET/status.html`; returns its path. */
+export async function writeStatusPage(
+  dir: string,
+  index: MediaIndex,
+  file: string | undefined,
+): Promise<string> {
+  const path = file === undefined ? resolve(dir, STATUS_PAGE) : resolve(file);
+  const up = relative(dirname(path), dir).split("\\").join("/");
+  const data = await collectPageData(dir, index);
+  const html = renderPage(data, {
+    target: dir,
+    base: up === "" ? "" : `${up}/`,
+    perMonth: ITEMS_PER_MONTH,
+  });
+  await writeFileAtomic(dirname(path), basename(path), html);
+  return path;
 }
 
 /** The status as a JSON object (the `--json` summary line). */
@@ -67,6 +121,7 @@ export function statusObject(
     removedItems: r.removed,
     keptItems: r.kept,
     lastRuns: r.lastRuns,
+    months: r.months,
   };
   if (verify) {
     obj.verify = {
