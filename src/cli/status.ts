@@ -8,6 +8,7 @@ import {
   collectPageData,
   isUtf8Locale,
   ITEMS_PER_MONTH,
+  type KnownNumbers,
   renderPage,
   timelineLines,
 } from "../status_page/mod.ts";
@@ -65,7 +66,10 @@ export async function runStatus(
       lines.push(...timelineLines(buildTimeline(report.months), { utf8: isUtf8Locale(ctx.env) }));
     }
     if (opts.html !== undefined && opts.html !== false) {
-      const page = await writeStatusPage(dir, index, opts.html === true ? undefined : opts.html);
+      const page = await writeStatusPage(dir, index, {
+        file: opts.html === true ? undefined : opts.html,
+        known: report,
+      });
       obj.html = page;
       lines.push(`page: ${page}`);
     }
@@ -82,11 +86,11 @@ export async function runStatus(
 export async function writeStatusPage(
   dir: string,
   index: MediaIndex,
-  file: string | undefined,
+  opts: { file?: string; known?: KnownNumbers } = {},
 ): Promise<string> {
-  const path = file === undefined ? resolve(dir, STATUS_PAGE) : resolve(file);
+  const path = opts.file === undefined ? resolve(dir, STATUS_PAGE) : resolve(opts.file);
   const up = relative(dirname(path), dir).split("\\").join("/");
-  const data = await collectPageData(dir, index);
+  const data = await collectPageData(dir, index, { known: opts.known });
   const html = renderPage(data, {
     target: dir,
     base: up === "" ? "" : `${up}/`,

@@ -77,35 +77,65 @@ export function monthCounts(index: MediaIndex): MonthCount[] {
 }
 
 /**
- * The newest `perMonth` items of every month plus its newest `perMonth` photos (the page shows
- * those as images), newest first; a month's other items stay in its folder only, which keeps the
- * page small however large the library.
+ * The newest `perMonth` items of each of `months` (`YYYY-MM`, or null for the undated) plus its
+ * newest `perMonth` photos (the page shows those as images), newest first; a month's other items
+ * stay in its folder only, which keeps the page small however large the library. Each month is
+ * read through the capture-time index, so a large library is never sorted as a whole.
  */
-export function monthItems(index: MediaIndex, perMonth: number): MonthItem[] {
-  const rows = sqlOf(index).stmt(
-    `WITH ranked AS (
-       SELECT m.original_name AS name, m.path AS path, m.capture_time AS capture_time,
-         m.source AS source, m.media_type AS media_type, m.size AS size, ${STATE} AS state,
-         substr(m.capture_time, 1, 7) AS month,
-         ROW_NUMBER() OVER (PARTITION BY substr(m.capture_time, 1, 7)
-           ORDER BY m.capture_time DESC, m.path) AS n_all,
-         ROW_NUMBER() OVER (PARTITION BY substr(m.capture_time, 1, 7), m.media_type
-           ORDER BY m.capture_time DESC, m.path) AS n_type
-       FROM media_items m LEFT JOIN failures f ON f.media_id = m.id
-       WHERE m.removed_at IS NULL)
-     SELECT * FROM ranked WHERE n_all <= ? OR (media_type = 'photo' AND n_type <= ?)
-     ORDER BY month, capture_time DESC, path`,
-  ).all(perMonth, perMonth) as Row[];
-  return rows.map((r) => ({
-    month: (r.month as string | null) ?? null,
-    name: r.name as string,
-    path: r.path as string,
-    captureTime: (r.capture_time as string | null) ?? null,
-    source: r.source as Source,
-    mediaType: r.media_type as "photo" | "video",
-    size: r.size === null ? null : Number(r.size),
-    state: r.state as ItemState,
-  }));
+export function monthItems(
+  index: MediaIndex,
+  months: readonly (string | null)[],
+  perMonth: number,
+): MonthItem[] {
+  const sql = sqlOf(index);
+  const columns = `SELECT m.id AS id, m.original_name AS name, m.path AS path,
+       m.capture_time AS capture_time, m.source AS source, m.media_type AS media_type,
+       m.size AS size, ${STATE} AS state
+     FROM media_items m LEFT JOIN failures f ON f.media_id = m.id`;
+  // "~" sorts after every character of an ISO time, so [month, month~) is the whole month.
+  const dated = (photos: boolean) =>
+    sql.stmt(
+      `${columns} WHERE m.capture_time >= ? AND m.capture_time < ? AND m.removed_at IS NULL
+       ${photos ? "AND m.media_type = 'photo'" : ""}
+       ORDER BY m.capture_time DESC, m.path LIMIT ?`,
+    );
+  const undated = (photos: boolean) =>
+    sql.stmt(
+      `${columns} WHERE m.capture_time IS NULL AND m.removed_at IS NULL
+       ${photos ? "AND m.media_type = 'photo'" : ""} ORDER BY m.path LIMIT ?`,
+    );
+  const out: MonthItem[] = [];
+  for (const month of months) {
+    const seen = new Set<string>();
+    const rows: Row[] = [];
+    for (const photos of [false, true]) {
+      const found = month === null
+        ? undated(photos).all(perMonth) as Row[]
+        : dated(photos).all(month, `${month}~`, perMonth) as Row[];
+      for (const r of found) {
+        if (seen.has(r.id as string)) continue;
+        seen.add(r.id as string);
+        rows.push(r);
+      }
+    }
+    rows.sort((a, b) =>
+      String(b.capture_time ?? "").localeCompare(String(a.capture_time ?? "")) ||
+      String(a.path).localeCompare(String(b.path))
+    );
+    for (const r of rows) {
+      out.push({
+        month,
+        name: r.name as string,
+        path: r.path as string,
+        captureTime: (r.capture_time as string | null) ?? null,
+        source: r.source as Source,
+        mediaType: r.media_type as "photo" | "video",
+        size: r.size === null ? null : Number(r.size),
+        state: r.state as ItemState,
+      });
+    }
+  }
+  return out;
 }
 
 /** Every album not removed, with its item count and the time of its oldest item, by title. */

@@ -1,6 +1,6 @@
 /** The status page (`status --html`) and the terminal timeline (`status --timeline`). */
 export { collectPageData, ITEMS_PER_MONTH } from "./page_data.ts";
-export type { PageData } from "./page_data.ts";
+export type { KnownNumbers, PageData } from "./page_data.ts";
 export { renderPage } from "./page.ts";
 export type { PageOptions } from "./page.ts";
 export { buildTimeline } from "./timeline.ts";

@@ -60,26 +60,39 @@ export interface PageData {
   verify?: VerifyRecord;
 }
 
-/** Reads the page's data for TARGET; `now` sets the quota window and the page's time. */
+/** What `status` has already read, so the page does not read it again. */
+export interface KnownNumbers {
+  counts: IndexCounts;
+  months: MonthCount[];
+  failures: FailureRow[];
+}
+
+/**
+ * Reads the page's data for TARGET; `now` sets the quota window and the page's time, `known` the
+ * numbers already read.
+ */
 export async function collectPageData(
   target: string,
   index: MediaIndex,
-  opts: { now?: Date } = {},
+  opts: { now?: Date; known?: KnownNumbers } = {},
 ): Promise<PageData> {
   const now = opts.now ?? new Date();
+  const counts = opts.known?.counts ?? index.counts();
+  const months = opts.known?.months ?? monthCounts(index);
+  const monthKeys = [...new Set(months.map((m) => m.month))];
   const fromDay = new Date(now.getTime() - (QUOTA_DAYS - 1) * 86_400_000).toISOString().slice(
     0,
     10,
   );
   return {
     generatedAt: now.toISOString(),
-    counts: index.counts(),
-    months: monthCounts(index),
-    items: monthItems(index, ITEMS_PER_MONTH),
+    counts,
+    months,
+    items: monthItems(index, monthKeys, ITEMS_PER_MONTH),
     albums: albumSummaries(index),
     days: dailyUse(index, fromDay),
     fromDay,
-    failures: index.failures(),
+    failures: opts.known?.failures ?? index.failures(),
     removed: index.removedItems().map((r) => ({ path: r.path, removedAt: r.removedAt })),
     compare: await readCompareSummary(target),
     verify: await readVerifyRecord(target),
