@@ -182,9 +182,27 @@ Deno.test("status --html writes one self-contained page; --verify's result shows
         const html = await Deno.readTextFile(file);
         const up = (await import("node:path")).relative(out, target);
         assert.ok(html.includes(`"base":"${up}/"`), "base of the image paths");
+        // Nothing but the page is left there: no temporary file, no .gphotos-tmp/.
+        const names = [];
+        for await (const e of Deno.readDir(out)) names.push(e.name);
+        assert.deepEqual(names, ["page.html"]);
       } finally {
         await Deno.remove(out, { recursive: true });
       }
+    });
+    await t.step("a FILE in a missing folder, or a folder, is a usage error", async () => {
+      const missing = join(target, "no-such-folder", "page.html");
+      const res = await runCli(["status", target, "--html", missing], {});
+      assert.equal(res.code, 2);
+      assert.match(
+        res.stderr,
+        /Cannot write the status page ".*page\.html": folder ".*no-such-folder" does not exist/,
+      );
+      assert.doesNotMatch(res.stderr, /\n\s+at /);
+      await assert.rejects(Deno.stat(join(target, "no-such-folder")));
+      const folder = await runCli(["status", target, "--html", join(target, "photos")], {});
+      assert.equal(folder.code, 2);
+      assert.match(folder.stderr, /it is a folder/);
     });
   } finally {
     await Deno.remove(target, { recursive: true });

@@ -1,7 +1,8 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
-import { basename, dirname, relative, resolve } from "node:path";
-import { EXIT } from "../errors.ts";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { EXIT, UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileBeside } from "../files/write_beside.ts";
 import type { MediaIndex } from "../index/mod.ts";
 import {
   buildTimeline,
@@ -89,6 +90,7 @@ export async function writeStatusPage(
   opts: { file?: string; known?: KnownNumbers } = {},
 ): Promise<string> {
   const path = opts.file === undefined ? resolve(dir, STATUS_PAGE) : resolve(opts.file);
+  await checkPagePath(opts.file ?? path, path);
   const up = relative(dirname(path), dir).split("\\").join("/");
   const data = await collectPageData(dir, index, { known: opts.known });
   const html = renderPage(data, {
@@ -96,8 +98,31 @@ export async function writeStatusPage(
     base: up === "" ? "" : `${up}/`,
     perMonth: ITEMS_PER_MONTH,
   });
-  await writeFileAtomic(dirname(path), basename(path), html);
+  const inTarget = relative(dir, path);
+  if (!inTarget.startsWith("..") && !isAbsolute(inTarget)) {
+    await writeFileAtomic(dir, inTarget.split("\\").join("/"), html);
+  } else {
+    await writeFileBeside(path, html);
+  }
   return path;
+}
+
+/** The page goes into a folder that exists, and not over a folder. */
+async function checkPagePath(given: string, path: string): Promise<void> {
+  const parent = dirname(path);
+  const info = await Deno.stat(parent).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  });
+  if (!info?.isDirectory) {
+    throw new UsageError(
+      `Cannot write the status page "${given}": folder "${parent}" does not exist`,
+    );
+  }
+  const there = await Deno.lstat(path).catch(() => undefined);
+  if (there?.isDirectory) {
+    throw new UsageError(`Cannot write the status page "${given}": it is a folder`);
+  }
 }
 
 /** The status as a JSON object (the `--json` summary line). */
