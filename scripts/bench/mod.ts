@@ -1,5 +1,6 @@
 /**
- * `deno task bench [NAME...] [--quick]`: runs the benchmarks (index, download, compare, takeout; all
+ * `deno task bench [NAME...] [--quick]`: runs the benchmarks (index, download, compare, takeout,
+ * status; all
  * by default) and writes each one's section into BENCHMARKS.md, replacing that section only.
  * `--quick` runs smaller sizes, for a smoke test; the recorded results come from full runs.
  * `--concurrency=4,16` limits the download benchmark to those `--max-threads` values (C = 1 alone
@@ -29,6 +30,8 @@ const BENCHES: Record<string, Bench> = {
     const mod = await import("./takeout.ts");
     return await mod.benchTakeout({ quick });
   },
+  status: async ({ quick }) =>
+    (await import("./status_page.ts")).benchStatusPage(quick ? { items: 10_000 } : {}),
 };
 
 const FILE = new URL("../../BENCHMARKS.md", import.meta.url);
@@ -75,7 +78,7 @@ function header(): string {
   return `# Benchmarks
 
 Produced by \`deno task bench\` (all) or \`deno task bench NAME\` (one of index, download, compare,
-takeout); each section says the command and the machine it ran on. Everything runs against the
+takeout, status); each section says the command and the machine it ran on. Everything runs against the
 in-process fake Google on 127.0.0.1, with the latency and bandwidth each section names.
 `;
 }

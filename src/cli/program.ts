@@ -236,7 +236,9 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
     program.command("status")
       .description("what the index holds and what is missing")
       .argument("<TARGET>", "backup folder")
-      .option("--verify", "re-hash every file against the index"),
+      .option("--verify", "re-hash every file against the index")
+      .option("--html [FILE]", "write a self-contained status page (default TARGET/status.html)")
+      .option("--timeline", "items per month in the terminal, one line per year"),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./status.ts")).runStatus(target, opts, ctx))()
   );
@@ -256,6 +258,7 @@ Examples:
   gphotos-sync ~/Photos                      index, download and link albums
   gphotos-sync takeout ~/Photos takeout-*.zip
   gphotos-sync status ~/Photos --verify
+  gphotos-sync status ~/Photos --html        write ~/Photos/status.html, open it in a browser
 
 Exit codes: 0 done, 1 failed, 2 usage or bad input, 3 not authorised (run auth),
 4 finished but some items failed (see status), 130 interrupted (Ctrl-C).`,

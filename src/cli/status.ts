@@ -1,7 +1,20 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
-import { resolve } from "node:path";
-import { EXIT } from "../errors.ts";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { EXIT, UsageError } from "../errors.ts";
+import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileBeside } from "../files/write_beside.ts";
+import type { MediaIndex } from "../index/mod.ts";
+import {
+  buildTimeline,
+  collectPageData,
+  isUtf8Locale,
+  ITEMS_PER_MONTH,
+  type KnownNumbers,
+  renderPage,
+  timelineLines,
+} from "../status_page/mod.ts";
 import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from "../sync/verify.ts";
+import { saveVerifyRecord, verifyRecord } from "../sync/verify_record.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex } from "./session.ts";
@@ -11,7 +24,14 @@ import { formatLocalTime, zoneFrom } from "./local_time.ts";
 /** Options of `status`. */
 export interface StatusCommandOptions extends GlobalOptions {
   verify?: boolean;
+  /** `--html [FILE]`: true for the default `TARGET/status.html`. */
+  html?: boolean | string;
+  /** `--timeline`: the timeline in the terminal. */
+  timeline?: boolean;
 }
+
+/** The page's name inside TARGET when `--html` names no file. */
+export const STATUS_PAGE = "status.html";
 
 /** Lines of each list shown to people; `--json` always carries the whole lists. */
 const SHOWN = 50;
@@ -33,17 +53,77 @@ export async function runStatus(
     const verify = opts.verify
       ? await verifyFiles(dir, index, { onEvent: (e) => reporter.event(e), signal: ctx.signal })
       : undefined;
+    if (verify && !verify.interrupted) {
+      try {
+        await saveVerifyRecord(dir, verifyRecord(verify, new Date()));
+      } catch (err) {
+        // A read-only backup disk can still be verified; only the page cannot say so later.
+        reporter.warn(`Cannot record the verify result in "${dir}": ${(err as Error).message}`);
+      }
+    }
     const wrong = report.failures.length > 0 ||
       (verify !== undefined && (verify.missing.length > 0 || verify.changed.length > 0));
-    reporter.summary(
-      statusObject(dir, report, verify, wrong),
-      statusLines(dir, report, verify, { timeZone: zoneFrom(ctx.env), target }),
-    );
+    const obj = statusObject(dir, report, verify, wrong);
+    const lines = statusLines(dir, report, verify, { timeZone: zoneFrom(ctx.env), target });
+    if (opts.timeline) {
+      lines.push(...timelineLines(buildTimeline(report.months), { utf8: isUtf8Locale(ctx.env) }));
+    }
+    if (opts.html !== undefined && opts.html !== false) {
+      const page = await writeStatusPage(dir, index, {
+        file: opts.html === true ? undefined : opts.html,
+        known: report,
+      });
+      obj.html = page;
+      lines.push(`page: ${page}`);
+    }
+    reporter.summary(obj, lines);
     if (verify?.interrupted) return EXIT.interrupted;
     return wrong ? EXIT.partial : EXIT.ok;
   } finally {
     reporter.close();
     index.close();
+  }
+}
+
+/** Writes the status page (atomically) to `file` or `TARGET/status.html`; returns its path. */
+export async function writeStatusPage(
+  dir: string,
+  index: MediaIndex,
+  opts: { file?: string; known?: KnownNumbers } = {},
+): Promise<string> {
+  const path = opts.file === undefined ? resolve(dir, STATUS_PAGE) : resolve(opts.file);
+  await checkPagePath(opts.file ?? path, path);
+  const up = relative(dirname(path), dir).split("\\").join("/");
+  const data = await collectPageData(dir, index, { known: opts.known });
+  const html = renderPage(data, {
+    target: dir,
+    base: up === "" ? "" : `${up}/`,
+    perMonth: ITEMS_PER_MONTH,
+  });
+  const inTarget = relative(dir, path);
+  if (!inTarget.startsWith("..") && !isAbsolute(inTarget)) {
+    await writeFileAtomic(dir, inTarget.split("\\").join("/"), html);
+  } else {
+    await writeFileBeside(path, html);
+  }
+  return path;
+}
+
+/** The page goes into a folder that exists, and not over a folder. */
+async function checkPagePath(given: string, path: string): Promise<void> {
+  const parent = dirname(path);
+  const info = await Deno.stat(parent).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  });
+  if (!info?.isDirectory) {
+    throw new UsageError(
+      `Cannot write the status page "${given}": folder "${parent}" does not exist`,
+    );
+  }
+  const there = await Deno.lstat(path).catch(() => undefined);
+  if (there?.isDirectory) {
+    throw new UsageError(`Cannot write the status page "${given}": it is a folder`);
   }
 }
 
@@ -73,6 +153,7 @@ export function statusObject(
     keptItems: r.kept,
     lastRuns: r.lastRuns,
     emptyLibrary: lastListingEmpty(r),
+    months: r.months,
   };
   if (obj.emptyLibrary) obj.emptyLibraryMessage = emptyLibraryMessage();
   if (verify) {

@@ -13,3 +13,5 @@ export { MIGRATIONS } from "./schema.ts";
 export type * from "./types.ts";
 export { keptItems, settleListings } from "./presence.ts";
 export type { KeptItem, ListingCoverage, Settled } from "./presence.ts";
+export { albumSummaries, dailyUse, monthCounts, monthItems } from "./timeline_queries.ts";
+export type { AlbumSummary, DayUse, ItemState, MonthCount, MonthItem } from "./timeline_queries.ts";

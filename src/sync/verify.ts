@@ -9,6 +9,8 @@ import {
   type KeptItem,
   keptItems,
   type MediaIndex,
+  type MonthCount,
+  monthCounts,
   type RunRow,
 } from "../index/mod.ts";
 import type { FailureRow, MediaRow, SkippedRow } from "../index/types.ts";
@@ -151,6 +153,8 @@ export interface StatusReport {
   /** Items the last complete library listing missed that stay, with why. */
   kept: KeptItem[];
   lastRuns: RunRow[];
+  /** Items per month, source and state: what the timeline is drawn from. */
+  months: MonthCount[];
 }
 
 /** Reads the status numbers from the index (no Google, no token, no lock). */
@@ -162,5 +166,6 @@ export function statusReport(index: MediaIndex): StatusReport {
     removed: index.removedItems().map((r) => ({ id: r.id, path: r.path, removedAt: r.removedAt })),
     kept: keptItems(index),
     lastRuns: index.lastRuns(),
+    months: monthCounts(index),
   };
 }
