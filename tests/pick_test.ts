@@ -368,7 +368,13 @@ Deno.test("pick: Ctrl-C while polling ends cleanly with the session deleted", as
       const r = await runCli(["pick", target.target, "--json"], target.env, {
         signal: ctrlC.signal,
         openBrowser: () => {
-          setTimeout(() => ctrlC.abort(new Error("Interrupted")), 150);
+          // Ctrl-C once polling is under way (two polls seen), however loaded the machine.
+          const timer = setInterval(() => {
+            if ((picker.sessions()[0]?.polls ?? 0) >= 2) {
+              clearInterval(timer);
+              ctrlC.abort(new Error("Interrupted"));
+            }
+          }, 10);
           return Promise.resolve();
         },
       });
