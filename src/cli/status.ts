@@ -1,7 +1,13 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
 import { resolve } from "node:path";
 import { EXIT } from "../errors.ts";
-import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from "../sync/verify.ts";
+import {
+  CONTENT_DIFFERS,
+  type StatusReport,
+  statusReport,
+  verifyFiles,
+  type VerifyResult,
+} from "../sync/verify.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
 import { openExistingIndex } from "./session.ts";
@@ -150,12 +156,16 @@ export function statusLines(
     more(lines, verify.missing.length);
     for (const ch of verify.changed.slice(0, SHOWN)) {
       lines.push(
-        `  changed ${ch.path} (${ch.actual?.size ?? 0} bytes, the index recorded ${
-          ch.expected.size ?? "?"
-        })`,
+        `  changed ${ch.path}: ${CONTENT_DIFFERS} (${ch.actual?.size ?? 0} bytes, the index ` +
+          `recorded ${ch.expected.size ?? "?"})`,
       );
     }
     more(lines, verify.changed.length);
+    if (verify.changed.length + verify.missing.length > 0) {
+      lines.push(
+        `  to fetch them again: gphotos-sync download TARGET --retry-download --checksum`,
+      );
+    }
   }
   return lines;
 }

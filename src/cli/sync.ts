@@ -10,6 +10,7 @@ import {
   indexSummaryLines,
 } from "./index_library.ts";
 import {
+  checkChecksum,
   downloadExitCode,
   downloadStatus,
   downloadSummaryLines,
@@ -28,6 +29,8 @@ export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
   maxThreads?: number;
   concurrency?: number;
   retryDownload?: boolean;
+  checksum?: boolean;
+  dryRun?: boolean;
   skipIndex?: boolean;
   indexOnly?: boolean;
   skipAlbums?: boolean;
@@ -35,6 +38,7 @@ export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
 
 /** Runs `sync`; returns the exit code (4 when items failed). */
 export async function runSync(target: string, opts: SyncOptions, ctx: CliContext): Promise<number> {
+  checkChecksum(opts);
   const session = await openSession(target, { ...opts, command: "sync" }, ctx);
   const tally = session.pacer.tally;
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
@@ -54,6 +58,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
         maxThreads: threadsFrom(opts),
         skipVideo: opts.skipVideo,
         retryDownload: opts.retryDownload,
+        checksum: opts.checksum,
       },
       albums: opts.skipAlbums
         ? false

@@ -55,7 +55,9 @@ export interface RunSyncOptions {
   /** The library listing (`--skip-index`: false). */
   listing: Omit<IndexOptions, "onEvent" | "onAdded" | "onPage" | "signal"> | false;
   /** Downloads (`--index-only`: false). */
-  download: { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean } | false;
+  download:
+    | { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean; checksum?: boolean }
+    | false;
   /** Album listing and album folders (`--skip-albums`: false); folders only when downloading. */
   albums:
     | { listing: Omit<IndexAlbumsOptions, "onEvent">; links: Omit<AlbumFoldersOptions, "onEvent"> }
@@ -131,6 +133,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     }
     await engine?.addFromIndex({
       retryDownload: options.download ? options.download.retryDownload : false,
+      checksum: options.download ? options.download.checksum : false,
     });
     if (options.albums) {
       result.albums = await indexAlbums(deps.library, deps.index, {
