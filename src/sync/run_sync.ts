@@ -28,6 +28,7 @@ import {
   syncAlbumFolders,
 } from "./album_links.ts";
 import { deleteAfterListing, type DeleteSummary } from "./deletions.ts";
+import type { FileWriter } from "../files/writer.ts";
 import {
   type CallTally,
   DownloadEngine,
@@ -67,6 +68,11 @@ export interface RunSyncOptions {
    * It adds the archived search and lists every album's items afresh.
    */
   doDelete?: boolean;
+  /**
+   * What changes TARGET besides downloads. A dry-run writer (with downloads off and a scratch
+   * index) plans deletions and album folders instead of making them.
+   */
+  writer?: FileWriter;
 }
 
 /** The removal rule's outcome for one run. */
@@ -168,12 +174,15 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       incomplete: [...incomplete, ...stopped],
       gone,
       onEvent,
+      writer: options.writer,
     });
   }
-  if (options.albums && engine && !result.downloaded?.interrupted) {
+  const planning = options.writer?.dryRun === true;
+  if (options.albums && (engine || planning) && !result.downloaded?.interrupted) {
     result.linked = await syncAlbumFolders(deps.target, deps.index, {
       ...options.albums.links,
       onEvent,
+      writer: options.writer,
     });
   }
   return result;
