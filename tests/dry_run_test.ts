@@ -52,7 +52,15 @@ Deno.test("sync and albums --dry-run report the plan and change nothing in TARGE
     });
 
     await t.step("albums -n plans the folder changes a real run then makes", async () => {
-      assert.equal((await runCli(["sync", tt.target], tt.env)).code, 0);
+      // The real run, quiet, with its lines in a log file outside TARGET.
+      const log = join(tt.root, "sync.log");
+      const real = await runCli(["sync", tt.target, "-q", "--log-file", log], tt.env);
+      assert.equal(real.code, 0, real.stderr);
+      assert.equal(real.stdout + real.stderr, "");
+      const logged = await Deno.readTextFile(log);
+      assert.match(logged, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO {2}gphotos-sync /);
+      assert.match(logged, / INFO {2}download: downloaded: photos\//);
+      assert.match(logged, / INFO {2}elapsed: \d+:\d\d$/m);
       const before = await snapshot(tt.target);
       const r = await runCli(["albums", tt.target, "-n", "--omit-album-date", "--json"], tt.env);
       assert.equal(r.code, 0, r.stderr);
@@ -78,6 +86,36 @@ Deno.test("sync and albums --dry-run report the plan and change nothing in TARGE
         assert.deepEqual(await snapshot(tt.target), before);
       },
     );
+  } finally {
+    await fake.close();
+    await tt.cleanup();
+  }
+});
+
+Deno.test("sync --dry-run --do-delete names the file it would delete and keeps it", async () => {
+  const account = generateAccount({ items: 4, seed: 43, albums: 0, nasty: false });
+  for (const i of account.items) {
+    i.videoStatus = undefined;
+    i.archived = false;
+  }
+  const fake = await startFakeGoogle({ account, seed: 43 });
+  const tt = await setupTarget(fake);
+  try {
+    assert.equal((await runCli(["sync", tt.target], tt.env)).code, 0);
+    const gone = account.items[0];
+    account.items = account.items.filter((i) => i !== gone);
+    const before = await snapshot(tt.target);
+    const r = await runCli(["sync", tt.target, "-n", "--do-delete", "--json"], tt.env);
+    assert.equal(r.code, 0, r.stderr);
+    const s = lastJson(r.stdout);
+    assert.equal(s.planned.remove, 1, JSON.stringify(s));
+    assert.deepEqual(await snapshot(tt.target), before);
+    const text = await runCli(["sync", tt.target, "-n", "--do-delete"], tt.env);
+    assert.match(text.stdout, /^ {2}would remove photos\/\S+/m);
+    assert.match(text.stdout, /^would be deleted: 1 files/m);
+    // The real run then deletes just that file.
+    const real = await runCli(["sync", tt.target, "--do-delete", "--json"], tt.env);
+    assert.deepEqual(lastJson(real.stdout).deleted, { deleted: 1, keptChanged: 0 });
   } finally {
     await fake.close();
     await tt.cleanup();

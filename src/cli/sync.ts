@@ -125,7 +125,10 @@ async function dryRun(target: string, opts: SyncOptions, ctx: CliContext): Promi
       planned: planCounts(writer.planned),
     };
     const lines = [
-      ...syncSummaryLines(result, tally),
+      // The counts are the plan's: say so where they would read as done.
+      ...syncSummaryLines(result, tally).map((l) =>
+        l.startsWith("deleted: ") ? `would be ${l}` : l
+      ),
       ...selected.slice(0, 30).map(({ row, recheck }) =>
         `  would download ${row.path}` + (recheck ? ` (file ${recheck})` : "")
       ),
