@@ -1,8 +1,8 @@
 /** How numbers read to people: sizes and durations, for summaries from the core and the CLI. */
 
-/** Bytes in B, KB, MB, GB, TB (powers of 1024). */
+/** Bytes in B, KiB, MiB, GiB, TiB: powers of 1024 carry the binary units' names. */
 export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = n;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {

@@ -359,7 +359,7 @@ Deno.test("gphotos-sync compare prints a summary, a --json report and clear erro
       assert.match(r.stdout, /^extra\s+4$/m);
     });
 
-    await t.step("--json ends with a summary listing every file and extra item", async () => {
+    await t.step("--json ends with a summary of counts; report.json lists every file", async () => {
       const r = await runCli(["compare", f.target, f.folder, "--json"], {});
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -367,22 +367,46 @@ Deno.test("gphotos-sync compare prints a summary, a --json report and clear erro
       assert.equal(summary.type, "summary");
       assert.equal(summary.command, "compare");
       assert.equal(summary.scan.filesRead, 0, "the first run's cache answers");
+      assert.equal(summary.counts.missing, 3);
+      assert.equal(summary.counts.extra, 4);
+      assert.equal(summary.files, undefined, "no per-file list in the summary line");
+      assert.equal(summary.extra, undefined);
+      const report = JSON.parse(await Deno.readTextFile(summary.report));
       assert.deepEqual(
         Object.fromEntries(
-          summary.files.map((x: { path: string; class: string; stage: string }) => [
+          report.files.map((x: { path: string; class: string; stage: string }) => [
             x.path,
             [x.class, x.stage],
           ]),
         ),
         Object.fromEntries(Object.entries(EXPECTED).map(([p, [c, s]]) => [p, [c, s]])),
       );
-      assert.deepEqual(summary.extra.map((e: { id: string }) => e.id), [
+      assert.deepEqual(report.extra.map((e: { id: string }) => e.id), [
         "gone",
         "pending",
         "common1",
         "common2",
       ]);
       assert.ok(lines.some((l) => l.type === "phase" && l.phase === "compare"));
+    });
+
+    await t.step(
+      "--fail-on-missing exits 4 when the backup holds files the library lacks",
+      async () => {
+        const r = await runCli(["compare", f.target, f.folder, "--fail-on-missing"], {});
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stdout, /^missing\s+3$/m);
+      },
+    );
+
+    await t.step("--dry-run writes no comparison/, no index rows, no run", async () => {
+      await Deno.remove(join(f.target, "comparison"), { recursive: true });
+      const before = await snapshot(f.target);
+      const r = await runCli(["compare", f.target, f.folder, "-n", "--fail-on-missing"], {});
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stdout, /^missing\s+3$/m);
+      assert.match(r.stdout, /compare --dry-run: no comparison\/ folder was written/);
+      assert.deepEqual(await snapshot(f.target), before);
     });
 
     await t.step("a missing FOLDER exits 2 with one line", async () => {
@@ -601,3 +625,12 @@ Deno.test("scanFolder() hashes every file with bounded reads and stops on its si
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+/** Every file under `dir` with its SHA-256: what a dry run must leave exactly as it was. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await walkFiles(dir)) {
+    out[f] = await sha256Hex(await Deno.readFile(join(dir, f)));
+  }
+  return out;
+}

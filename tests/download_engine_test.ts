@@ -399,3 +399,44 @@ Deno.test("DownloadEngine stops on its signal and the next run finishes the job"
     await r.close();
   }
 });
+
+Deno.test("DownloadEngine's summary counts only bytes of finished files", async () => {
+  const account = generateAccount({ items: 8, seed: 5, albums: 0, nasty: false });
+  for (const i of account.items) i.videoStatus = undefined;
+  const r = await rig({ account, seed: 5, cutRate: 1 });
+  try {
+    await indexLibrary(r.library, r.index, {});
+    const common = {
+      target: r.t.target,
+      index: r.index,
+      http: r.http,
+      urls: new LibraryUrlSource({ api: r.library }),
+      maxThreads: 4,
+      cutBackoffMs: 1,
+    };
+    let received = 0;
+    // Every body is cut part-way and never retried: bytes arrive, no file is finished.
+    const cut = await downloadPending({
+      ...common,
+      maxTransferTries: 1,
+      onEvent: (e) => {
+        if (e.type === "progress") received = Math.max(received, e.bytes ?? 0);
+      },
+    });
+    assert.equal(cut.downloaded, 0);
+    assert.ok(cut.failed.length > 0);
+    assert.ok(received > 0, "bytes were received");
+    assert.equal(cut.bytes, 0);
+    // The next run resumes the cut files: it counts them whole, not only the bytes it received.
+    r.fake.setOptions({ cutRate: 0 });
+    const done = await downloadPending({
+      ...common,
+      urls: new LibraryUrlSource({ api: r.library }),
+    });
+    const rows = r.index.downloadedItems();
+    assert.equal(done.downloaded, rows.length);
+    assert.equal(done.bytes, rows.reduce((sum, row) => sum + (row.size ?? 0), 0));
+  } finally {
+    await r.close();
+  }
+});

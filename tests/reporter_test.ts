@@ -32,7 +32,7 @@ Deno.test("progressLine() shows a bar, counts, bytes, rate and ETA", () => {
   });
   assert.equal(
     line,
-    "download [#####---------------] 50/200 50.0 MB 5.0 MB/s ETA 0:30",
+    "download [#####---------------] 50/200 50.0 MiB 5.0 MiB/s ETA 0:30",
   );
   const items = progressLine({ phase: "index", done: 300, elapsedS: 2, width: 20 });
   assert.equal(items, "index    300 150.0/s");
@@ -40,8 +40,9 @@ Deno.test("progressLine() shows a bar, counts, bytes, rate and ETA", () => {
 
 Deno.test("formatBytes() and formatDuration() read like people write", () => {
   assert.equal(formatBytes(0), "0 B");
-  assert.equal(formatBytes(1536), "1.5 KB");
-  assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GB");
+  assert.equal(formatBytes(1536), "1.5 KiB");
+  assert.equal(formatBytes(3 * 1024 ** 3), "3.0 GiB");
+  assert.equal(formatBytes(5 * 1024 ** 2), "5.0 MiB");
   assert.equal(formatDuration(59), "0:59");
   assert.equal(formatDuration(3725), "1:02:05");
 });
@@ -54,7 +55,7 @@ Deno.test("the reporter draws a bar only on a terminal and prints JSON lines wit
     r.event({ type: "progress", phase: "download", done: 10, total: 10 });
     r.summary({ n: 1 }, ["done"]);
     assert.ok(out.stderr.includes("\r\x1b[Kdownload [########################] 10/10"), out.stderr);
-    assert.equal(out.stdout, "done\n");
+    assert.equal(out.stdout, "done\nelapsed: 0:00\n");
   });
   await t.step("piped: no bar, no escape codes", () => {
     const { ctx, out } = fakeContext(false);
@@ -63,7 +64,7 @@ Deno.test("the reporter draws a bar only on a terminal and prints JSON lines wit
     r.event({ type: "progress", phase: "download", done: 5, total: 10 });
     r.summary({ n: 1 }, ["done"]);
     assert.equal(out.stderr, "");
-    assert.equal(out.stdout, "done\n");
+    assert.equal(out.stdout, "done\nelapsed: 0:00\n");
   });
   await t.step("--json: every event a line, the summary last", () => {
     const { ctx, out } = fakeContext(true);

@@ -14,6 +14,8 @@ import {
 } from "../sync/album_links.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openSession } from "./session.ts";
+import { dryRunWriter } from "../files/writer.ts";
+import { planCounts, planLines } from "./dry_run_plan.ts";
 
 /** Options of `albums` (and the album options of `sync`), as commander names them. */
 export interface AlbumsCommandOptions extends GlobalOptions {
@@ -26,6 +28,8 @@ export interface AlbumsCommandOptions extends GlobalOptions {
   omitAlbumDate?: boolean;
   useFlatPath?: boolean;
   useHardlinks?: boolean;
+  /** List albums into a scratch index and report the folder changes; change nothing. */
+  dryRun?: boolean;
 }
 
 /**
@@ -38,7 +42,8 @@ export async function runAlbums(
   opts: AlbumsCommandOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const session = await openSession(target, { ...opts, command: "albums" }, ctx);
+  const dry = opts.dryRun === true;
+  const session = await openSession(target, { ...opts, command: "albums", dryRun: dry }, ctx);
   let status: "ok" | "partial" | "failed" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
@@ -47,14 +52,25 @@ export async function runAlbums(
       ...albumIndexOptionsFrom(opts),
       onEvent,
     });
+    // A dry run lists into a scratch index (openSession) and plans the folders with this writer.
+    const writer = dry ? dryRunWriter(session.target) : undefined;
     const linked = await syncAlbumFolders(session.target, session.index, {
       ...albumLinkOptionsFrom(opts),
       onEvent,
+      writer,
     });
     const pending = pendingAlbumItemCount(session.index);
     const tally = session.pacer.tally;
     summary = albumsSummaryObject(indexed, linked, tally, pending);
-    session.reporter.summary(summary, albumsSummaryLines(indexed, linked, tally, pending));
+    const lines = albumsSummaryLines(indexed, linked, tally, pending);
+    if (writer) {
+      summary = { ...summary, dryRun: true, planned: planCounts(writer.planned) };
+      lines.push(
+        ...planLines(writer.planned),
+        `albums --dry-run: ${writer.planned.length} changes to album folders; nothing was changed`,
+      );
+    }
+    session.reporter.summary(summary, lines);
     status = indexed.failed > 0 ? "partial" : "ok";
     return indexed.failed > 0 ? EXIT.partial : EXIT.ok;
   } finally {

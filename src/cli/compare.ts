@@ -1,10 +1,11 @@
 /** `gphotos-sync compare TARGET FOLDER`: check the library against a historical backup folder. */
 import { join, resolve } from "node:path";
-import { compareFolder, type CompareResult, summaryLines } from "../compare/mod.ts";
+import { compareFolder, type CompareResult, REPORT_FILE, summaryLines } from "../compare/mod.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { INDEX_FILE } from "../index/mod.ts";
+import { INDEX_FILE, MediaIndex } from "../index/mod.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { openLocalSession } from "./session.ts";
+import { createReporter } from "./reporter.ts";
 
 /** Options of `compare`. */
 export interface CompareCommandOptions extends GlobalOptions {
@@ -13,6 +14,10 @@ export interface CompareCommandOptions extends GlobalOptions {
   concurrency?: number;
   /** Called for each file actually read (tests count reads with it). */
   onRead?: (path: string) => void;
+  /** `--fail-on-missing`: exit 4 when the backup holds files the library lacks. */
+  failOnMissing?: boolean;
+  /** Compare and report; write no `comparison/` folder and no index rows. */
+  dryRun?: boolean;
 }
 
 /** Runs `compare`; needs no Google, only TARGET's index. Returns the exit code. */
@@ -33,6 +38,7 @@ export async function runCompare(
   if (isWithin(backup, join(dir, "comparison"))) {
     throw new UsageError(`FOLDER "${backup}" is inside the comparison output it would replace`);
   }
+  if (opts.dryRun) return await dryRun(dir, backup, opts, ctx);
   const session = await openLocalSession(dir, { ...opts, command: "compare" }, ctx);
   let status: "ok" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
@@ -47,16 +53,9 @@ export async function runCompare(
     });
     status = "ok";
     summary = compareSummary(result);
-    session.reporter.summary(
-      {
-        ...summary,
-        files: result.report.files,
-        extra: result.report.extra,
-        errors: result.report.errors,
-      },
-      summaryLines(result.report),
-    );
-    return result.report.errors.length > 0 ? EXIT.partial : EXIT.ok;
+    // The per-file lists are in comparison/report.json; the JSON line stays one line of counts.
+    session.reporter.summary(summary, summaryLines(result.report));
+    return compareExitCode(result, opts);
   } catch (err) {
     if (ctx.signal.aborted) status = "interrupted";
     throw err;
@@ -65,21 +64,63 @@ export async function runCompare(
   }
 }
 
+/**
+ * `--dry-run`: the comparison made against a private copy of the index (the scan cache goes there
+ * too), without the lock and without `comparison/`; TARGET is not changed and no run is recorded.
+ */
+async function dryRun(
+  dir: string,
+  backup: string,
+  opts: CompareCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const index = MediaIndex.openScratch(dir);
+  const reporter = createReporter(ctx, opts);
+  try {
+    const result = await compareFolder(index, backup, {
+      target: dir,
+      concurrency: opts.concurrency,
+      onEvent: (e) => reporter.event(e),
+      signal: ctx.signal,
+      onRead: opts.onRead,
+      dryRun: true,
+    });
+    const lines = summaryLines(result.report);
+    lines.push(`compare --dry-run: no comparison/ folder was written; nothing was changed`);
+    reporter.summary({ ...compareSummary(result), dryRun: true }, lines);
+    return compareExitCode(result, opts);
+  } finally {
+    reporter.close();
+    index.close();
+  }
+}
+
+/** 4 when files could not be read, or with `--fail-on-missing` when the backup has files we lack. */
+function compareExitCode(r: CompareResult, opts: CompareCommandOptions): number {
+  if (r.report.errors.length > 0) return EXIT.partial;
+  if (opts.failOnMissing && r.report.counts.missing > 0) return EXIT.partial;
+  return EXIT.ok;
+}
+
 /** The small summary kept in the runs table (the full report is in comparison/report.json). */
 function compareSummary(r: CompareResult): Record<string, unknown> {
   return {
     command: "compare",
     folder: r.report.folder,
-    comparison: r.written.dir,
+    comparison: r.written?.dir ?? null,
+    report: r.written ? join(r.written.dir, REPORT_FILE) : null,
     counts: r.report.counts,
     scan: r.report.scan,
-    links: {
-      missing: r.written.missingLinks,
-      extra: r.written.extraLinks,
-      duplicates: r.written.duplicateLinks,
-      fellBackToSymlinks: r.written.fellBackToSymlinks,
-      fellBackToHardlinks: r.written.fellBackToHardlinks,
-    },
+    unreadable: r.report.errors.length,
+    links: r.written
+      ? {
+        missing: r.written.missingLinks,
+        extra: r.written.extraLinks,
+        duplicates: r.written.duplicateLinks,
+        fellBackToSymlinks: r.written.fellBackToSymlinks,
+        fellBackToHardlinks: r.written.fellBackToHardlinks,
+      }
+      : null,
   };
 }
 

@@ -1,6 +1,6 @@
 /** `gphotos-sync download TARGET`: fetch what the index has and the disk lacks. */
 import { resolve } from "node:path";
-import { EXIT } from "../errors.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { downloadPending, type DownloadSummary } from "../sync/download_engine.ts";
 import { LibraryUrlSource } from "../sources/library/media_urls.ts";
 import { selectDownloads } from "../sync/select_items.ts";
@@ -15,6 +15,8 @@ export interface DownloadCommandOptions extends GlobalOptions {
   /** Alias of `maxThreads`; wins when given. */
   concurrency?: number;
   retryDownload?: boolean;
+  /** With `retryDownload`: hash files, fetch again those whose SHA-256 differs. */
+  checksum?: boolean;
   skipVideo?: boolean;
   /** List what would be fetched; touch neither Google nor the disk. */
   dryRun?: boolean;
@@ -29,6 +31,7 @@ export async function runDownload(
   opts: DownloadCommandOptions,
   ctx: CliContext,
 ): Promise<number> {
+  checkChecksum(opts);
   if (opts.dryRun) return await dryRun(target, opts, ctx);
   const session = await openSession(target, { ...opts, command: "download" }, ctx);
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
@@ -44,7 +47,7 @@ export async function runDownload(
       onEvent: (e) => session.reporter.event(e),
       signal: ctx.signal,
       tally: session.pacer.tally,
-    }, { retryDownload: opts.retryDownload });
+    }, { retryDownload: opts.retryDownload, checksum: opts.checksum });
     const tally = session.pacer.tally;
     summary = downloadSummaryObject(result, tally);
     session.reporter.summary(summary, downloadSummaryLines(result, tally));
@@ -66,6 +69,7 @@ async function dryRun(
     const selected = await selectDownloads(resolve(target), index, {
       skipVideo: opts.skipVideo,
       retryDownload: opts.retryDownload,
+      checksum: opts.checksum,
     });
     const summary = {
       command: "download",
@@ -88,6 +92,15 @@ async function dryRun(
     return EXIT.ok;
   } finally {
     index.close();
+  }
+}
+
+/** `--checksum` changes how `--retry-download` re-checks files; alone it would do nothing. */
+export function checkChecksum(opts: { checksum?: boolean; retryDownload?: boolean }): void {
+  if (opts.checksum && !opts.retryDownload) {
+    throw new UsageError(
+      `"--checksum" needs "--retry-download": it re-checks files already downloaded by SHA-256`,
+    );
   }
 }
 

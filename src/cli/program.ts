@@ -1,6 +1,7 @@
 /** The command line: a readable menu of subcommands. Each command's code loads only when it runs. */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import type { CliContext } from "./context.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { LOG_LEVELS, type LogLevel, openLogFile } from "./log_file.ts";
 import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
 import { parseDuration } from "../google/timeouts.ts";
 import { addLegacyOptions } from "./legacy_options.ts";
@@ -13,36 +14,71 @@ type Opts = Record<string, unknown>;
 /** Runs the CLI with `args` (without the program name) and returns the exit code. */
 export async function main(args: string[], ctx: CliContext): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(ctx, (code) => {
+  // `--json` runs end with a summary line whatever happens: see that one was written.
+  let json = args.includes("--json");
+  let summarised = false;
+  const run: CliContext = {
+    ...ctx,
+    startedAt: ctx.startedAt ?? performance.now(),
+    stdout: (text) => {
+      if (text.startsWith('{"type":"summary"')) summarised = true;
+      ctx.stdout(text);
+    },
+  };
+  const program = buildProgram(run, (code) => {
     exitCode = code;
   });
+  program.hook("preAction", (_program, action) => {
+    const o = action.opts() as GlobalOptions;
+    json = o.json === true;
+    if (o.logFile) run.log = openLogFile(o.logFile, o.logLevel as LogLevel | undefined);
+    run.log?.write("info", `gphotos-sync ${VERSION}: ${args.join(" ")}`);
+  });
+  const failed = (code: number, error: string) => {
+    if (json) {
+      run.stdout(JSON.stringify({ type: "summary", ok: false, exitCode: code, error }) + "\n");
+    }
+    return code;
+  };
+  let code: number;
   const typo = await mistypedCommand(
     firstOperand(args, program),
     program.commands.map((c) => c.name()),
   );
   if (typo) {
-    ctx.stderr(`error: unknown command "${typo.word}": did you mean ${typo.suggestion}?\n`);
-    return EXIT.usage;
+    const message = `unknown command "${typo.word}": did you mean ${typo.suggestion}?`;
+    ctx.stderr(`error: ${message}\n`);
+    return failed(EXIT.usage, message);
   }
   try {
     await program.parseAsync(args, { from: "user" });
+    code = ctx.signal.aborted && exitCode !== EXIT.ok ? EXIT.interrupted : exitCode;
+    if (json && !summarised) {
+      run.stdout(JSON.stringify({ type: "summary", ok: code === EXIT.ok, exitCode: code }) + "\n");
+    }
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are not errors; every other parse failure is a usage mistake.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (ctx.signal.aborted) {
+      code = err.exitCode === 0 ? EXIT.ok : failed(EXIT.usage, err.message.replace(/^error: /, ""));
+    } else if (ctx.signal.aborted) {
       // What failed then failed because of the Ctrl-C: say that, not the abort's echo.
-      ctx.stderr("interrupted: stopped by Ctrl-C; run the command again to finish\n");
-      return EXIT.interrupted;
+      const message = "interrupted: stopped by Ctrl-C; run the command again to finish";
+      ctx.stderr(message + "\n");
+      run.log?.write("error", message);
+      code = failed(EXIT.interrupted, "stopped by Ctrl-C");
+    } else {
+      code = reportError(err, run);
+      failed(code, err instanceof Error ? err.message : String(err));
     }
-    return reportError(err, ctx);
+  } finally {
+    run.log?.close();
   }
-  return ctx.signal.aborted && exitCode !== EXIT.ok ? EXIT.interrupted : exitCode;
+  return code;
 }
 
 /** Prints an error as one line and maps it to an exit code. */
 export function reportError(err: unknown, ctx: CliContext): number {
+  ctx.log?.write("error", err instanceof Error ? err.message : String(err));
   if (err instanceof GphotosError) {
     ctx.stderr(`error: ${err.message}\n`);
     return err.exitCode;
@@ -116,7 +152,7 @@ function editDistance(a: string, b: string): number {
 function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command("gphotos-sync")
     .description("Keep a complete, verifiable local backup of a Google Photos library")
-    .version(VERSION, "--version")
+    .version(VERSION, "-V, --version")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout(s),
@@ -180,7 +216,8 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
         .description("index albums and bring album folders up to date")
         .argument("<TARGET>", "backup folder")
         .option("--secret <FILE>", "client_secret.json")
-        .option("--rescan", "list every album's items again, changed or not"),
+        .option("--rescan", "list every album's items again, changed or not")
+        .option("-n, --dry-run", "list albums and report the folder changes; change nothing"),
     )),
   ).action((target: string, opts: Opts) =>
     run(async () => (await import("./albums.ts")).runAlbums(target, opts, ctx))()
@@ -191,7 +228,9 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       .description("check the library against a historical backup folder")
       .argument("<TARGET>", "backup folder")
       .argument("<FOLDER>", "the historical backup to check")
-      .option("--use-hardlinks", "hard links instead of symlinks in comparison/"),
+      .option("--use-hardlinks", "hard links instead of symlinks in comparison/")
+      .option("--fail-on-missing", "exit 4 when the backup holds files the library lacks")
+      .option("-n, --dry-run", "compare and report; write no comparison/ folder and no index rows"),
   ).action((target: string, folder: string, opts: Opts) =>
     run(async () => (await import("./compare.ts")).runCompare(target, folder, opts, ctx))()
   );
@@ -227,7 +266,7 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
       .option("--use-hardlinks", "hard links instead of symlinks in album folders")
       .option("--omit-album-date", "album folders without a date")
       .option("--album-date-by-first-photo", "date album folders by their oldest item")
-      .option("--dry-run", "report what would be imported, matched and skipped; write nothing"),
+      .option("-n, --dry-run", "report what would be imported, matched and skipped; write nothing"),
   ).action((target: string, paths: string[], opts: Opts) =>
     run(async () => (await import("./takeout.ts")).runTakeout(target, paths, opts, ctx))()
   );
@@ -272,8 +311,17 @@ function common(cmd: Command): Command {
   // Output and exit handling are inherited from the program when a subcommand is created.
   return cmd
     .option("--json", "newline-delimited JSON events on stdout; the last line is a summary")
-    .option("--quiet", "no progress and no summary")
-    .option("--verbose", "a line for every item");
+    .option("-q, --quiet", "no progress and no summary; errors and failed items still print")
+    .option("-v, --verbose", "a line for every item; -vv also every progress step", countUp, 0)
+    .option("--log-file <FILE>", "also append every message, timestamped, to FILE")
+    .addOption(
+      new Option("--log-level <LEVEL>", "least level --log-file keeps (default: info)")
+        .choices(LOG_LEVELS),
+    );
+}
+
+function countUp(_value: string, previous: number): number {
+  return previous + 1;
 }
 
 /** Deadlines of the commands that talk to Google (rclone's names). */
@@ -314,7 +362,11 @@ function withDownloadOptions(cmd: Command): Command {
     .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
     .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
     .option("--skip-video", "leave videos out")
-    .option("--dry-run", "list what would be fetched; change nothing");
+    .option(
+      "--checksum",
+      "with --retry-download: hash each file and fetch again those whose SHA-256 differs",
+    )
+    .option("-n, --dry-run", "list what would be fetched; change nothing");
 }
 
 function withAlbumOptions(cmd: Command): Command {
@@ -336,6 +388,11 @@ function withSyncOptions(cmd: Command): Command {
     )
     .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
     .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
+    .option(
+      "--checksum",
+      "with --retry-download: hash each file and fetch again those whose SHA-256 differs",
+    )
+    .option("-n, --dry-run", "list and report what would be fetched and linked; change nothing")
     .option("--skip-index", "use the index as it is; start downloading at once")
     .option("--index-only", "build the index only; no downloads")
     .option("--skip-albums", "do not index or link albums")

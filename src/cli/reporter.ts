@@ -17,10 +17,46 @@ export interface Reporter {
   close(): void;
 }
 
-/** Makes the reporter for a command's options. */
+/** Makes the reporter for a command's options; every line also goes to `--log-file`. */
 export function createReporter(ctx: CliContext, opts: GlobalOptions): Reporter {
+  const started = ctx.startedAt ?? performance.now();
   if (opts.json) return new JsonReporter(ctx);
-  return new TerminalReporter(ctx, opts);
+  return new TerminalReporter(ctx, opts, started);
+}
+
+/** `-v` → 1, `-vv` → 2; a plain `verbose: true` (tests, older callers) is 1. */
+function verbosity(opts: GlobalOptions): number {
+  return typeof opts.verbose === "number" ? opts.verbose : opts.verbose ? 1 : 0;
+}
+
+/** Writes an event to the log file at the level its kind deserves. */
+function logEvent(ctx: CliContext, e: RunEvent): void {
+  const log = ctx.log;
+  if (!log) return;
+  switch (e.type) {
+    case "phase":
+      log.write("info", `${e.phase}: started${e.total !== undefined ? ` (${e.total})` : ""}`);
+      break;
+    case "progress":
+      log.write(
+        "debug",
+        `${e.phase}: ${e.done}${e.total !== undefined ? `/${e.total}` : ""}` +
+          (e.bytes !== undefined ? ` ${formatBytes(e.bytes)}` : ""),
+      );
+      break;
+    case "item":
+      log.write(
+        e.status === "failed" ? "error" : "info",
+        `${e.phase}: ${e.status}: ${e.path ?? e.id}${e.reason ? ` (${e.reason})` : ""}`,
+      );
+      break;
+    case "warning":
+      log.write("warn", e.message);
+      break;
+    case "info":
+      log.write("info", e.message);
+      break;
+  }
 }
 
 class JsonReporter implements Reporter {
@@ -29,6 +65,7 @@ class JsonReporter implements Reporter {
     this.#ctx = ctx;
   }
   event(e: RunEvent): void {
+    logEvent(this.#ctx, e);
     this.#ctx.stdout(JSON.stringify(e) + "\n");
   }
   info(message: string): void {
@@ -38,50 +75,77 @@ class JsonReporter implements Reporter {
     this.event({ type: "warning", message });
   }
   summary(obj: Record<string, unknown>): void {
-    this.#ctx.stdout(JSON.stringify({ type: "summary", ...obj }) + "\n");
+    const line = JSON.stringify({ type: "summary", ...obj });
+    this.#ctx.log?.write("info", `summary: ${line}`);
+    this.#ctx.stdout(line + "\n");
   }
   close(): void {}
+}
+
+/** One phase's line of progress. */
+interface PhaseLine {
+  phase: string;
+  started: number;
+  done: number;
+  total?: number;
+  bytes?: number;
+  totalBytes?: number;
 }
 
 class TerminalReporter implements Reporter {
   #ctx: CliContext;
   #opts: GlobalOptions;
-  #bar = false;
-  #phase = "";
-  #started = 0;
+  #verbose: number;
+  #started: number;
+  /** Phases in the order they began; each keeps its own counts. */
+  #phases = new Map<string, PhaseLine>();
+  /** Lines of progress on screen now (the cursor is at the end of the last). */
+  #drawn = 0;
   #lastDraw = 0;
-  #total?: number;
-  #totalBytes?: number;
 
-  constructor(ctx: CliContext, opts: GlobalOptions) {
+  constructor(ctx: CliContext, opts: GlobalOptions, started: number) {
     this.#ctx = ctx;
     this.#opts = opts;
+    this.#verbose = verbosity(opts);
+    this.#started = started;
   }
 
   event(e: RunEvent): void {
+    logEvent(this.#ctx, e);
     switch (e.type) {
       case "phase":
-        this.#clear();
-        this.#phase = e.phase;
-        this.#started = performance.now();
-        this.#total = e.total;
-        this.#totalBytes = e.totalBytes;
-        if (this.#opts.verbose) this.#ctx.stderr(`${e.phase}…\n`);
+        this.#phases.set(e.phase, {
+          phase: e.phase,
+          started: performance.now(),
+          done: 0,
+          total: e.total,
+          totalBytes: e.totalBytes,
+        });
+        if (this.#verbose) this.#line(`${e.phase}…`);
+        this.#draw(true);
         break;
-      case "progress":
-        if (e.total !== undefined) this.#total = e.total;
-        if (e.totalBytes !== undefined) this.#totalBytes = e.totalBytes;
-        this.#draw(e.done, e.bytes);
+      case "progress": {
+        let p = this.#phases.get(e.phase);
+        if (!p) {
+          p = { phase: e.phase, started: performance.now(), done: 0 };
+          this.#phases.set(e.phase, p);
+        }
+        p.done = e.done;
+        if (e.total !== undefined) p.total = e.total;
+        if (e.bytes !== undefined) p.bytes = e.bytes;
+        if (e.totalBytes !== undefined) p.totalBytes = e.totalBytes;
+        if (this.#verbose >= 2 && !this.#ctx.isTerminal) {
+          this.#line(progressLine({ ...p, elapsedS: elapsedS(p.started), width: 0 }));
+        }
+        this.#draw(e.done === p.total);
         break;
+      }
       case "item":
-        if (e.status === "failed" && !this.#opts.quiet) {
-          this.#clear();
-          this.#ctx.stderr(`failed: ${e.path ?? e.id}: ${e.reason ?? "unknown error"}\n`);
-        } else if (this.#opts.verbose) {
-          this.#clear();
-          this.#ctx.stderr(
-            `${e.status}: ${e.path ?? e.id}${e.reason ? ` (${e.reason})` : ""}\n`,
-          );
+        // Failures are printed even with --quiet: a cron job's mail must show what went wrong.
+        if (e.status === "failed") {
+          this.#line(`failed: ${e.path ?? e.id}: ${e.reason ?? "unknown error"}`);
+        } else if (this.#verbose) {
+          this.#line(`${e.status}: ${e.path ?? e.id}${e.reason ? ` (${e.reason})` : ""}`);
         }
         break;
       case "warning":
@@ -94,51 +158,59 @@ class TerminalReporter implements Reporter {
   }
 
   info(message: string): void {
+    this.#ctx.log?.write("info", message);
     if (this.#opts.quiet) return;
-    this.#clear();
-    this.#ctx.stderr(message + "\n");
+    this.#line(message);
   }
 
   warn(message: string): void {
-    this.#clear();
-    this.#ctx.stderr(`warning: ${message}\n`);
+    this.#ctx.log?.write("warn", message);
+    this.#line(`warning: ${message}`);
   }
 
   summary(_obj: Record<string, unknown>, lines: string[]): void {
     this.#clear();
+    const all = [...lines, `elapsed: ${formatDuration(elapsedS(this.#started))}`];
+    if (this.#ctx.log) { for (const l of all) this.#ctx.log.write("info", l); }
     if (this.#opts.quiet) return;
-    this.#ctx.stdout(lines.join("\n") + "\n");
+    this.#ctx.stdout(all.join("\n") + "\n");
   }
 
   close(): void {
     this.#clear();
   }
 
-  #draw(done: number, bytes?: number): void {
-    if (!this.#ctx.isTerminal || this.#opts.quiet) return;
-    const now = performance.now();
-    if (now - this.#lastDraw < 100 && done !== this.#total) return;
-    this.#lastDraw = now;
-    this.#ctx.stderr(
-      "\r\x1b[K" + progressLine({
-        phase: this.#phase,
-        done,
-        total: this.#total,
-        bytes,
-        totalBytes: this.#totalBytes,
-        elapsedS: (now - this.#started) / 1000,
-        width: 24,
-      }),
-    );
-    this.#bar = true;
+  /** A message line on stderr, above the progress lines (drawn again on the next progress). */
+  #line(text: string): void {
+    this.#clear();
+    this.#ctx.stderr(text + "\n");
   }
 
-  #clear(): void {
-    if (this.#bar) {
-      this.#ctx.stderr("\r\x1b[K");
-      this.#bar = false;
-    }
+  #draw(force: boolean): void {
+    if (!this.#ctx.isTerminal || this.#opts.quiet || this.#phases.size === 0) return;
+    const now = performance.now();
+    // Throttled, except when a message just erased the lines: they come back at once.
+    if (!force && this.#drawn > 0 && now - this.#lastDraw < 100) return;
+    this.#lastDraw = now;
+    const lines = [...this.#phases.values()].map((p) =>
+      progressLine({ ...p, elapsedS: (now - p.started) / 1000, width: 24 })
+    );
+    this.#clear();
+    this.#ctx.stderr(lines.map((l) => "\r\x1b[K" + l).join("\n"));
+    this.#drawn = lines.length;
   }
+
+  /** Erases the progress lines and leaves the cursor where the first one began. */
+  #clear(): void {
+    if (this.#drawn === 0) return;
+    const up = this.#drawn > 1 ? `\x1b[${this.#drawn - 1}A` : "";
+    this.#ctx.stderr(`${up}\r\x1b[J`);
+    this.#drawn = 0;
+  }
+}
+
+function elapsedS(since: number): number {
+  return (performance.now() - since) / 1000;
 }
 
 /** One line of progress: bar, counts, bytes, rate and ETA. Pure, for tests. */
@@ -157,7 +229,7 @@ export function progressLine(p: {
     : p.total
     ? p.done / p.total
     : undefined;
-  if (fraction !== undefined) {
+  if (fraction !== undefined && p.width > 0) {
     const filled = Math.max(0, Math.min(p.width, Math.round(fraction * p.width)));
     parts.push(`[${"#".repeat(filled)}${"-".repeat(p.width - filled)}]`);
   }

@@ -21,6 +21,11 @@ import { createReporter, type Reporter } from "./reporter.ts";
 export interface SessionOptions extends GlobalOptions {
   command: string;
   secret?: string;
+  /**
+   * `--dry-run`: a private copy of the index, no lock and no run recorded, so nothing in TARGET
+   * changes (a login token Google refreshes is still saved: it is the login, not the backup).
+   */
+  dryRun?: boolean;
 }
 
 /** An open TARGET with a Google client. Close it when the command ends. */
@@ -117,7 +122,9 @@ export async function openSession(
           `(or "gphotos-sync takeout ${target} ARCHIVE..." to start from a Takeout export)`,
       ),
   });
-  const local = await openLocalSession(target, opts, ctx);
+  const local = opts.dryRun
+    ? dryLocalSession(dir, opts, ctx)
+    : await openLocalSession(target, opts, ctx);
   const signal = ctx.signal;
   const pacer = new Pacer({
     min429WaitS: min429WaitSeconds(ctx.env),
@@ -136,6 +143,28 @@ export async function openSession(
   const http = new GoogleHttp({ tokens, pacer, timeouts, signal });
   const library = new LibraryApi({ http, baseUrl: endpoints.library });
   return { ...local, endpoints, tokens, pacer, http, library };
+}
+
+/** A dry run's TARGET: a scratch copy of the index, no lock, no run; `close` only tidies up. */
+function dryLocalSession(dir: string, opts: SessionOptions, ctx: CliContext): LocalSession {
+  const index = MediaIndex.openScratch(dir);
+  const reporter = createReporter(ctx, opts);
+  let closed = false;
+  return {
+    target: dir,
+    index,
+    reporter,
+    runId: 0,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      try {
+        reporter.close();
+      } finally {
+        index.close();
+      }
+    },
+  };
 }
 
 function closer(

@@ -13,7 +13,13 @@ import {
   renderPage,
   timelineLines,
 } from "../status_page/mod.ts";
-import { type StatusReport, statusReport, verifyFiles, type VerifyResult } from "../sync/verify.ts";
+import {
+  CONTENT_DIFFERS,
+  type StatusReport,
+  statusReport,
+  verifyFiles,
+  type VerifyResult,
+} from "../sync/verify.ts";
 import { saveVerifyRecord, verifyRecord } from "../sync/verify_record.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { createReporter, formatBytes } from "./reporter.ts";
@@ -245,12 +251,16 @@ export function statusLines(
     more(lines, verify.missing.length);
     for (const ch of verify.changed.slice(0, SHOWN)) {
       lines.push(
-        `  changed ${ch.path} (${ch.actual?.size ?? 0} bytes, the index recorded ${
-          ch.expected.size ?? "?"
-        })`,
+        `  changed ${ch.path}: ${CONTENT_DIFFERS} (${ch.actual?.size ?? 0} bytes, the index ` +
+          `recorded ${ch.expected.size ?? "?"})`,
       );
     }
     more(lines, verify.changed.length);
+    if (verify.changed.length + verify.missing.length > 0) {
+      lines.push(
+        `  to fetch them again: gphotos-sync download TARGET --retry-download --checksum`,
+      );
+    }
   }
   return lines;
 }

@@ -4,6 +4,9 @@ import { runSync as syncCore, type SyncResult } from "../sync/run_sync.ts";
 import type { CliContext } from "./context.ts";
 import { openSession } from "./session.ts";
 import { emptyLibraryBlock, emptyLibraryMessage, libraryItems } from "./empty_library.ts";
+import { dryRunWriter } from "../files/writer.ts";
+import { selectDownloads } from "../sync/select_items.ts";
+import { planCounts, planLines } from "./dry_run_plan.ts";
 import {
   deletedLine,
   type IndexCommandOptions,
@@ -11,6 +14,7 @@ import {
   indexSummaryLines,
 } from "./index_library.ts";
 import {
+  checkChecksum,
   downloadExitCode,
   downloadStatus,
   downloadSummaryLines,
@@ -29,6 +33,8 @@ export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
   maxThreads?: number;
   concurrency?: number;
   retryDownload?: boolean;
+  checksum?: boolean;
+  dryRun?: boolean;
   skipIndex?: boolean;
   indexOnly?: boolean;
   skipAlbums?: boolean;
@@ -36,6 +42,8 @@ export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
 
 /** Runs `sync`; returns the exit code (4 when items failed). */
 export async function runSync(target: string, opts: SyncOptions, ctx: CliContext): Promise<number> {
+  checkChecksum(opts);
+  if (opts.dryRun) return await dryRun(target, opts, ctx);
   const session = await openSession(target, { ...opts, command: "sync" }, ctx);
   const tally = session.pacer.tally;
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
@@ -55,6 +63,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
         maxThreads: threadsFrom(opts),
         skipVideo: opts.skipVideo,
         retryDownload: opts.retryDownload,
+        checksum: opts.checksum,
       },
       albums: opts.skipAlbums
         ? false
@@ -80,6 +89,64 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
     return albumFailed ? EXIT.partial : EXIT.ok;
   } finally {
     session.close(status, summary);
+  }
+}
+
+/**
+ * `--dry-run`: the listings run (they only read Google) into a private copy of the index; what
+ * would be fetched is chosen from it, and deletions and album folders are planned by a dry-run
+ * writer. TARGET, its index and its files stay as they were; no run is recorded.
+ */
+async function dryRun(target: string, opts: SyncOptions, ctx: CliContext): Promise<number> {
+  const session = await openSession(target, { ...opts, command: "sync", dryRun: true }, ctx);
+  const tally = session.pacer.tally;
+  try {
+    const writer = dryRunWriter(session.target);
+    const result = await syncCore({
+      target: session.target,
+      index: session.index,
+      library: session.library,
+      http: session.http,
+      onEvent: (e) => session.reporter.event(e),
+      signal: ctx.signal,
+      tally,
+    }, {
+      listing: opts.skipIndex ? false : indexOptionsFrom(opts),
+      download: false,
+      albums: opts.skipAlbums
+        ? false
+        : { listing: albumIndexOptionsFrom(opts), links: albumLinkOptionsFrom(opts) },
+      doDelete: opts.doDelete,
+      writer,
+    });
+    const selected = opts.indexOnly ? [] : await selectDownloads(session.target, session.index, {
+      skipVideo: opts.skipVideo,
+      retryDownload: opts.retryDownload,
+      checksum: opts.checksum,
+    });
+    const summary = {
+      ...syncSummaryObject(result, tally),
+      dryRun: true,
+      wouldDownload: selected.length,
+      planned: planCounts(writer.planned),
+    };
+    const lines = [
+      // The counts are the plan's: say so where they would read as done.
+      ...syncSummaryLines(result, tally).map((l) =>
+        l.startsWith("deleted: ") ? `would be ${l}` : l
+      ),
+      ...selected.slice(0, 30).map(({ row, recheck }) =>
+        `  would download ${row.path}` + (recheck ? ` (file ${recheck})` : "")
+      ),
+      ...(selected.length > 30 ? [`  ... and ${selected.length - 30} more downloads`] : []),
+      ...planLines(writer.planned),
+      `sync --dry-run: ${selected.length} items would be fetched and ${writer.planned.length} ` +
+      `changes made to files and folders; nothing was changed`,
+    ];
+    session.reporter.summary(summary, lines);
+    return EXIT.ok;
+  } finally {
+    session.close("ok");
   }
 }
 

@@ -17,6 +17,8 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** Called for each file actually read (not answered by the scan cache). */
   onRead?: (path: string) => void;
+  /** Scan, match and report, but write no `comparison/` folder (pass a scratch index too). */
+  dryRun?: boolean;
 }
 
 /** Everything a comparison found and wrote. */
@@ -24,10 +26,11 @@ export interface CompareResult {
   scan: ScanResult;
   match: MatchResult;
   report: ComparisonReport;
-  written: WriteResult;
+  /** What was written; undefined for a dry run. */
+  written?: WriteResult;
 }
 
-/** Compares FOLDER with the library in `index` and writes `TARGET/comparison/`. */
+/** Compares FOLDER with the library in `index` and writes `TARGET/comparison/` (not when dry). */
 export async function compareFolder(
   index: MediaIndex,
   folder: string,
@@ -45,6 +48,7 @@ export async function compareFolder(
   const match = matchFiles(scan.files, index.allItems());
   const target = await Deno.realPath(opts.target);
   const report = buildReport(scan, match, { target });
+  if (opts.dryRun) return { scan, match, report };
   const written = await writeComparison(match, report, {
     target,
     folder: scan.root,

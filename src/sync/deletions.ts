@@ -5,6 +5,7 @@ import type { EventSink } from "../events.ts";
 import { silent } from "../events.ts";
 import { isInside } from "../layout/mod.ts";
 import { hashFile } from "../files/hash.ts";
+import type { FileWriter } from "../files/writer.ts";
 
 /** What `deleteRemovedFiles` did. */
 export interface DeleteSummary {
@@ -28,13 +29,16 @@ export function deleteRefusedWarning(incomplete: string[]): string {
 export async function deleteAfterListing(
   target: string,
   index: MediaIndex,
-  opts: { incomplete: string[]; gone: MediaRow[]; onEvent?: EventSink },
+  opts: { incomplete: string[]; gone: MediaRow[]; onEvent?: EventSink; writer?: FileWriter },
 ): Promise<DeleteSummary | undefined> {
   if (opts.incomplete.length > 0) {
     (opts.onEvent ?? silent)({ type: "warning", message: deleteRefusedWarning(opts.incomplete) });
     return undefined;
   }
-  return await deleteRemovedFiles(target, index, opts.gone, { onEvent: opts.onEvent });
+  return await deleteRemovedFiles(target, index, opts.gone, {
+    onEvent: opts.onEvent,
+    writer: opts.writer,
+  });
 }
 
 /**
@@ -46,9 +50,10 @@ export async function deleteRemovedFiles(
   target: string,
   index: MediaIndex,
   rows: MediaRow[],
-  opts: { onEvent?: EventSink } = {},
+  opts: { onEvent?: EventSink; writer?: FileWriter } = {},
 ): Promise<DeleteSummary> {
   const emit = opts.onEvent ?? silent;
+
   const summary: DeleteSummary = { deleted: 0, keptChanged: 0 };
   for (const row of rows) {
     if (!row.downloadedAt || !isInside(target, row.path)) continue;
@@ -71,7 +76,9 @@ export async function deleteRemovedFiles(
       });
       continue;
     }
-    await Deno.remove(path);
+    // A dry-run writer plans the removal; the index it is given is then a scratch copy.
+    if (opts.writer) await opts.writer.remove(path);
+    else await Deno.remove(path);
     index.markNotDownloaded(row.id);
     summary.deleted++;
     emit({ type: "item", phase: "index", id: row.id, path: row.path, status: "removed" });

@@ -72,6 +72,8 @@ export interface DownloadEngineOptions {
 export interface FromIndexOptions {
   /** Also re-check files marked downloaded: missing or of another size are fetched again. */
   retryDownload?: boolean;
+  /** With `retryDownload`: also files whose SHA-256 differs from the index. */
+  checksum?: boolean;
   /** Sources whose items this engine can fetch (default library and album). */
   sources?: readonly Source[];
 }
@@ -100,7 +102,7 @@ export interface DownloadSummary {
   rechecked: number;
   skipped: SkippedItem[];
   failed: FailedItem[];
-  /** Bytes received this run. */
+  /** Bytes of the files this run fetched and finished (not of cut or failed transfers). */
   bytes: number;
   /** Items queued. */
   total: number;
@@ -141,6 +143,10 @@ export class DownloadEngine {
   readonly #idle: Promise<void>;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastReportedBytes = -1;
+  /** Every byte received, finished or not: the progress line's rate. */
+  #received = 0;
+  /** Sizes of files recorded, until `#one` counts them (only fetched ones count). */
+  readonly #recordedSizes = new Map<string, number>();
   readonly #summary: DownloadSummary = {
     downloaded: 0,
     recorded: 0,
@@ -180,7 +186,7 @@ export class DownloadEngine {
       cutBackoffMs: options.cutBackoffMs ?? 500,
       // A Ctrl-C ends a backoff at once: the run must stop within a second or two.
       sleep: options.sleep ?? ((ms) => sleepUnlessAborted(ms, options.signal)),
-      onBytes: (n) => this.#summary.bytes += n,
+      onBytes: (n) => this.#received += n,
     });
     this.#placement = new Placement({
       target: this.#target,
@@ -194,7 +200,7 @@ export class DownloadEngine {
     const every = options.progressIntervalMs ?? 1000;
     if (every > 0) {
       this.#timer = setInterval(() => {
-        if (this.#summary.bytes !== this.#lastReportedBytes) this.#progress();
+        if (this.#received !== this.#lastReportedBytes) this.#progress();
       }, every);
       // Progress alone must not keep a process alive whose caller never reached finish().
       Deno.unrefTimer(this.#timer);
@@ -302,7 +308,10 @@ export class DownloadEngine {
     try {
       const { outcome, path } = await this.#fetchItem(row, release);
       if (outcome === "recorded") this.#summary.recorded++;
-      else this.#summary.downloaded++;
+      else {
+        this.#summary.downloaded++;
+        this.#summary.bytes += this.#recordedSizes.get(row.id) ?? 0;
+      }
       this.#done++;
       this.#emit({
         type: "item",
@@ -347,6 +356,7 @@ export class DownloadEngine {
         });
       }
     } finally {
+      this.#recordedSizes.delete(row.id);
       this.#urls.invalidate(row.id);
     }
     this.#progress();
@@ -358,13 +368,13 @@ export class DownloadEngine {
   }
 
   #progress(): void {
-    this.#lastReportedBytes = this.#summary.bytes;
+    this.#lastReportedBytes = this.#received;
     this.#emit({
       type: "progress",
       phase: this.#phase,
       done: this.#done,
       total: this.#summary.total,
-      bytes: this.#summary.bytes,
+      bytes: this.#received,
     });
   }
 
@@ -427,6 +437,7 @@ export class DownloadEngine {
 
   #record(row: MediaRow, digest: FileDigest): void {
     this.#index.markDownloaded(row.id, { ...digest, fidelity: this.#fidelity });
+    this.#recordedSizes.set(row.id, digest.size);
     forgetTransfer(this.#index, row.id);
     this.#overwrite.delete(row.id);
   }

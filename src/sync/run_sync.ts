@@ -28,6 +28,7 @@ import {
   syncAlbumFolders,
 } from "./album_links.ts";
 import { deleteAfterListing, type DeleteSummary } from "./deletions.ts";
+import type { FileWriter } from "../files/writer.ts";
 import {
   type CallTally,
   DownloadEngine,
@@ -55,7 +56,9 @@ export interface RunSyncOptions {
   /** The library listing (`--skip-index`: false). */
   listing: Omit<IndexOptions, "onEvent" | "onAdded" | "onPage" | "signal"> | false;
   /** Downloads (`--index-only`: false). */
-  download: { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean } | false;
+  download:
+    | { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean; checksum?: boolean }
+    | false;
   /** Album listing and album folders (`--skip-albums`: false); folders only when downloading. */
   albums:
     | {
@@ -68,6 +71,11 @@ export interface RunSyncOptions {
    * It adds the archived search and lists every album's items afresh.
    */
   doDelete?: boolean;
+  /**
+   * What changes TARGET besides downloads. A dry-run writer (with downloads off and a scratch
+   * index) plans deletions and album folders instead of making them.
+   */
+  writer?: FileWriter;
 }
 
 /** The removal rule's outcome for one run. */
@@ -134,6 +142,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
     }
     await engine?.addFromIndex({
       retryDownload: options.download ? options.download.retryDownload : false,
+      checksum: options.download ? options.download.checksum : false,
     });
     if (options.albums) {
       result.albums = await indexAlbums(deps.library, deps.index, {
@@ -170,12 +179,15 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       incomplete: [...incomplete, ...stopped],
       gone,
       onEvent,
+      writer: options.writer,
     });
   }
-  if (options.albums && engine && !result.downloaded?.interrupted) {
+  const planning = options.writer?.dryRun === true;
+  if (options.albums && (engine || planning) && !result.downloaded?.interrupted) {
     result.linked = await syncAlbumFolders(deps.target, deps.index, {
       ...options.albums.links,
       onEvent,
+      writer: options.writer,
     });
   }
   return result;

@@ -5,6 +5,7 @@
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside } from "../files/atomic_file.ts";
+import { hashFile } from "../files/hash.ts";
 import { isVideo } from "../media/media_type.ts";
 
 /** Which items `selectDownloads` picks. */
@@ -15,6 +16,8 @@ export interface SelectOptions {
   skipVideo?: boolean;
   /** Also items marked downloaded whose file is missing or of another size. */
   retryDownload?: boolean;
+  /** With `retryDownload`: hash each file too, so one whose SHA-256 differs is fetched again. */
+  checksum?: boolean;
 }
 
 /** An item to fetch; `recheck` says why an item marked downloaded is fetched again. */
@@ -38,7 +41,7 @@ export async function selectDownloads(
   if (opts.retryDownload) {
     for (const row of index.downloadedItems()) {
       if (row.removedAt !== null || !wanted(row)) continue;
-      const state = await fileState(target, row);
+      const state = await fileState(target, row, opts.checksum === true);
       if (state !== "ok") out.push({ row, recheck: state });
     }
   }
@@ -48,8 +51,12 @@ export async function selectDownloads(
   return out;
 }
 
-/** Whether a downloaded item's file is there with the recorded size. */
-async function fileState(target: string, row: MediaRow): Promise<"ok" | "missing" | "changed"> {
+/** Whether a downloaded item's file is there with the recorded size (and, asked, SHA-256). */
+async function fileState(
+  target: string,
+  row: MediaRow,
+  checksum: boolean,
+): Promise<"ok" | "missing" | "changed"> {
   let path: string;
   try {
     path = resolveInside(target, row.path);
@@ -64,5 +71,10 @@ async function fileState(target: string, row: MediaRow): Promise<"ok" | "missing
     throw err;
   }
   if (!info.isFile) return "missing";
-  return row.size !== null && info.size !== row.size ? "changed" : "ok";
+  if (row.size !== null && info.size !== row.size) return "changed";
+  // Same size, other bytes (a bit flip, an editor saving in place): only the hash tells.
+  if (checksum && row.sha256 !== null && (await hashFile(path)).sha256 !== row.sha256) {
+    return "changed";
+  }
+  return "ok";
 }

@@ -49,6 +49,9 @@ export interface VerifyOptions {
   concurrency?: number;
 }
 
+/** Why a file on disk is not the one downloaded: its bytes hash to another SHA-256. */
+export const CONTENT_DIFFERS = "content differs (SHA-256)";
+
 /** Re-hashes every file the index records as downloaded; lists the missing and the changed. */
 export async function verifyFiles(
   target: string,
@@ -104,7 +107,7 @@ export async function verifyFiles(
       id: row.id,
       path: row.path,
       status: "failed",
-      reason: found.kind === "missing" ? "missing" : "changed",
+      reason: found.kind === "missing" ? "missing" : CONTENT_DIFFERS,
     });
   }
   result.interrupted = result.checked < rows.length;
