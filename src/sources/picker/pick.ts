@@ -101,6 +101,8 @@ export async function waitForPicks(
     try {
       session = await api.getSession(first.id);
     } catch (error) {
+      // Ctrl-C cut the poll in flight: that is a stop, not Google's error.
+      if (ctx.signal?.aborted) return false;
       throw explainPickError(error, "poll", first);
     }
     polls++;
