@@ -14,6 +14,8 @@ export interface DownloadCommandOptions extends GlobalOptions {
   maxThreads?: number;
   /** Alias of `maxThreads`; wins when given. */
   concurrency?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   retryDownload?: boolean;
   skipVideo?: boolean;
   /** List what would be fetched; touch neither Google nor the disk. */
@@ -40,6 +42,7 @@ export async function runDownload(
       http: session.http,
       urls: new LibraryUrlSource({ api: session.library }),
       maxThreads: threadsFrom(opts),
+      bwlimit: opts.bwlimit,
       skipVideo: opts.skipVideo,
       onEvent: (e) => session.reporter.event(e),
       signal: ctx.signal,

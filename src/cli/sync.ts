@@ -27,6 +27,8 @@ import {
 export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
   maxThreads?: number;
   concurrency?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   retryDownload?: boolean;
   skipIndex?: boolean;
   indexOnly?: boolean;
@@ -52,6 +54,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
       listing: opts.skipIndex ? false : indexOptionsFrom(opts),
       download: opts.indexOnly ? false : {
         maxThreads: threadsFrom(opts),
+        bwlimit: opts.bwlimit,
         skipVideo: opts.skipVideo,
         retryDownload: opts.retryDownload,
       },

@@ -55,7 +55,13 @@ export interface RunSyncOptions {
   /** The library listing (`--skip-index`: false). */
   listing: Omit<IndexOptions, "onEvent" | "onAdded" | "onPage" | "signal"> | false;
   /** Downloads (`--index-only`: false). */
-  download: { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean } | false;
+  download: {
+    maxThreads?: number;
+    /** Bytes a second for all transfers together. */
+    bwlimit?: number;
+    skipVideo?: boolean;
+    retryDownload?: boolean;
+  } | false;
   /** Album listing and album folders (`--skip-albums`: false); folders only when downloading. */
   albums:
     | { listing: Omit<IndexAlbumsOptions, "onEvent">; links: Omit<AlbumFoldersOptions, "onEvent"> }
@@ -103,6 +109,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       http: deps.http,
       urls,
       maxThreads: options.download.maxThreads,
+      bwlimit: options.download.bwlimit,
       skipVideo: options.download.skipVideo,
       onEvent,
       signal: deps.signal,
