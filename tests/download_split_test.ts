@@ -18,7 +18,7 @@ import { DownloadEngine, type DownloadEngineOptions } from "../src/sync/download
 import type { Account } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
-import { setupTarget, type TestTarget } from "./helpers.ts";
+import { runCli, setupTarget, type TestTarget } from "./helpers.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -292,4 +292,23 @@ Deno.test("TokenBucket makes concurrent takers share the rate", async () => {
   // Three takers of 500 bytes each take 1.5 s in all at 1000 bytes a second, whatever the order.
   for (let i = 0; i < 3; i++) await bucket.take(500);
   assert.ok(Math.abs(now - 1500) < 1, `${now} ms`);
+});
+
+Deno.test("--bwlimit refuses a rate it cannot read with one line, exit 2", async () => {
+  const fake = await startFakeGoogle({ account: photos([1000], 46), seed: 46 });
+  const setup = await setupTarget(fake);
+  try {
+    for (const command of ["sync", "download", "pick"]) {
+      const before = fake.calls.length;
+      const res = await runCli([command, setup.target, "--bwlimit", "fast"], setup.env);
+      assert.equal(res.code, 2, `${command}: ${res.stderr}`);
+      const lines = res.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, res.stderr);
+      assert.match(lines[0], /"fast" is not a rate such as 4M/);
+      assert.equal(fake.calls.length, before, "nothing asked of Google");
+    }
+  } finally {
+    await fake.close();
+    await setup.cleanup();
+  }
 });
