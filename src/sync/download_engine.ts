@@ -284,7 +284,9 @@ export class DownloadEngine {
         const range = plan.offer(this.#splitBytes);
         if (!range) continue;
         started = true;
-        plan.help(range).finally(() => {
+        // A helper's own failures go back to the item's stream; what escapes (the index failing
+        // to record a range) stops the run like any failed write.
+        plan.help(range).catch((err) => this.#stop(err)).finally(() => {
           slot();
           this.#pump();
         });
