@@ -312,3 +312,72 @@ Deno.test("--bwlimit refuses a rate it cannot read with one line, exit 2", async
     await setup.cleanup();
   }
 });
+
+Deno.test("a split download killed with SIGKILL resumes every range", async () => {
+  const size = 24 * MiB + 999;
+  const fake = await startFakeGoogle({
+    account: photos([size], 47),
+    seed: 47,
+    bandwidthBytesPerSec: 4 * MiB,
+  });
+  const setup = await setupTarget(fake);
+  const env = { ...setup.env, DENO_DIR: await denoDir() };
+  try {
+    assert.equal((await runCli(["index", setup.target], setup.env)).code, 0);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-net=127.0.0.1",
+        "--allow-sys=hostname,osRelease,homedir",
+        new URL("../mod.ts", import.meta.url).pathname,
+        "download",
+        setup.target,
+        "--max-threads",
+        "6",
+      ],
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    // Kill once the transfer is split and its ranges have made progress.
+    const index = MediaIndex.open(setup.target);
+    let row: MediaRow | undefined;
+    try {
+      row = index.pendingItems()[0];
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const ranges = transferOf(index, row.id)?.ranges;
+        if (ranges && ranges.length >= 3 && ranges.slice(1).every(([s, , p]) => p > s)) break;
+        assert.ok(Date.now() < deadline, "the transfer was split");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill("SIGKILL");
+      await child.status;
+    } finally {
+      index.close();
+    }
+    const before = fake.calls.length;
+    const res = await runCli(["download", setup.target, "--json"], setup.env);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+    assert.equal(summary.downloaded, 1);
+    assert.ok(summary.bytes < size, `fetched ${summary.bytes} of ${size} again`);
+    const again = fake.calls.slice(before).filter((c) => c.kind === "media");
+    assert.ok(again.every((c) => c.range && !/^bytes=0-/.test(c.range)), "no range from byte 0");
+    const got = await Deno.readFile(join(setup.target, row.path));
+    assert.equal(sha256Hex(got), sha256Hex(fake.servedBytes(row.id, "d")));
+  } finally {
+    await fake.close();
+    await setup.cleanup();
+  }
+});
+
+/** Where Deno keeps its cache: the child gets another HOME, so it must be told. */
+async function denoDir(): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+}
