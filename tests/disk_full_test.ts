@@ -184,7 +184,9 @@ Deno.test({
           const row = index.getItemByPath(path);
           assert.ok(row, `no row for ${path}`);
           const bytes = await Deno.readFile(join(copy, path));
-          assert.deepEqual(bytes, fake.servedBytes(row.id, "d"), path);
+          // Videos come as `=dv` (and, big first, are among the first fetched).
+          const want = fake.servedBytes(row.id, row.mediaType === "video" ? "dv" : "d");
+          assert.equal(await sha256Hex(bytes), await sha256Hex(want), path);
           if (row.downloadedAt) assert.equal(row.sha256, await sha256Hex(bytes), path);
         }
         for (const row of index.downloadedItems()) {

@@ -352,6 +352,14 @@ Deno.test("DownloadEngine stops on its signal and the next run finishes the job"
     nasty: false,
     itemBytes: 200_000,
   });
+  // Photos only: every body is 200 kB (a video's `=dv` is longer), so bytes in that are no multiple
+  // of it mean a body part-way; videos, fetched first, would break that.
+  for (const item of account.items) {
+    if (!item.mimeType.startsWith("video/")) continue;
+    item.mimeType = "image/png";
+    item.filename = item.filename.replace(/\.[^.]*$/, "") + ".png";
+    delete item.videoStatus;
+  }
   // Slow enough that a transfer is still part-way when the stop lands, however loaded the machine.
   const r = await rig({ account, seed: 13, bandwidthBytesPerSec: 400_000 });
   try {

@@ -14,6 +14,8 @@ export interface DownloadCommandOptions extends GlobalOptions {
   maxThreads?: number;
   /** Alias of `maxThreads`; wins when given. */
   concurrency?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   retryDownload?: boolean;
   /** With `retryDownload`: hash files, fetch again those whose SHA-256 differs. */
   checksum?: boolean;
@@ -43,6 +45,7 @@ export async function runDownload(
       http: session.http,
       urls: new LibraryUrlSource({ api: session.library }),
       maxThreads: threadsFrom(opts),
+      bwlimit: opts.bwlimit,
       skipVideo: opts.skipVideo,
       onEvent: (e) => session.reporter.event(e),
       signal: ctx.signal,

@@ -20,6 +20,8 @@ export interface PickCommandOptions extends GlobalOptions {
   maxThreads?: number;
   /** Alias of `maxThreads`; wins when given. */
   concurrency?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   useFlatPath?: boolean;
 }
 
@@ -49,6 +51,7 @@ export async function runPick(
       http: session.http,
       maxItems: Math.min(opts.maxItems ?? PICKER_MAX_ITEMS, PICKER_MAX_ITEMS),
       maxThreads: threadsFrom(opts),
+      bwlimit: opts.bwlimit,
       flat: opts.useFlatPath,
       onEvent: (e) => session.reporter.event(e),
       onSession: (s) => showSession(s, opts, ctx, session.reporter),

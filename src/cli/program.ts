@@ -1,5 +1,6 @@
 /** The command line: a readable menu of subcommands. Each command's code loads only when it runs. */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { parseBandwidth } from "../sync/bandwidth_limit.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
 import { LOG_LEVELS, type LogLevel, openLogFile } from "./log_file.ts";
 import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
@@ -249,6 +250,11 @@ function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command
           ),
         )
         .addOption(new Option("--concurrency <N>").argParser(parsePositive).hideHelp())
+        .option(
+          "--bwlimit <RATE>",
+          "bandwidth limit for all downloads together, e.g. 4M (bytes/s)",
+          parseBwlimit,
+        )
         .option("--use-flat-path", "photos/YYYY-MM instead of photos/YYYY/MM"),
     ),
   ).action((target: string, opts: Opts) =>
@@ -360,6 +366,11 @@ function withDownloadOptions(cmd: Command): Command {
       new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
     )
     .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
+    .option(
+      "--bwlimit <RATE>",
+      "bandwidth limit for all downloads together, e.g. 4M (bytes/s)",
+      parseBwlimit,
+    )
     .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
     .option("--skip-video", "leave videos out")
     .option(
@@ -387,6 +398,11 @@ function withSyncOptions(cmd: Command): Command {
       new Option("--max-threads <N>", "parallel downloads").argParser(parsePositive).default(16),
     )
     .addOption(new Option("--concurrency <N>", "alias of --max-threads").argParser(parsePositive))
+    .option(
+      "--bwlimit <RATE>",
+      "bandwidth limit for all downloads together, e.g. 4M (bytes/s)",
+      parseBwlimit,
+    )
     .option("--retry-download", "re-check files marked downloaded and fetch missing or wrong ones")
     .option(
       "--checksum",
@@ -409,6 +425,17 @@ function parsePositive(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  }
+  return n;
+}
+
+/** `--bwlimit`: rclone's syntax (`4M`, `512K`; a bare number is KiB), in bytes a second. */
+function parseBwlimit(value: string): number {
+  const n = parseBandwidth(value);
+  if (n === undefined) {
+    throw new InvalidArgumentError(
+      `"${value}" is not a rate such as 4M, 512K or 1G (bytes a second)`,
+    );
   }
   return n;
 }

@@ -32,6 +32,8 @@ import {
 export interface SyncOptions extends IndexCommandOptions, AlbumsCommandOptions {
   maxThreads?: number;
   concurrency?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   retryDownload?: boolean;
   checksum?: boolean;
   dryRun?: boolean;
@@ -61,6 +63,7 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
       listing: opts.skipIndex ? false : indexOptionsFrom(opts),
       download: opts.indexOnly ? false : {
         maxThreads: threadsFrom(opts),
+        bwlimit: opts.bwlimit,
         skipVideo: opts.skipVideo,
         retryDownload: opts.retryDownload,
         checksum: opts.checksum,

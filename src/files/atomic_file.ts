@@ -38,6 +38,11 @@ export interface TempFileOptions {
   resume?: boolean;
   /** Permission bits of the new file (such as 0o600 for the token), not left to the umask alone. */
   mode?: number;
+  /**
+   * With `resume`: keep hashing and writing on from this many bytes, leaving the bytes after them
+   * in place (the ranges of a split transfer, written at their offsets).
+   */
+  prefix?: number;
 }
 
 /** Options of `TempFile.create`. */
@@ -58,12 +63,18 @@ export interface AppendOptions {
    * Only for streams that answer BYOB reads properly, such as `fetch` bodies and Deno files.
    */
   byob?: boolean;
+  /** Stop once the file holds this many bytes (read before every chunk; the rest is cancelled). */
+  until?: () => number;
+  /** Awaited after every chunk when it returns a promise: the bandwidth limit. */
+  throttle?: (n: number) => Promise<void> | undefined;
 }
 
 /** Options of `TempFile.finish`. */
 export interface FinishOptions {
   /** The length the server declared; a different byte count refuses the rename. */
   expectedSize?: number;
+  /** Hash the whole file from disk (ranges were written beside the streamed head). */
+  whole?: boolean;
 }
 
 /** Options of `TempFile.commit` and `writeAtomic`. */
@@ -147,7 +158,7 @@ export class TempFile {
     const temp = new TempFile(target, relPath, { finalPath, tempPath }, file);
     try {
       if (opts.mode !== undefined) await setMode(tempPath, opts.mode);
-      if (opts.resume) await temp.#rehash();
+      if (opts.resume) await temp.#rehash(opts.prefix);
       return temp;
     } catch (err) {
       temp.close();
@@ -223,10 +234,20 @@ export class TempFile {
     // After a failed write the file may hold more than was counted: continue from what was.
     if (this.#stale) await this.#rehash(this.#size);
     let written = 0;
-    const take = async (value: Uint8Array) => {
+    const until = opts.until;
+    /** Writes a chunk, or the part of it below `until`; false once the file is long enough. */
+    const take = async (value: Uint8Array): Promise<boolean> => {
+      if (until) {
+        const room = until() - this.#size;
+        if (room <= 0) return false;
+        if (value.byteLength > room) value = value.subarray(0, room);
+      }
       await this.write(value);
       written += value.byteLength;
       opts.onBytes?.(value.byteLength);
+      const wait = opts.throttle?.(value.byteLength);
+      if (wait) await wait;
+      return until === undefined || this.#size < until();
     };
     const label = this.#relPath;
     const byob = opts.byob ? byobReader(body) : undefined;
@@ -243,7 +264,10 @@ export class TempFile {
             throw new BodyReadError(label, err);
           }
           if (chunk.done || !chunk.value) break;
-          await take(chunk.value);
+          if (!await take(chunk.value)) {
+            await byob.cancel().catch(() => {});
+            break;
+          }
           buf = chunk.value.buffer as ArrayBuffer;
         }
       } catch (err) {
@@ -265,7 +289,10 @@ export class TempFile {
           throw new BodyReadError(label, err);
         }
         if (chunk.done) break;
-        await take(chunk.value);
+        if (!await take(chunk.value)) {
+          await reader.cancel().catch(() => {});
+          break;
+        }
       }
     } catch (err) {
       await reader.cancel().catch(() => {});
@@ -293,6 +320,7 @@ export class TempFile {
   async finish(opts: FinishOptions = {}): Promise<FileDigest> {
     if (this.#digest) return this.#digest;
     this.#assertOpen();
+    if (opts.whole) await this.#rehash();
     if (opts.expectedSize !== undefined && opts.expectedSize !== this.#size) {
       throw new IncompleteFileError(this.finalPath ?? this.tempPath, opts.expectedSize, this.#size);
     }

@@ -162,4 +162,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX takeout_entries_media ON takeout_entries (media_id);
   `,
+  // 7: the byte ranges of a transfer split into parallel requests, written at their offsets in one
+  // temporary file: the file's length no longer says what is in, so a killed run reads it here.
+  `
+  ALTER TABLE transfers ADD COLUMN ranges TEXT;          -- JSON [[start, end, pos], ...]; NULL unsplit
+  `,
 ];

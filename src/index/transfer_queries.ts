@@ -10,6 +10,8 @@ export interface TransferRow {
   etag: string | null;
   /** Size and SHA-256 of the complete temporary file, recorded just before its rename. */
   done: { size: number; sha256: string } | null;
+  /** A split transfer's ranges `[start, end, pos]` (bytes start..pos are in); null when unsplit. */
+  ranges: [number, number, number][] | null;
 }
 
 /** Records the declared length and ETag of a transfer, before its body is written. */
@@ -43,13 +45,14 @@ export function recordTransferDone(
 /** The transfer recorded for an item, if any. */
 export function transferOf(index: MediaIndex, id: string): TransferRow | undefined {
   const row = sqlOf(index).stmt(
-    "SELECT total, etag, done_size, done_sha256 FROM transfers WHERE media_id = ?",
+    "SELECT total, etag, done_size, done_sha256, ranges FROM transfers WHERE media_id = ?",
   ).get(id) as
     | {
       total: number | null;
       etag: string | null;
       done_size: number | null;
       done_sha256: string | null;
+      ranges: string | null;
     }
     | undefined;
   if (!row) return undefined;
@@ -59,7 +62,37 @@ export function transferOf(index: MediaIndex, id: string): TransferRow | undefin
     done: row.done_size === null || row.done_sha256 === null
       ? null
       : { size: Number(row.done_size), sha256: row.done_sha256 },
+    ranges: parseRanges(row.ranges),
   };
+}
+
+/**
+ * Records the ranges of a split transfer (null: not split), before a byte lands at a new offset
+ * and as they progress: a recorded position is never past the bytes on disk.
+ */
+export function recordRanges(
+  index: MediaIndex,
+  id: string,
+  ranges: readonly (readonly [number, number, number])[] | null,
+): void {
+  sqlOf(index).stmt("UPDATE transfers SET ranges = ? WHERE media_id = ?")
+    .run(ranges === null ? null : JSON.stringify(ranges), id);
+}
+
+function parseRanges(text: string | null): [number, number, number][] | null {
+  if (text === null) return null;
+  try {
+    const v = JSON.parse(text);
+    const ok = Array.isArray(v) &&
+      v.every((r) =>
+        Array.isArray(r) && r.length === 3 && r.every((n) => Number.isSafeInteger(n) && n >= 0) &&
+        r[0] <= r[2] && r[2] <= r[1]
+      );
+    // Unreadable ranges are no ranges: the caller starts the file over, which is always safe.
+    return ok ? v : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Forgets an item's transfer (done, or its temporary file removed). */

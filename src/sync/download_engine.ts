@@ -16,14 +16,18 @@ import type { MediaRow, Source } from "../index/types.ts";
 import { resolveInside, TempFile, tempSizeFor } from "../files/atomic_file.ts";
 import { type FileDigest, hashFile } from "../files/hash.ts";
 import { Pool } from "../files/pool.ts";
-import { forgetTransfer, transferOf } from "../index/transfer_queries.ts";
+import { forgetTransfer, recordRanges, transferOf } from "../index/transfer_queries.ts";
+import { TokenBucket } from "./bandwidth_limit.ts";
+import { usableRanges } from "./split_plan.ts";
 import { FAILED_VIDEO_REASON, type MediaUrl, type MediaUrlSource } from "../sources/media_url.ts";
 import { selectDownloads } from "./select_items.ts";
+import { DownloadQueue } from "./download_queue.ts";
 import { isVideo } from "../media/media_type.ts";
 import { type Fetched, type PlaceHow, Placement } from "./placement.ts";
 import { adoptLegacyTempOf, sweepTempFiles } from "./temp_sweep.ts";
 import {
   errorText,
+  type HelpedPlan,
   ItemTransfers,
   type MediaFetcher,
   PROCESSING_REASON,
@@ -31,12 +35,8 @@ import {
 } from "./transfer.ts";
 
 export type { MediaFetcher } from "./transfer.ts";
-
-/** Requests counted so far: the pacer's tally. */
-export interface CallTally {
-  apiCalls: number;
-  mediaFetches: number;
-}
+export type { CallTally, DownloadSummary, FailedItem, SkippedItem } from "./download_summary.ts";
+import type { CallTally, DownloadSummary } from "./download_summary.ts";
 
 /** Settings of a `DownloadEngine`. */
 export interface DownloadEngineOptions {
@@ -63,6 +63,13 @@ export interface DownloadEngineOptions {
   maxUrlRefreshes?: number;
   /** Pause after a cut that delivered no byte (default 500 ms, doubled each time). */
   cutBackoffMs?: number;
+  /** Bytes a second for all transfers together (`--bwlimit`); unset: no limit, no cost. */
+  bwlimit?: number;
+  /**
+   * A transfer with more bytes than this to go is split into parallel ranges when slots are free
+   * and the queue is empty (default 8 MiB; 0 never splits).
+   */
+  splitBytes?: number;
   /** How often byte progress is reported while transfers run (default 1000 ms). */
   progressIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -78,41 +85,6 @@ export interface FromIndexOptions {
   sources?: readonly Source[];
 }
 
-/** An item left for a later run, with why. */
-export interface SkippedItem {
-  id: string;
-  path: string;
-  reason: string;
-}
-
-/** An item that could not be fetched, with the last error. */
-export interface FailedItem {
-  id: string;
-  path: string;
-  error: string;
-}
-
-/** What a download run did. */
-export interface DownloadSummary {
-  /** Items fetched and recorded. */
-  downloaded: number;
-  /** Items found complete under their final name (a killed run's) and recorded without fetching. */
-  recorded: number;
-  /** Items marked downloaded whose file was missing or of another size (`retryDownload`). */
-  rechecked: number;
-  skipped: SkippedItem[];
-  failed: FailedItem[];
-  /** Bytes of the files this run fetched and finished (not of cut or failed transfers). */
-  bytes: number;
-  /** Items queued. */
-  total: number;
-  /** API calls and media fetches during the engine's life (from the pacer's tally). */
-  apiCalls: number;
-  mediaFetches: number;
-  /** The signal stopped the run before every item was tried. */
-  interrupted: boolean;
-}
-
 /** Fetches items with bounded concurrency; feed it with `add`, then await `finish`. */
 export class DownloadEngine {
   readonly #target: string;
@@ -126,14 +98,17 @@ export class DownloadEngine {
   readonly #tally: CallTally | undefined;
   readonly #tallyStart: CallTally;
   readonly #transfers: ItemTransfers;
-  #queue: MediaRow[] = [];
-  #head = 0;
+  /** Waiting items, big first. */
+  readonly #queue = new DownloadQueue();
   readonly #seen = new Set<string>();
   readonly #placement: Placement;
   /** Items whose wrong-size file must be replaced, not recorded. */
   readonly #overwrite = new Set<string>();
   /** Transfer slots: at most `maxThreads` bodies in flight. */
   readonly #slots: Pool;
+  /** Transfers free slots may help, by item. */
+  readonly #plans = new Map<string, HelpedPlan>();
+  readonly #splitBytes: number;
   /** Items started and not yet finished (a slot is freed before its file is renamed and recorded). */
   #running = 0;
   #finishing = false;
@@ -176,6 +151,8 @@ export class DownloadEngine {
       apiCalls: options.tally?.apiCalls ?? 0,
       mediaFetches: options.tally?.mediaFetches ?? 0,
     };
+    this.#splitBytes = options.splitBytes ?? 8 * 1024 * 1024;
+    const bucket = options.bwlimit ? new TokenBucket(options.bwlimit) : undefined;
     this.#transfers = new ItemTransfers({
       http: options.http,
       urls: options.urls,
@@ -187,6 +164,8 @@ export class DownloadEngine {
       // A Ctrl-C ends a backoff at once: the run must stop within a second or two.
       sleep: options.sleep ?? ((ms) => sleepUnlessAborted(ms, options.signal)),
       onBytes: (n) => this.#received += n,
+      throttle: bucket ? (n) => bucket.take(n) : undefined,
+      splitBytes: this.#splitBytes,
     });
     this.#placement = new Placement({
       target: this.#target,
@@ -280,15 +259,10 @@ export class DownloadEngine {
   }
 
   #pump(): void {
-    while (!this.#stopped() && this.#head < this.#queue.length) {
+    while (!this.#stopped() && this.#queue.length > 0) {
       const slot = this.#slots.tryAcquire();
       if (!slot) break;
-      const row = this.#queue[this.#head++];
-      // Drop the consumed front now and then, so a long run does not keep every row.
-      if (this.#head >= 4096 && this.#head * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
+      const row = this.#queue.shift()!;
       this.#running++;
       // The transfer frees its slot once the body is in; a second call only pumps again.
       const release = () => {
@@ -300,8 +274,35 @@ export class DownloadEngine {
         release();
       });
     }
-    const drained = this.#head >= this.#queue.length || this.#stopped();
+    if (this.#queue.length === 0) this.#help();
+    const drained = this.#queue.length === 0 || this.#stopped();
     if (this.#finishing && this.#running === 0 && drained) this.#resolveIdle();
+  }
+
+  /** Free slots and nothing queued: split the transfers with the most bytes to go. */
+  #help(): void {
+    while (!this.#stopped() && this.#plans.size > 0) {
+      const slot = this.#slots.tryAcquire();
+      if (!slot) return;
+      const plans = [...this.#plans.values()].sort((a, b) => b.left - a.left);
+      let started = false;
+      for (const plan of plans) {
+        const range = plan.offer(this.#splitBytes);
+        if (!range) continue;
+        started = true;
+        // A helper's own failures go back to the item's stream; what escapes (the index failing
+        // to record a range) stops the run like any failed write.
+        plan.help(range).catch((err) => this.#stop(err)).finally(() => {
+          slot();
+          this.#pump();
+        });
+        break;
+      }
+      if (!started) {
+        slot();
+        return;
+      }
+    }
   }
 
   async #one(row: MediaRow, release: () => void): Promise<void> {
@@ -398,8 +399,12 @@ export class DownloadEngine {
     // A killed run may have received every byte without renaming: finish it without a fetch.
     await adoptLegacyTempOf(this.#target, this.#index, row);
     const leftover = await tempSizeFor(this.#target, row.path);
-    const known = leftover > 0 ? transferOf(this.#index, row.id) : undefined;
-    if (known?.total === leftover) {
+    const record = transferOf(this.#index, row.id);
+    const known = leftover > 0 ? record : undefined;
+    // A split transfer's file is as long as its last range reached, not as its bytes in.
+    const ranges = usableRanges(known?.ranges, known?.total, leftover);
+    if (record?.ranges && !ranges) recordRanges(this.#index, row.id, null);
+    if (known?.total === leftover && !known.ranges) {
       const temp = await TempFile.open(this.#target, row.path, { resume: true });
       const digest = await temp.finish({ expectedSize: leftover });
       return await this.#place(row, temp, { digest, mtime, overwrite, fetched: false });
@@ -407,7 +412,11 @@ export class DownloadEngine {
     const video = isVideo(row);
     let url = await this.#urls.urlFor(row);
     if (video) this.#checkVideo(url, row);
-    const temp = await TempFile.open(this.#target, row.path, { resume: true });
+    const temp = await TempFile.open(this.#target, row.path, {
+      // Ranges that cannot be trusted leave bytes of unknown worth: start over.
+      resume: !known?.ranges || ranges !== undefined,
+      prefix: ranges?.[0][2],
+    });
     let digest: FileDigest;
     try {
       digest = await this.#transfers.run(row, temp, {
@@ -416,6 +425,12 @@ export class DownloadEngine {
         etag: known?.etag ?? undefined,
         setUrl: (fresh) => url = fresh,
         release,
+        ranges,
+        onPlan: (plan) => {
+          if (plan) this.#plans.set(row.id, plan);
+          else this.#plans.delete(row.id);
+          if (plan) this.#pump();
+        },
       });
     } catch (err) {
       // Keep received bytes for the next run to resume; an empty file is of no use.

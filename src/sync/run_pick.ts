@@ -39,6 +39,8 @@ export interface PickOptions {
   maxItems?: number;
   /** Parallel downloads (default 16). */
   maxThreads?: number;
+  /** Bytes a second for all transfers together. */
+  bwlimit?: number;
   /** `photos/YYYY-MM`. */
   flat?: boolean;
   onEvent?: EventSink;
@@ -166,6 +168,7 @@ export async function pickAndDownload(api: PickerClient, opts: PickOptions): Pro
       http: opts.http,
       urls,
       maxThreads: opts.maxThreads,
+      bwlimit: opts.bwlimit,
       fidelity: "picker",
       phase: "pick",
       onEvent: emit,

@@ -56,9 +56,14 @@ export interface RunSyncOptions {
   /** The library listing (`--skip-index`: false). */
   listing: Omit<IndexOptions, "onEvent" | "onAdded" | "onPage" | "signal"> | false;
   /** Downloads (`--index-only`: false). */
-  download:
-    | { maxThreads?: number; skipVideo?: boolean; retryDownload?: boolean; checksum?: boolean }
-    | false;
+  download: {
+    maxThreads?: number;
+    /** Bytes a second for all transfers together. */
+    bwlimit?: number;
+    skipVideo?: boolean;
+    retryDownload?: boolean;
+    checksum?: boolean;
+  } | false;
   /** Album listing and album folders (`--skip-albums`: false); folders only when downloading. */
   albums:
     | {
@@ -114,6 +119,7 @@ export async function runSync(deps: SyncDeps, options: RunSyncOptions): Promise<
       http: deps.http,
       urls,
       maxThreads: options.download.maxThreads,
+      bwlimit: options.download.bwlimit,
       skipVideo: options.download.skipVideo,
       onEvent,
       signal: deps.signal,

@@ -17,6 +17,8 @@ export interface FakeGoogleOptions {
   bandwidthBytesPerSec?: number;
   /** Media bodies served at once; the rest queue. */
   maxConcurrentMedia?: number;
+  /** Ignore `Range` on media (answer 200 with the whole body), as some servers and proxies do. */
+  ignoreRange?: boolean;
   /** Probability of a 429 per API call and per media fetch. */
   rate429?: number;
   /** Share of 429s that carry `Retry-After`. */

@@ -387,7 +387,8 @@ async function answerMedia(
   let start = 0;
   let end = payload.size;
   let status = 200;
-  const r = parseRange(range, payload.size);
+  const r = core.options.ignoreRange ? null : parseRange(range, payload.size);
+  if (core.options.ignoreRange) headers.delete("accept-ranges");
   if (r === "unsatisfiable") {
     headers.set("content-range", `bytes */${payload.size}`);
     return new Response(null, { status: 416, headers });
