@@ -1,6 +1,6 @@
 /** What the index still lacks on disk: the need a full disk's message states. */
 import { DiskFullError, type SpaceNeeded } from "../errors.ts";
-import type { MediaIndex } from "./media_index.ts";
+import type { IndexPort } from "./port.ts";
 import { sqlOf } from "./_handle.ts";
 
 /**
@@ -8,7 +8,7 @@ import { sqlOf } from "./_handle.ts";
  * recorded, else the average size of the files already on disk ("about"); with nothing on disk to
  * average, only the known lengths count ("at least"). Reads only, so it works on a full disk.
  */
-export function spaceNeeded(index: MediaIndex): SpaceNeeded {
+export function spaceNeeded(index: IndexPort): SpaceNeeded {
   const sql = sqlOf(index);
   const pending = sql.stmt(
     `SELECT COUNT(*) AS items, COUNT(t.total) AS known, COALESCE(SUM(t.total), 0) AS bytes
@@ -35,7 +35,7 @@ export function spaceNeeded(index: MediaIndex): SpaceNeeded {
  * The one error of a full disk under `target`, with what the run still needs; an error that is
  * already one is returned as it is.
  */
-export function diskFullError(index: MediaIndex, target: string, cause: unknown): DiskFullError {
+export function diskFullError(index: IndexPort, target: string, cause: unknown): DiskFullError {
   if (cause instanceof DiskFullError) return cause;
   let needed: SpaceNeeded | undefined;
   try {

@@ -5,7 +5,7 @@
  */
 import { LIVE_PHOTO_VIDEO_EXTENSIONS } from "../../media/media_type.ts";
 import type { JsonFile } from "./read_takeout.ts";
-import type { MatchedMedia, MediaRole } from "./match.ts";
+import type { MatchedMedia, MediaRole } from "./matched.ts";
 import { sidecarCandidates, splitName, wasCut } from "./sidecar_names.ts";
 
 /** Suffixes Google gives edited copies, by language (takeout-format.md §1.6). */

@@ -8,43 +8,19 @@
  * (same original name and capture time) is replaced in place by the Takeout original.
  */
 import { EXIT } from "../../errors.ts";
-import type { IndexPort } from "../../index/mod.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
 import { keepingHead } from "../../files/byte_pump.ts";
 import { discardStaged, hashChunks, stageChunks, streamPump } from "../../files/staging.ts";
 import { clearStagingDir, STAGING_DIR } from "../../files/staging_dir.ts";
-import type { EventSink } from "../../events.ts";
 import { type Content, Importer, type Streamed } from "./importer.ts";
+import type { ImportTakeoutOptions } from "./import_options.ts";
 import { knownEntryItem } from "./known_entries.ts";
 import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
 import { emptyReport, type TakeoutReport } from "./report.ts";
 
 export { takeoutAlbumId } from "./importer.ts";
 
-/** Options of `importTakeout`. */
-export interface ImportTakeoutOptions {
-  /** The backup folder (TARGET). */
-  target: string;
-  /** `.zip` parts, `.tgz`/`.tar.gz` archives and extracted folders, all one export. */
-  paths: string[];
-  /** The open index of TARGET; the caller holds the run lock. */
-  index: IndexPort;
-  /** Import what Google had in the trash (flagged trashed) instead of skipping it. */
-  includeTrash?: boolean;
-  /** Write `<file>.xmp` beside each imported file (date, GPS, description). */
-  xmp?: boolean;
-  /** `photos/YYYY-MM` instead of `photos/YYYY/MM` for new items. */
-  flat?: boolean;
-  onEvent?: EventSink;
-  signal?: AbortSignal;
-  /** Entries streamed side by side (default 4). */
-  concurrency?: number;
-  /**
-   * Decide everything, write nothing to TARGET: bytes are hashed instead of staged, no file is
-   * placed, moved or removed. `index` should be a scratch copy: it records the plan.
-   */
-  dryRun?: boolean;
-}
+export type { ImportTakeoutOptions } from "./import_options.ts";
 
 /** Imports a Takeout export into TARGET; see the module comment. */
 export async function importTakeout(opts: ImportTakeoutOptions): Promise<TakeoutReport> {

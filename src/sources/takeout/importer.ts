@@ -26,7 +26,7 @@ import {
   type StagedFile,
 } from "../../files/staging.ts";
 import { forEachLimited } from "../../files/pool.ts";
-import type { ImportTakeoutOptions } from "./import.ts";
+import type { ImportTakeoutOptions } from "./import_options.ts";
 import { entryKeyOf, knownEntryItem, replacesDate, rowCapture } from "./known_entries.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";

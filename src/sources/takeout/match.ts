@@ -4,6 +4,7 @@
  * comparison), then edited copies and live/motion parts are bound to their primary item, then a
  * JSON whose `title` fits exactly one file is used. Nothing is ever paired by prefix alone.
  */
+import type { MatchedMedia } from "./matched.ts";
 import type { JsonFile } from "./read_takeout.ts";
 import type { TakeoutEntry } from "./part.ts";
 import { classifyFolder, type FolderKind, yearOfFolder } from "./tree_rules.ts";
@@ -21,29 +22,7 @@ import {
 
 export { clip46, sidecarCandidates, splitName } from "./sidecar_names.ts";
 
-/** What a media file is to its item. */
-export type MediaRole = "primary" | "edited" | "live" | "motion";
-
-/** How a media file got its metadata. */
-export type MatchVia = "sidecar" | "title" | "variant" | "none";
-
-/** One media file and its pairing. */
-export interface MatchedMedia {
-  /** Every entry with this path (the same path can occur in several parts). */
-  entries: TakeoutEntry[];
-  name: string;
-  dir: string;
-  /** The sidecar whose metadata applies: its own, or its primary's for a variant. */
-  sidecar?: Sidecar;
-  /** The JSON file paired with this media, or with its primary. */
-  json?: JsonFile;
-  via: MatchVia;
-  role: MediaRole;
-  /** For an edited copy or live/motion part: its primary in the same folder. */
-  primary?: MatchedMedia;
-  /** For a forgotten duplicate: the file whose sidecar it shares (it stays its own item). */
-  twin?: MatchedMedia;
-}
+export type { MatchedMedia, MatchVia, MediaRole } from "./matched.ts";
 
 /** What a folder below the Google Photos folder is. */
 export type { FolderKind } from "./tree_rules.ts";
