@@ -65,10 +65,19 @@ Deno.test("every option in --help is in the README, and every option in the READ
       [...r.split("|")[1].matchAll(/--[a-z][\w-]*/g)].map((m) => m[0])
     );
     assert.ok(originals.length >= 40, originals.join(" "));
-    for (const o of originals) {
-      // Taken, or refused naming the replacement: never "unknown option".
-      const res = await runCli(["sync", "/nonexistent-target", o, "1"], {});
-      assert.doesNotMatch(res.stderr, /unknown option/, `${o}: ${res.stderr}`);
+    // In a scratch folder: `--logfile 1` is taken, and writes its log to "./1".
+    const cwd = Deno.cwd();
+    const scratch = await Deno.makeTempDir();
+    Deno.chdir(scratch);
+    try {
+      for (const o of originals) {
+        // Taken, or refused naming the replacement: never "unknown option".
+        const res = await runCli(["sync", "/nonexistent-target", o, "1"], {});
+        assert.doesNotMatch(res.stderr, /unknown option/, `${o}: ${res.stderr}`);
+      }
+    } finally {
+      Deno.chdir(cwd);
+      await Deno.remove(scratch, { recursive: true });
     }
   });
 });
