@@ -2,7 +2,8 @@
 import { EXIT } from "../errors.ts";
 import { runSync as syncCore, type SyncResult } from "../sync/run_sync.ts";
 import type { CliContext } from "./context.ts";
-import { openSession } from "./session.ts";
+import { openSession, type Session } from "./session.ts";
+import type { RunEvent } from "../events.ts";
 import { emptyLibraryBlock, emptyLibraryMessage, libraryItems } from "./empty_library.ts";
 import { dryRunWriter } from "../files/writer.ts";
 import { selectDownloads } from "../sync/select_items.ts";
@@ -51,16 +52,8 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
   let status: "ok" | "partial" | "failed" | "interrupted" = "failed";
   let summary: Record<string, unknown> | undefined;
   try {
-    const result = await syncCore({
-      target: session.target,
-      index: session.index,
-      library: session.library,
-      http: session.http,
-      onEvent: (e) => session.reporter.event(e),
-      signal: ctx.signal,
-      tally,
-    }, {
-      listing: opts.skipIndex ? false : indexOptionsFrom(opts),
+    const result = await syncCore(coreDeps(session, ctx), {
+      ...coreOptions(opts),
       download: opts.indexOnly ? false : {
         maxThreads: threadsFrom(opts),
         bwlimit: opts.bwlimit,
@@ -68,10 +61,6 @@ export async function runSync(target: string, opts: SyncOptions, ctx: CliContext
         retryDownload: opts.retryDownload,
         checksum: opts.checksum,
       },
-      albums: opts.skipAlbums
-        ? false
-        : { listing: albumIndexOptionsFrom(opts), links: albumLinkOptionsFrom(opts) },
-      doDelete: opts.doDelete,
     });
     summary = syncSummaryObject(result, tally);
     const empty = result.indexed?.emptyListing === true;
@@ -105,21 +94,9 @@ async function dryRun(target: string, opts: SyncOptions, ctx: CliContext): Promi
   const tally = session.pacer.tally;
   try {
     const writer = dryRunWriter(session.target);
-    const result = await syncCore({
-      target: session.target,
-      index: session.index,
-      library: session.library,
-      http: session.http,
-      onEvent: (e) => session.reporter.event(e),
-      signal: ctx.signal,
-      tally,
-    }, {
-      listing: opts.skipIndex ? false : indexOptionsFrom(opts),
+    const result = await syncCore(coreDeps(session, ctx), {
+      ...coreOptions(opts),
       download: false,
-      albums: opts.skipAlbums
-        ? false
-        : { listing: albumIndexOptionsFrom(opts), links: albumLinkOptionsFrom(opts) },
-      doDelete: opts.doDelete,
       writer,
     });
     const selected = opts.indexOnly ? [] : await selectDownloads(session.target, session.index, {
@@ -188,4 +165,28 @@ export function syncSummaryLines(
     `API calls: ${tally.apiCalls} of Google's 10,000 a day; media fetches: ${tally.mediaFetches} of 75,000 a day`,
   );
   return lines;
+}
+
+/** What the core needs of an open session. */
+function coreDeps(session: Session, ctx: CliContext) {
+  return {
+    target: session.target,
+    index: session.index,
+    library: session.library,
+    http: session.http,
+    onEvent: (e: RunEvent) => session.reporter.event(e),
+    signal: ctx.signal,
+    tally: session.pacer.tally,
+  };
+}
+
+/** The listing, album and deletion options of a sync, the same for a real and a dry run. */
+function coreOptions(opts: SyncOptions) {
+  return {
+    listing: opts.skipIndex ? false as const : indexOptionsFrom(opts),
+    albums: opts.skipAlbums
+      ? false as const
+      : { listing: albumIndexOptionsFrom(opts), links: albumLinkOptionsFrom(opts) },
+    doDelete: opts.doDelete,
+  };
 }
