@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startFakeGoogle } from "./fake_google/mod.ts";
 import { generateAccount } from "./fixtures/generate.ts";
-import { runCli, setupTarget } from "./helpers.ts";
+import { canMountInNamespace, runCli, setupTarget } from "./helpers.ts";
 import { INDEX_FILE } from "../src/index/mod.ts";
 
 async function exists(path: string): Promise<boolean> {
@@ -141,28 +141,12 @@ Deno.test("auth keeps the old token until a new login succeeds, and takes the lo
   }
 });
 
-/** Whether this machine lets a test mount a folder read-only in its own namespace. */
-async function canMountReadOnly(): Promise<boolean> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const script = `mount --bind "${dir}" "${dir}" && mount -o remount,bind,ro "${dir}"`;
-    const { success } = await new Deno.Command("unshare", {
-      args: ["-rm", "sh", "-c", script],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  } finally {
-    await Deno.remove(dir);
-  }
-}
-
 Deno.test({
   name: "status --verify and download --dry-run read a backup on a read-only disk",
   // A read-only mount needs a user namespace (unshare -rm, from util-linux); CI machines have it.
-  ignore: !(await canMountReadOnly()),
+  ignore: !(await canMountInNamespace((dir) =>
+    `mount --bind "${dir}" "${dir}" && mount -o remount,bind,ro "${dir}"`
+  )),
   fn: async () => {
     const fake = await startFakeGoogle({
       account: generateAccount({ items: 6, seed: 5 }),
@@ -196,7 +180,9 @@ Deno.test({
       assert.doesNotMatch(stderr, /unable to open database file/);
       assert.match(stdout, /status=0/, stdout + stderr);
       assert.match(stdout, /dry=0/, stdout + stderr);
-      const verify = stdout.split("\n").find((l) => l.includes('"type":"summary"'));
+      const verify = stdout.split("\n").find((l) =>
+        l.includes('"type":"summary"')
+      );
       assert.ok(verify, stdout);
     } finally {
       await fake.close();

@@ -9,7 +9,7 @@ import { INDEX_FILE, MediaIndex, migrate } from "../src/index/mod.ts";
 import type { MediaRecord } from "../src/index/mod.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
 import { generateAccount } from "./fixtures/generate.ts";
-import { runCli, setupTarget, sha256Hex, walkFiles } from "./helpers.ts";
+import { canMountInNamespace, runCli, setupTarget, sha256Hex, walkFiles } from "./helpers.ts";
 
 function context(): { ctx: CliContext; err: () => string } {
   let err = "";
@@ -115,27 +115,10 @@ Deno.test("the index keeps the error that stopped a transaction on a full disk",
   }
 });
 
-/** Whether this machine can mount a small tmpfs in a user namespace. */
-async function canMountTmpfs(): Promise<boolean> {
-  const dir = await Deno.makeTempDir({ prefix: "tmpfs-probe-" });
-  try {
-    const { success } = await new Deno.Command("unshare", {
-      args: ["-rm", "sh", "-c", `mount -t tmpfs -o size=1m tmpfs "${dir}"`],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  } finally {
-    await Deno.remove(dir);
-  }
-}
-
 Deno.test({
   name: "sync into a 2 MB disk stops with one line, exit 1, and leaves index and files consistent",
   // A tmpfs mount needs a user namespace (unshare -rm, from util-linux); CI machines have it.
-  ignore: !(await canMountTmpfs()),
+  ignore: !(await canMountInNamespace((dir) => `mount -t tmpfs -o size=1m tmpfs "${dir}"`)),
   fn: async () => {
     // 40 items of 100 kB: twice what the disk holds.
     const account = generateAccount({ items: 40, seed: 31, nasty: false, itemBytes: 100_000 });

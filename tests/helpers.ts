@@ -141,3 +141,23 @@ export const ISSUE_FAULTS = {
   accessTokenLifetimeS: 5,
   baseUrlLifetimeS: 30,
 } as const;
+
+/**
+ * Whether this machine lets a test mount in a user namespace of its own (`unshare -rm`, from
+ * util-linux): `script` gets a fresh empty folder and must exit 0 once its mount worked.
+ */
+export async function canMountInNamespace(script: (dir: string) => string): Promise<boolean> {
+  const dir = await Deno.makeTempDir({ prefix: "mount-probe-" });
+  try {
+    const { success } = await new Deno.Command("unshare", {
+      args: ["-rm", "sh", "-c", script(dir)],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success;
+  } catch {
+    return false;
+  } finally {
+    await Deno.remove(dir);
+  }
+}
