@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
-import { endpointsFromEnv } from "../src/config.ts";
 import type { RunEvent } from "../src/events.ts";
-import { TokenProvider } from "../src/google/auth.ts";
-import { findClientSecret } from "../src/google/client_secret.ts";
-import { GoogleHttp } from "../src/google/http.ts";
-import { LibraryApi } from "../src/google/library_api.ts";
-import { Pacer } from "../src/google/pacer.ts";
-import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRow } from "../src/index/types.ts";
 import { TEMP_DIR, tempPathFor } from "../src/files/atomic_file.ts";
 import { DownloadEngine, downloadPending } from "../src/sync/download_engine.ts";
@@ -17,45 +10,8 @@ import { indexLibrary } from "../src/sources/library/library_index.ts";
 import { LibraryUrlSource } from "../src/sources/library/media_urls.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
-import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
-import { ISSUE_FAULTS, setupTarget, type TestTarget, walkFiles } from "./helpers.ts";
-
-/** A TARGET with an index and a Google client against the fake, built as `openSession` does. */
-interface Rig {
-  fake: FakeGoogle;
-  t: TestTarget;
-  index: MediaIndex;
-  pacer: Pacer;
-  http: GoogleHttp;
-  library: LibraryApi;
-  close(): Promise<void>;
-}
-
-async function rig(options: FakeGoogleOptions): Promise<Rig> {
-  const fake = await startFakeGoogle(options);
-  const t = await setupTarget(fake);
-  const secret = await findClientSecret({ secret: t.secretPath, env: t.env, home: t.root });
-  const endpoints = endpointsFromEnv(t.env);
-  // Same pacer as a real run, minus the waiting: backoff in milliseconds, not seconds.
-  const pacer = new Pacer({ min429WaitS: 0, baseDelayMs: 2, capMs: 20 });
-  const tokens = new TokenProvider({ target: t.target, secret, endpoints, pacer });
-  const http = new GoogleHttp({ tokens, pacer });
-  const library = new LibraryApi({ http, baseUrl: endpoints.library });
-  const index = MediaIndex.open(t.target);
-  return {
-    fake,
-    t,
-    index,
-    pacer,
-    http,
-    library,
-    async close() {
-      index.close();
-      await fake.close();
-      await t.cleanup();
-    },
-  };
-}
+import { type Rig, rig } from "./engine_rig.ts";
+import { ISSUE_FAULTS, walkFiles } from "./helpers.ts";
 
 function sha256(bytes: Uint8Array): string {
   return sha256Hex(bytes);

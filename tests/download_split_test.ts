@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { endpointsFromEnv } from "../src/config.ts";
-import { TokenProvider } from "../src/google/auth.ts";
-import { findClientSecret } from "../src/google/client_secret.ts";
-import { GoogleHttp } from "../src/google/http.ts";
-import { LibraryApi } from "../src/google/library_api.ts";
-import { Pacer } from "../src/google/pacer.ts";
 import { sha256Hex } from "../src/files/hash.ts";
 import { tempPathFor } from "../src/files/atomic_file.ts";
 import { MediaIndex } from "../src/index/mod.ts";
@@ -17,44 +11,12 @@ import { parseBandwidth, TokenBucket } from "../src/sync/bandwidth_limit.ts";
 import { DownloadEngine, type DownloadEngineOptions } from "../src/sync/download_engine.ts";
 import type { Account } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
-import { type FakeGoogle, type FakeGoogleOptions, startFakeGoogle } from "./fake_google/mod.ts";
-import { runCli, setupTarget, type TestTarget } from "./helpers.ts";
+import { type Rig, rig } from "./engine_rig.ts";
+import { startFakeGoogle } from "./fake_google/mod.ts";
+import { runCli, setupTarget } from "./helpers.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-interface Rig {
-  fake: FakeGoogle;
-  t: TestTarget;
-  index: MediaIndex;
-  http: GoogleHttp;
-  library: LibraryApi;
-  close(): Promise<void>;
-}
-
-async function rig(options: FakeGoogleOptions): Promise<Rig> {
-  const fake = await startFakeGoogle(options);
-  const t = await setupTarget(fake);
-  const secret = await findClientSecret({ secret: t.secretPath, env: t.env, home: t.root });
-  const endpoints = endpointsFromEnv(t.env);
-  const pacer = new Pacer({ min429WaitS: 0, baseDelayMs: 2, capMs: 20 });
-  const tokens = new TokenProvider({ target: t.target, secret, endpoints, pacer });
-  const http = new GoogleHttp({ tokens, pacer });
-  const library = new LibraryApi({ http, baseUrl: endpoints.library });
-  const index = MediaIndex.open(t.target);
-  return {
-    fake,
-    t,
-    index,
-    http,
-    library,
-    async close() {
-      index.close();
-      await fake.close();
-      await t.cleanup();
-    },
-  };
-}
 
 /** Plain photos whose bytes are `size` long, served as they are. */
 function photos(sizes: number[], seed: number): Account {
