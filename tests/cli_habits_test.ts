@@ -1,26 +1,10 @@
 /** rclone's habits: -q/-v/-vv, --log-file, -n, -V, the --json summary on failure, Ctrl-C twice. */
+import { fakeContext } from "./helpers.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../mod.ts";
-import { type CliContext, interruptHandler } from "../src/cli/context.ts";
+import { interruptHandler } from "../src/cli/context.ts";
 import { createReporter } from "../src/cli/reporter.ts";
-
-function fakeContext(isTerminal: boolean) {
-  const out = { stdout: "", stderr: "" };
-  const ctx: CliContext = {
-    env: {},
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    isTerminal,
-    openBrowser: async () => {},
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
 
 /** What a terminal shows after `text`: \r, \n, ESC[K, ESC[J and ESC[nA, the codes the bar uses. */
 function screen(text: string): string[] {

@@ -161,3 +161,21 @@ export async function canMountInNamespace(script: (dir: string) => string): Prom
     await Deno.remove(dir);
   }
 }
+
+/** A CLI context that keeps what is printed, on a terminal or not. */
+export function fakeContext(isTerminal: boolean) {
+  const out = { stdout: "", stderr: "" };
+  const ctx: CliContext = {
+    env: {},
+    stdout: (s) => {
+      out.stdout += s;
+    },
+    stderr: (s) => {
+      out.stderr += s;
+    },
+    isTerminal,
+    openBrowser: async () => {},
+    signal: new AbortController().signal,
+  };
+  return { ctx, out };
+}

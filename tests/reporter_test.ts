@@ -1,24 +1,7 @@
 import assert from "node:assert/strict";
+import { fakeContext } from "./helpers.ts";
 import { createReporter, progressLine } from "../src/cli/reporter.ts";
-import type { CliContext } from "../src/cli/context.ts";
 import { formatBytes, formatDuration } from "../src/format.ts";
-
-function fakeContext(isTerminal: boolean) {
-  const out = { stdout: "", stderr: "" };
-  const ctx: CliContext = {
-    env: {},
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    isTerminal,
-    openBrowser: async () => {},
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
 
 Deno.test("progressLine() shows a bar, counts, bytes, rate and ETA", () => {
   const line = progressLine({
