@@ -4,14 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launch } from "puppeteer-core";
+import { CHROMIUM, launchChromium } from "./headless_chromium.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { MediaRecord, Source } from "../src/index/types.ts";
 import { jpegWithExif } from "./fixtures/media_bytes.ts";
 import { sha256Hex } from "../src/files/hash.ts";
 import { runCli } from "./helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = new URL("../docs/status.png", import.meta.url).pathname;
 
 /** What an element has in both HTML and SVG. */
@@ -111,22 +110,7 @@ Deno.test("status --html: the page in headless Chromium shows the index's months
   }
   const months = plan();
   const target = await buildTarget(months);
-  const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
-  const browser = await launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  const { browser, close } = await launchChromium();
   try {
     const res = await runCli(["status", target, "--html"], {});
     // Failed items make status exit 4; the page is written all the same.
@@ -229,8 +213,7 @@ Deno.test("status --html: the page in headless Chromium shows the index's months
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await close();
     await Deno.remove(target, { recursive: true });
-    await Deno.remove(profile, { recursive: true });
   }
 });

@@ -4,7 +4,7 @@
  * Chromium takes to load and lay it out. Targets: the page under 2 MB, Chromium under 2 s.
  */
 import { join } from "node:path";
-import { launch } from "puppeteer-core";
+import { launchChromium } from "../../tests/headless_chromium.ts";
 import { MediaIndex } from "../../src/index/mod.ts";
 import type { MediaRecord, Source } from "../../src/index/types.ts";
 import { peakRssOf } from "./_process.ts";
@@ -107,22 +107,7 @@ function fillIndex(target: string, items: number): void {
 }
 
 async function chromiumLoad(file: string): Promise<{ loadMs: number; columns: number }> {
-  const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
-  const browser = await launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    pipe: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  const { browser, close } = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`file://${file}`, { waitUntil: "load" });
@@ -135,7 +120,6 @@ async function chromiumLoad(file: string): Promise<{ loadMs: number; columns: nu
     })()`) as { loadMs: number; columns: number };
     return result;
   } finally {
-    await browser.close();
-    await Deno.remove(profile, { recursive: true });
+    await close();
   }
 }
