@@ -1,38 +1,10 @@
 import assert from "node:assert/strict";
+import { entry, sidecar } from "./fixtures/takeout/tree_entries.ts";
 import { clip46, matchTree, sidecarCandidates, splitName } from "../src/sources/takeout/match.ts";
 import type { MatchedMedia } from "../src/sources/takeout/match.ts";
 import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
-import type { TakeoutEntry } from "../src/sources/takeout/part.ts";
 import { classifyJson } from "../src/sources/takeout/metadata.ts";
 import { sidecarHeavyFolder } from "./fixtures/takeout/generate.ts";
-
-const DIR = "Photos from 2020";
-
-function entry(name: string, dir = DIR): TakeoutEntry {
-  return {
-    key: dir ? `${dir}/${name}` : name,
-    dir,
-    name,
-    root: "Google Photos",
-    size: 1,
-    source: "test.zip",
-    kind: "zip",
-    inner: name,
-    streamed: false,
-  };
-}
-
-/** A sidecar whose photoTakenTime encodes which media it belongs to. */
-function sidecar(name: string, title: string, taken: number, dir = DIR): JsonFile {
-  return {
-    entry: entry(name, dir),
-    info: classifyJson({
-      title,
-      photoTakenTime: { timestamp: String(taken), formatted: "whatever" },
-      creationTime: { timestamp: "1", formatted: "x" },
-    }),
-  };
-}
 
 function byName(media: MatchedMedia[]): Map<string, MatchedMedia> {
   return new Map(media.map((m) => [m.name, m]));

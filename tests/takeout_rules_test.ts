@@ -2,45 +2,17 @@
  * Issue 12's Takeout rules, one table per rule, with names seen in real exports and in the other
  * Takeout tools' test suites and issue reports (immich-go, GPTH, GPTH Neo): every language found.
  */
+import { entry, sidecar } from "./fixtures/takeout/tree_entries.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { matchTree } from "../src/sources/takeout/match.ts";
 import type { MatchedMedia, MatchResult } from "../src/sources/takeout/match.ts";
 import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
-import type { TakeoutEntry } from "../src/sources/takeout/part.ts";
-import { chooseCaptureTime, classifyJson } from "../src/sources/takeout/metadata.ts";
+import { chooseCaptureTime } from "../src/sources/takeout/metadata.ts";
 import { yearOfFolder } from "../src/sources/takeout/tree_rules.ts";
 import { dateFromFileName } from "../src/layout/mod.ts";
 import { importTakeout } from "../src/sources/takeout/import.ts";
 import { MediaIndex } from "../src/index/mod.ts";
-
-const DIR = "Photos from 2020";
-
-function entry(name: string, dir = DIR): TakeoutEntry {
-  return {
-    key: dir ? `${dir}/${name}` : name,
-    dir,
-    name,
-    root: "Google Photos",
-    size: 1,
-    source: "test.zip",
-    kind: "zip",
-    inner: name,
-    streamed: false,
-  };
-}
-
-/** A sidecar whose photoTakenTime (seconds) says which media it belongs to. */
-function sidecar(name: string, title: string, taken: number, dir = DIR): JsonFile {
-  return {
-    entry: entry(name, dir),
-    info: classifyJson({
-      title,
-      photoTakenTime: { timestamp: String(taken), formatted: "whatever" },
-      creationTime: { timestamp: "1", formatted: "x" },
-    }),
-  };
-}
 
 function match(media: string[], json: JsonFile[]): Map<string, MatchedMedia> {
   return byName(matchTree(media.map((n) => entry(n)), json));
