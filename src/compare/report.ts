@@ -3,6 +3,7 @@
  * duplicates plus `report.json`, replaced as a whole (built beside it, then renamed over it), and
  * the summary table the CLI prints.
  */
+import { pathExists } from "../files/file_info.ts";
 import { formatBytes } from "../format.ts";
 import { writeFileAtomic } from "../files/atomic_file.ts";
 import { swapFolder } from "../files/folder_swap.ts";
@@ -170,7 +171,7 @@ export async function writeComparison(
       jobs.push(async () => {
         const source = join(target, item.path);
         // An item recorded as downloaded whose file is gone gets no (dangling) link.
-        if (!(await exists(source))) return;
+        if (!(await pathExists(source))) return;
         const rel = item.path.startsWith("photos/") ? item.path.slice(7) : item.path;
         await linker.link(source, `${EXTRA_DIR}/${rel}`);
         out.extraLinks++;
@@ -344,15 +345,5 @@ async function removeLeftovers(target: string): Promise<void> {
     ) {
       await Deno.remove(join(target, e.name), { recursive: true });
     }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }

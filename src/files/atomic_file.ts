@@ -5,6 +5,7 @@
  * A killed run or a power cut leaves at most a temporary file, never a partial file under a final
  * name. Every folder written into is checked to resolve inside TARGET before anything is made.
  */
+import { lstatOrUndefined } from "./file_info.ts";
 import { basename, dirname, join } from "node:path";
 import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
 import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
@@ -464,15 +465,6 @@ function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader 
 async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < data.byteLength) offset += await file.write(data.subarray(offset));
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
 }
 
 /** `chmod` as well as the open mode, so a restrictive umask is not all that is relied on. */

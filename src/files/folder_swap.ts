@@ -2,6 +2,7 @@
  * The one place a whole folder is renamed into place (such as `TARGET/comparison/`): built beside
  * its final name, then swapped in, so a killed run leaves the old folder or the new, never half.
  */
+import { pathExists } from "./file_info.ts";
 
 /** Options of `swapFolder`. */
 export interface SwapFolderOptions {
@@ -19,7 +20,7 @@ export async function swapFolder(
   opts: SwapFolderOptions,
 ): Promise<void> {
   let old: string | undefined;
-  if (await exists(final)) {
+  if (await pathExists(final)) {
     old = `${final}.old-${opts.tag}`;
     await Deno.rename(final, old);
   }
@@ -30,14 +31,4 @@ export async function swapFolder(
     throw err;
   }
   if (old) await Deno.remove(old, { recursive: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }

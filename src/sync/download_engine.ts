@@ -6,6 +6,7 @@
  * complete, a finished file the index does not know yet is hashed and recorded instead of fetched
  * again, and a temporary file left behind is resumed with a Range request.
  */
+import { lstatOrUndefined } from "../files/file_info.ts";
 import { AuthError, DailyQuotaError, isDiskFull } from "../errors.ts";
 import type { EventSink, Phase } from "../events.ts";
 import { silent } from "../events.ts";
@@ -476,13 +477,4 @@ export async function downloadPending(
   const engine = new DownloadEngine(options);
   await engine.addFromIndex(from);
   return await engine.finish();
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
 }

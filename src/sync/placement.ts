@@ -4,6 +4,7 @@
  * taken on its name alone: it is adopted only when it holds the item's bytes, else the item takes
  * its own ` (n)`. Placements of one name run one at a time, since they move each other's numbers.
  */
+import { lstatOrUndefined } from "../files/file_info.ts";
 import type { EventSink } from "../events.ts";
 import type { MediaIndex } from "../index/media_index.ts";
 import type { MediaRow } from "../index/types.ts";
@@ -137,14 +138,5 @@ export class Placement {
     } finally {
       if (this.#placing.get(key) === tail) this.#placing.delete(key);
     }
-  }
-}
-
-async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
   }
 }
