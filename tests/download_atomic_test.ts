@@ -11,9 +11,8 @@ import {
   tempNameFor,
   tempPathFor,
   tempSizeFor,
-  writeAtomic,
-  writeFileAtomic,
 } from "../src/files/atomic_file.ts";
+import { writeAtomic, writeFileAtomic } from "../src/files/write_atomic.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

@@ -1,7 +1,7 @@
 /** `gphotos-sync status TARGET`: what the index holds and what is missing; `--verify` re-hashes files. */
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { EXIT, UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileAtomic } from "../files/write_atomic.ts";
 import { writeFileBeside } from "../files/write_beside.ts";
 import type { MediaIndex } from "../index/mod.ts";
 import {

@@ -5,7 +5,7 @@
  */
 import { pathExists } from "../files/file_info.ts";
 import { formatBytes } from "../format.ts";
-import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileAtomic } from "../files/write_atomic.ts";
 import { swapFolder } from "../files/folder_swap.ts";
 import { dirname, join } from "node:path";
 import type { EventSink } from "../events.ts";

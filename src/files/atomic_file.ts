@@ -6,7 +6,7 @@
  * name. Every folder written into is checked to resolve inside TARGET before anything is made.
  */
 import { lstatOrUndefined } from "./file_info.ts";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
 import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
 import {
@@ -89,18 +89,6 @@ export interface CommitOptions extends FinishOptions {
   path?: string;
 }
 
-/** Options of `writeAtomic`. */
-export interface WriteAtomicOptions extends CommitOptions {
-  signal?: AbortSignal;
-}
-
-/** Options of `writeFileAtomic`. */
-export interface WriteFileOptions {
-  /** Permission bits (such as 0o600 for the token file). */
-  mode?: number;
-  mtime?: Date;
-}
-
 /** A temporary file on its way to a final name inside TARGET. */
 export class TempFile {
   /** TARGET, as given. */
@@ -115,6 +103,12 @@ export class TempFile {
   #size: number;
   #closed = false;
   #digest: FileDigest | undefined;
+  /** The data is on disk (`finish`). */
+  #synced = false;
+  /** The mtime `ready` gave the file, in ms. */
+  #mtime: number | undefined;
+  /** The absolute folder `ready` made and checked. */
+  #readyDir: string | undefined;
   /** A write failed: the file may hold more than was counted, and the hash does. */
   #stale = false;
 
@@ -315,10 +309,11 @@ export class TempFile {
   }
 
   /**
-   * Ends writing: checks the byte count against `expectedSize` (IncompleteFileError, the file stays
-   * open), syncs the data to disk and closes the file. Returns the digest; calling it again does too.
+   * Ends writing without syncing: checks the byte count against `expectedSize`
+   * (IncompleteFileError, the file stays open) and returns the digest; calling it again does too.
+   * The file stays open for `finish`; `close` may close it first (`finish` then reopens it to sync).
    */
-  async finish(opts: FinishOptions = {}): Promise<FileDigest> {
+  async complete(opts: FinishOptions = {}): Promise<FileDigest> {
     if (this.#digest) return this.#digest;
     this.#assertOpen();
     if (opts.whole) await this.#rehash();
@@ -329,11 +324,46 @@ export class TempFile {
       await this.#rehash(this.#size);
       await this.#file.truncate(this.#size);
     }
-    // Before the rename: a power cut must not leave a final name on a file whose data never landed.
-    await this.#file.syncData();
     this.#digest = { size: this.#size, sha256: this.#hash.hex() };
-    this.close();
     return this.#digest;
+  }
+
+  /**
+   * Ends writing (see `complete`), syncs the data to disk and closes the file. Returns the digest;
+   * calling it again does too.
+   */
+  async finish(opts: FinishOptions = {}): Promise<FileDigest> {
+    const digest = await this.complete(opts);
+    if (!this.#synced) {
+      // Before the rename: a power cut must not leave a final name on a file whose data never landed.
+      if (this.#closed) {
+        using file = await Deno.open(this.tempPath, { read: true, write: true });
+        await file.syncData();
+      } else {
+        await this.#file.syncData();
+      }
+      this.#synced = true;
+    }
+    this.close();
+    return digest;
+  }
+
+  /**
+   * Does before the final name is known what `commit` would do after: finishes (syncs) the file,
+   * gives it `mtime` and makes (and checks) the folder `dir` of TARGET. Many files can get ready
+   * side by side, so their syncs share the disk's flushes, leaving `commit` only the rename.
+   */
+  async ready(opts: { dir?: string; mtime?: Date } = {}): Promise<void> {
+    await this.finish();
+    if (opts.mtime && !Number.isNaN(opts.mtime.getTime())) {
+      await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
+      this.#mtime = opts.mtime.getTime();
+    }
+    if (opts.dir !== undefined) {
+      const dir = resolveDirInside(this.target, opts.dir);
+      await makeDirInside(this.target, dir, opts.dir);
+      this.#readyDir = dir;
+    }
   }
 
   /**
@@ -350,11 +380,13 @@ export class TempFile {
     if (finalPath === undefined) {
       throw new TypeError(`Temporary file "${this.tempPath}" has no final name`);
     }
-    if (opts.mtime && !Number.isNaN(opts.mtime.getTime())) {
+    if (
+      opts.mtime && !Number.isNaN(opts.mtime.getTime()) && opts.mtime.getTime() !== this.#mtime
+    ) {
       await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
     }
     const dir = dirname(finalPath);
-    await makeDirInside(this.target, dir, relPath);
+    if (dir !== this.#readyDir) await makeDirInside(this.target, dir, relPath);
     try {
       await Deno.rename(this.tempPath, finalPath);
     } catch (err) {
@@ -406,50 +438,6 @@ export class TempFile {
   }
 }
 
-/**
- * Streams `body` to `TARGET/relPath` atomically: temporary file, SHA-256 while streaming, rename only
- * when complete (and matching `expectedSize`), mtime set. On any failure the temporary file is removed.
- */
-export async function writeAtomic(
-  target: string,
-  relPath: string,
-  body: ReadableStream<Uint8Array>,
-  opts: WriteAtomicOptions = {},
-): Promise<FileDigest> {
-  const temp = await TempFile.open(target, relPath);
-  try {
-    await temp.append(body, { signal: opts.signal });
-    return await temp.commit(opts);
-  } catch (err) {
-    await temp.discard();
-    throw err;
-  }
-}
-
-/**
- * Writes a whole small file (the token, a report) to `TARGET/relPath` atomically, through a
- * temporary file of its own, so two processes writing it at once each leave a whole file.
- */
-export async function writeFileAtomic(
-  target: string,
-  relPath: string,
-  data: Uint8Array | string,
-  opts: WriteFileOptions = {},
-): Promise<FileDigest> {
-  resolveInside(target, relPath);
-  const temp = await TempFile.create(target, posixDirname(relPath), {
-    hint: basename(relPath),
-    mode: opts.mode,
-  });
-  try {
-    await temp.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
-    return await temp.commit({ path: relPath, mtime: opts.mtime });
-  } catch (err) {
-    await temp.discard();
-    throw err;
-  }
-}
-
 /** Size of the buffer a byte stream is read into. */
 const CHUNK_BYTES = 64 * 1024;
 
@@ -470,12 +458,6 @@ async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
 /** `chmod` as well as the open mode, so a restrictive umask is not all that is relied on. */
 async function setMode(path: string, mode: number): Promise<void> {
   if (Deno.build.os !== "windows") await Deno.chmod(path, mode);
-}
-
-/** The folder of a TARGET-relative path, "." for TARGET itself. */
-function posixDirname(relPath: string): string {
-  const cut = relPath.replaceAll("\\", "/").lastIndexOf("/");
-  return cut < 0 ? "." : relPath.slice(0, cut);
 }
 
 function isCrossDevice(err: unknown): boolean {

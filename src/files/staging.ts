@@ -7,10 +7,14 @@
 import { type FileDigest, TempFile } from "./atomic_file.ts";
 import { type ChunkPump, pumpStream } from "./byte_pump.ts";
 
-/** A complete, hashed temporary file waiting for its final name. */
+/**
+ * A complete, hashed temporary file waiting for its final name. It is closed but not yet synced:
+ * `readyStaged` or `placeStaged` syncs it, and a copy that turns out to be known is discarded
+ * without ever costing a flush.
+ */
 export interface StagedFile extends FileDigest {
   tempPath: string;
-  /** The writer's file, finished (synced and closed). */
+  /** The writer's file, complete and closed. */
   file: TempFile;
 }
 
@@ -39,7 +43,9 @@ export async function stageChunks(pump: ChunkPump, opts: StageOptions): Promise<
   const file = await TempFile.create(opts.target, opts.dir, { hint: opts.hint });
   try {
     await pump((chunk) => file.write(chunk));
-    const digest = await file.finish();
+    const digest = await file.complete();
+    // Closed, so thousands staged by a tgz's pass one hold no handles.
+    file.close();
     return { ...digest, tempPath: file.tempPath, file };
   } catch (err) {
     await file.discard();
@@ -71,7 +77,19 @@ export async function headOf(pump: ChunkPump, limit: number): Promise<Uint8Array
 }
 
 /**
- * Gives a staged file its mtime and renames it to `opts.path` (relative to TARGET, replacing a file
+ * Syncs a staged file, gives it its mtime and makes (and checks) the folder of TARGET it is headed
+ * to, before its final name is known: done side by side for many files, it leaves `placeStaged`
+ * only the rename.
+ */
+export async function readyStaged(
+  staged: StagedFile,
+  opts: { dir: string; mtime?: Date },
+): Promise<void> {
+  await staged.file.ready(opts);
+}
+
+/**
+ * Syncs a staged file (unless `readyStaged` did), gives it its mtime and renames it to `opts.path` (relative to TARGET, replacing a file
  * there), refusing a folder that resolves outside TARGET through a symlink.
  */
 export async function placeStaged(

@@ -8,7 +8,7 @@
 import { denoLinkOps } from "./links.ts";
 import { dirname, resolve } from "node:path";
 import { isInside } from "../layout/mod.ts";
-import { writeFileAtomic, type WriteFileOptions } from "./atomic_file.ts";
+import { writeFileAtomic, type WriteFileOptions } from "./write_atomic.ts";
 import { assertDirInside, makeDirInside, relativeToTarget } from "./inside_target.ts";
 
 /** One change to TARGET, planned or made; paths are relative to TARGET with "/". */

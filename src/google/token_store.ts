@@ -1,7 +1,7 @@
 /** The OAuth token file `TARGET/.gphotos.token`: JSON, mode 0600, replaced atomically. */
 import { join } from "node:path";
 import { AuthError } from "../errors.ts";
-import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileAtomic } from "../files/write_atomic.ts";
 
 /** The token file's name inside TARGET. */
 export const TOKEN_FILE = ".gphotos.token";

@@ -212,11 +212,6 @@ export class MediaIndex implements IndexPort {
     return this.#same.findItemByContent(content);
   }
 
-  /** The sizes of the files on disk, read once. */
-  itemSizes(): Set<number> {
-    return this.#same.itemSizes();
-  }
-
   /** Where an item would live with another capture time; writes nothing. */
   plannedMove(id: string, captureTime: string, layout: LayoutOptions = {}): ItemPlace {
     return this.#items.plannedMove(id, captureTime, layout);

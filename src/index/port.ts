@@ -35,8 +35,6 @@ export interface IndexPort {
   findSameItem(item: SameItemQuery, rule: SameItemRule): MediaRow | undefined;
   /** The item whose file on disk has this size and SHA-256, if any. */
   findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined;
-  /** The sizes of the files on disk. */
-  itemSizes(): Set<number>;
 
   // ---- files a source brings itself (Takeout) ----
   /** Records a file placed in TARGET for an item and clears any failure. */

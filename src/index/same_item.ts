@@ -67,15 +67,4 @@ export class SameItemLookup {
     ).get(content.sha256, content.size) as Row | undefined;
     return row ? toMediaRow(row) : undefined;
   }
-
-  /**
-   * The sizes of the files on disk, read once (size has no index: asking per file would scan the
-   * table each time). Only a file of one of these sizes can already be in the backup.
-   */
-  itemSizes(): Set<number> {
-    const rows = this.#sql.stmt(
-      "SELECT DISTINCT size FROM media_items WHERE size IS NOT NULL",
-    ).all() as Row[];
-    return new Set(rows.map((r) => Number(r.size)));
-  }
 }

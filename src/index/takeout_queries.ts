@@ -14,11 +14,6 @@ export function findItemByContent(
   return index.findItemByContent(content);
 }
 
-/** The sizes of the files on disk, read once. Only a file of one of these sizes can be in the backup. */
-export function itemSizes(index: IndexPort): Set<number> {
-  return index.itemSizes();
-}
-
 /**
  * An item from the Library API or the Picker that is the same as a Takeout original (the one
  * same-item rule, `IndexPort.findSameItem`) and whose file is not already an original: the item

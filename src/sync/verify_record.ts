@@ -4,7 +4,7 @@
  * result lives beside the index, not in it.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../files/atomic_file.ts";
+import { writeFileAtomic } from "../files/write_atomic.ts";
 import type { VerifyResult } from "./verify.ts";
 
 /** The file's name inside TARGET. */

@@ -9,10 +9,9 @@ import {
   addAlbumItems,
   findItemByContent,
   findLowerFidelityTwin,
-  itemSizes,
 } from "../../index/takeout_queries.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
-import { resolveInside, writeAtomic } from "../../files/atomic_file.ts";
+import { resolveInside } from "../../files/atomic_file.ts";
 import { keepingHead } from "../../files/byte_pump.ts";
 import type { FileDigest } from "../../files/hash.ts";
 import { fileExistsInside, moveInside } from "../../files/move_file.ts";
@@ -22,10 +21,11 @@ import {
   headOf,
   placeStaged,
   readFileHead,
+  readyStaged,
   stageChunks,
   type StagedFile,
 } from "../../files/staging.ts";
-import { forEachLimited } from "../../files/pool.ts";
+import { forEachLimited, Pool } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { entryKeyOf, knownEntryItem, replacesDate, rowCapture } from "./known_entries.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
@@ -35,11 +35,13 @@ import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
 import { describe, type TakeoutEntry } from "./part.ts";
 import type { TakeoutTree } from "./read_takeout.ts";
 import type { TakeoutReport } from "./report.ts";
-import { xmpSidecar } from "./xmp.ts";
+import { writeXmpSidecar } from "./xmp.ts";
 
 /** Files whose first bytes are read for EXIF when no sidecar dates them. */
 const EXIF_HEAD_BYTES = 256 * 1024;
 const MAX_ORPHAN_WARNINGS = 20;
+/** Files in flight (read, syncing, or waiting for their turn) per archive reader. */
+const IN_FLIGHT_PER_READER = 8;
 
 /** An entry's bytes once read: digest, first bytes, and the staged file (none in a dry run). */
 export interface Content extends FileDigest {
@@ -81,8 +83,8 @@ export class Importer {
   #total = 0;
   /** Bytes written in pass two only: staged bytes were shown by pass one's bar. */
   #passBytes = 0;
-  /** Sizes of files on disk (earlier runs and this one), to know when hashing first pays. */
-  #sizes: Set<number>;
+  /** Slots for reading the archive (`concurrency`). */
+  #readers: Pool;
 
   constructor(
     opts: ImportTakeoutOptions,
@@ -95,7 +97,7 @@ export class Importer {
     this.#streamed = streamed;
     this.#report = report;
     this.#emit = opts.onEvent ?? (() => {});
-    this.#sizes = itemSizes(opts.index);
+    this.#readers = new Pool(Math.max(1, opts.concurrency ?? 4));
     for (const e of streamed.content.keys()) this.#read.add(e);
   }
 
@@ -129,7 +131,9 @@ export class Importer {
   }
 
   async #pool(works: Work[]): Promise<void> {
-    const width = Math.max(1, this.#opts.concurrency ?? 4);
+    // Many files wait for their turn at once, so their syncs share the disk's flushes; only
+    // `concurrency` of them read the archive at a time.
+    const width = this.#readers.size * IN_FLIGHT_PER_READER;
     let previous = Promise.resolve();
     await forEachLimited(works, width, async (w) => {
       // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
@@ -211,52 +215,67 @@ export class Importer {
       return this.#tree.read(entry, sink);
     }, SNIFF_BYTES);
     const pump = kept.pump;
-    if (!capture) {
-      // Only files no sidecar dates have their first bytes read twice.
-      const exif = async () =>
-        exifDate(
-          content?.staged
-            ? await readFileHead(content.staged.tempPath, EXIF_HEAD_BYTES)
-            : content
-            ? content.head
-            : await headOf(pump, EXIF_HEAD_BYTES),
-        );
-      capture = await chooseCaptureTime(entry.name, {
-        sidecar: w.sidecar,
-        exif,
-        folderYear: w.folder.year,
-        entryTime: entry.mtime,
-      });
-    }
-    const rec = takeoutRecord(w, capture, primary?.id);
-    const folder = index.plannedPath(rec, { flat: this.#opts.flat }).folder;
-
-    if (!content) {
-      // Only hash first when the size says the bytes may already be here (a re-import, an
-      // album copy): then nothing is written at all. A dry run only ever hashes.
-      if (this.#opts.dryRun || this.#sizes.has(entry.size)) {
-        const digest = await hashChunks(pump);
-        await w.turn;
-        const known = await this.#known(digest.size, digest.sha256);
-        if (known) {
-          typeRecord(rec, m, kept.head());
-          await this.#merge(w, entry, known, rec, capture);
-          return;
-        }
-        if (this.#opts.dryRun) content = { ...digest, head: kept.head() };
+    let folder: string;
+    let rec: MediaRecord;
+    const release = await this.#readers.acquire();
+    try {
+      if (!capture) {
+        // Only files no sidecar dates have their first bytes read twice.
+        const exif = async () =>
+          exifDate(
+            content?.staged
+              ? await readFileHead(content.staged.tempPath, EXIF_HEAD_BYTES)
+              : content
+              ? content.head
+              : await headOf(pump, EXIF_HEAD_BYTES),
+          );
+        capture = await chooseCaptureTime(entry.name, {
+          sidecar: w.sidecar,
+          exif,
+          folderYear: w.folder.year,
+          entryTime: entry.mtime,
+        });
       }
-      if (!content) {
+      rec = takeoutRecord(w, capture, primary?.id);
+      folder = index.plannedPath(rec, { flat: this.#opts.flat }).folder;
+      if (!content && this.#opts.dryRun) {
+        // A dry run only ever hashes.
+        content = { ...(await hashChunks(pump)), head: kept.head() };
+      } else if (!content) {
+        // Staged even when its bytes may be here already (an album copy, a moved entry): a copy
+        // found known is discarded before it is synced, so it costs no flush.
         const staged = await stageChunks(pump, { target, dir: folder, hint: entry.name });
         content = { size: staged.size, sha256: staged.sha256, head: kept.head(), staged };
         this.#report.bytesWritten += staged.size;
         this.#passBytes += staged.size;
+      } else {
+        this.#streamed.content.delete(entry);
       }
-    } else {
-      this.#streamed.content.delete(entry);
+    } finally {
+      release();
     }
     typeRecord(rec, m, content.head);
+    if (this.#opts.dryRun) {
+      await w.turn;
+      const known = await this.#known(content.size, content.sha256);
+      if (known) {
+        await this.#merge(w, entry, known, rec, capture);
+        return;
+      }
+    } else if (content.staged && !await this.#probablyKnown(content)) {
+      await readyStaged(content.staged, { dir: folder, mtime: capture?.time });
+    }
     await w.turn;
     await this.#commit(w, entry, content, rec, capture);
+  }
+
+  /**
+   * Whether a copy with these bytes is already kept, asked before the turn (another copy in flight
+   * may still change the answer; `#commit` decides): such a copy is not worth syncing.
+   */
+  async #probablyKnown(content: Content): Promise<boolean> {
+    return this.#bySha.has(`${content.size}:${content.sha256}`) ||
+      (await this.#known(content.size, content.sha256)) !== undefined;
   }
 
   /** The item that already has these bytes on disk, from this run or an earlier one. */
@@ -406,13 +425,15 @@ export class Importer {
       row = index.getItem(row.id)!;
     }
     this.#recordEntry(entry, row.id);
-    this.#sizes.add(content.size);
     if (twin) this.#report.replaced++;
     else this.#report.imported++;
     if (rec.companionOf) this.#report.companions++;
     this.#resolved.set(w.m, { id: row.id, capture });
     this.#addMember(w, row.id);
-    if (this.#opts.xmp && !this.#opts.dryRun) await this.#writeXmp(row, rec, capture);
+    if (this.#opts.xmp && !this.#opts.dryRun) {
+      await writeXmpSidecar(this.#opts.target, row.path, { ...rec, captureTime: capture?.time });
+      this.#report.xmpWritten++;
+    }
     this.#emit({
       type: "item",
       phase: "takeout",
@@ -427,27 +448,6 @@ export class Importer {
   #recordEntry(entry: TakeoutEntry, id: string): void {
     const key = entryKeyOf(entry);
     if (key) this.#opts.index.recordTakeoutEntry(key, id);
-  }
-
-  async #writeXmp(
-    row: MediaRow,
-    rec: MediaRecord,
-    capture: CaptureTime | undefined,
-  ): Promise<void> {
-    const text = xmpSidecar({
-      captureTime: capture?.time,
-      latitude: rec.latitude,
-      longitude: rec.longitude,
-      altitude: rec.altitude,
-      description: rec.description,
-      favourite: rec.favourite,
-      people: rec.people,
-    });
-    const bytes = new TextEncoder().encode(text);
-    await writeAtomic(this.#opts.target, `${row.path}.xmp`, ReadableStream.from([bytes]), {
-      mtime: capture?.time,
-    });
-    this.#report.xmpWritten++;
   }
 
   #addMember(w: Work, id: string): void {

@@ -3,6 +3,7 @@
  * Google's JSON, for photo managers (darktable, digiKam, Lightroom) that read sidecars. The media
  * file itself is never modified.
  */
+import { writeAtomic } from "../../files/write_atomic.ts";
 
 /** What an XMP sidecar records. */
 export interface XmpFields {
@@ -84,4 +85,16 @@ export function xmpSidecar(fields: XmpFields): string {
     `<?xpacket end="w"?>`,
     ``,
   ].join("\n");
+}
+
+/** Writes `TARGET/<path>.xmp` atomically, dated like the media file. */
+export async function writeXmpSidecar(
+  target: string,
+  path: string,
+  fields: XmpFields,
+): Promise<void> {
+  const bytes = new TextEncoder().encode(xmpSidecar(fields));
+  await writeAtomic(target, `${path}.xmp`, ReadableStream.from([bytes]), {
+    mtime: fields.captureTime,
+  });
 }
