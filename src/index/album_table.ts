@@ -121,6 +121,13 @@ export class AlbumTable {
     });
   }
 
+  /** The ids of an album's members. */
+  albumMemberIds(albumId: string): Set<string> {
+    const rows = this.#sql.stmt("SELECT media_id FROM album_items WHERE album_id = ?")
+      .all(albumId) as Row[];
+    return new Set(rows.map((r) => r.media_id as string));
+  }
+
   /** An album's items in album order. */
   albumItems(albumId: string): MediaRow[] {
     return (this.#sql.stmt(

@@ -269,33 +269,8 @@ export class ItemTable {
 
   /** Refreshes metadata that may change in Google; returns whether anything but last_seen changed. */
   #update(old: MediaRow, rec: MediaRecord, now: string): boolean {
-    const next = {
-      source: old.source === "album" && rec.source === "library" ? "library" : old.source,
-      mimeType: rec.mimeType ?? old.mimeType,
-      description: rec.description ?? old.description,
-      width: rec.width ?? old.width,
-      height: rec.height ?? old.height,
-      cameraMake: rec.cameraMake ?? old.cameraMake,
-      cameraModel: rec.cameraModel ?? old.cameraModel,
-      latitude: rec.latitude ?? old.latitude,
-      longitude: rec.longitude ?? old.longitude,
-      altitude: rec.altitude ?? old.altitude,
-      favourite: rec.favourite ?? old.favourite,
-      archived: rec.archived ?? old.archived,
-      trashed: rec.trashed ?? old.trashed,
-      videoStatus: rec.videoStatus ?? old.videoStatus,
-      productUrl: rec.productUrl ?? old.productUrl,
-      people: rec.people ?? old.people,
-    };
-    const changed = next.source !== old.source || next.mimeType !== old.mimeType ||
-      next.description !== old.description || next.width !== old.width ||
-      next.height !== old.height || next.cameraMake !== old.cameraMake ||
-      next.cameraModel !== old.cameraModel || next.latitude !== old.latitude ||
-      next.longitude !== old.longitude || next.altitude !== old.altitude ||
-      next.favourite !== old.favourite || next.archived !== old.archived ||
-      next.trashed !== old.trashed || next.videoStatus !== old.videoStatus ||
-      next.productUrl !== old.productUrl ||
-      JSON.stringify(next.people) !== JSON.stringify(old.people) || old.removedAt !== null;
+    const next = refreshed(old, rec);
+    const changed = differs(old, next);
     if (changed) {
       // Google's word on the item changed (a FAILED video may be READY now): a skip is tried again.
       this.#sql.stmt(
@@ -427,6 +402,48 @@ export class ItemTable {
       "UPDATE media_items SET downloaded_at = NULL, size = NULL, sha256 = NULL WHERE id = ?",
     ).run(id);
   }
+}
+
+/** What an upsert of `rec` makes of the metadata of the item `old` (`#update`'s columns). */
+function refreshed(old: MediaRow, rec: MediaRecord) {
+  return {
+    source: old.source === "album" && rec.source === "library" ? "library" : old.source,
+    mimeType: rec.mimeType ?? old.mimeType,
+    description: rec.description ?? old.description,
+    width: rec.width ?? old.width,
+    height: rec.height ?? old.height,
+    cameraMake: rec.cameraMake ?? old.cameraMake,
+    cameraModel: rec.cameraModel ?? old.cameraModel,
+    latitude: rec.latitude ?? old.latitude,
+    longitude: rec.longitude ?? old.longitude,
+    altitude: rec.altitude ?? old.altitude,
+    favourite: rec.favourite ?? old.favourite,
+    archived: rec.archived ?? old.archived,
+    trashed: rec.trashed ?? old.trashed,
+    videoStatus: rec.videoStatus ?? old.videoStatus,
+    productUrl: rec.productUrl ?? old.productUrl,
+    people: rec.people ?? old.people,
+  };
+}
+
+function differs(old: MediaRow, next: ReturnType<typeof refreshed>): boolean {
+  return next.source !== old.source || next.mimeType !== old.mimeType ||
+    next.description !== old.description || next.width !== old.width ||
+    next.height !== old.height || next.cameraMake !== old.cameraMake ||
+    next.cameraModel !== old.cameraModel || next.latitude !== old.latitude ||
+    next.longitude !== old.longitude || next.altitude !== old.altitude ||
+    next.favourite !== old.favourite || next.archived !== old.archived ||
+    next.trashed !== old.trashed || next.videoStatus !== old.videoStatus ||
+    next.productUrl !== old.productUrl ||
+    JSON.stringify(next.people) !== JSON.stringify(old.people) || old.removedAt !== null;
+}
+
+/**
+ * Whether upserting `rec` would change the known item `row` beyond its last-seen time: when not, a
+ * source that only re-reads what it wrote before (a Takeout re-import) need not write at all.
+ */
+export function refreshChanges(row: MediaRow, rec: MediaRecord): boolean {
+  return differs(row, refreshed(row, rec));
 }
 
 /** Why a record with an id that cannot be stored was left out. */

@@ -228,14 +228,16 @@ export class MediaIndex implements IndexPort {
 
   // ---- imported Takeout entries (takeout_entry_table.ts) ----
 
-  /** The item a Takeout entry with this path, size and fingerprint became, if any. */
-  itemOfTakeoutEntry(entry: TakeoutEntryKey): string | undefined {
-    return this.#takeoutEntries.itemOfEntry(entry);
+  /** Every Takeout entry whose item has a file on disk, by `takeoutEntryId`, in one query. */
+  downloadedTakeoutEntries(): Map<string, MediaRow> {
+    return this.#takeoutEntries.downloadedEntries();
   }
 
-  /** Remembers which item a Takeout entry became. */
-  recordTakeoutEntry(entry: TakeoutEntryKey, mediaId: string): void {
-    this.#takeoutEntries.recordEntry(entry, mediaId);
+  /** Remembers which items Takeout entries became, in one transaction. */
+  recordTakeoutEntries(
+    entries: Iterable<{ entry: TakeoutEntryKey; mediaId: string }>,
+  ): void {
+    this.#takeoutEntries.recordEntries(entries);
   }
 
   // ---- failures (failure_table.ts) and counts ----
@@ -296,6 +298,11 @@ export class MediaIndex implements IndexPort {
   /** Appends items to an album after its current members; returns how many were new. */
   addAlbumItems(albumId: string, mediaIds: string[]): number {
     return this.#albums.addAlbumItems(albumId, mediaIds);
+  }
+
+  /** The ids of an album's members. */
+  albumMemberIds(albumId: string): Set<string> {
+    return this.#albums.albumMemberIds(albumId);
   }
 
   /** An album's items in album order. */

@@ -1,8 +1,10 @@
 /** The SQLite index of a TARGET: schema, migrations, typed queries, the run lock. */
 export { MediaIndex } from "./media_index.ts";
 export type { IndexPort } from "./port.ts";
+export { refreshChanges } from "./item_table.ts";
 export type { ItemPlace, UpsertResult } from "./item_table.ts";
 export type { SameItemQuery, SameItemRule } from "./same_item.ts";
+export { takeoutEntryId } from "./takeout_entry_table.ts";
 export type { TakeoutEntryKey } from "./takeout_entry_table.ts";
 export type { IndexCounts } from "./index_counts.ts";
 export type { RunRow } from "./run_table.ts";

@@ -53,10 +53,13 @@ export interface IndexPort {
     date: { captureTime: string; dateSource: MediaRecord["dateSource"] },
     place: ItemPlace,
   ): void;
-  /** The item a Takeout entry with this path, size and fingerprint became, if any. */
-  itemOfTakeoutEntry(entry: TakeoutEntryKey): string | undefined;
-  /** Remembers which item a Takeout entry became. */
-  recordTakeoutEntry(entry: TakeoutEntryKey, mediaId: string): void;
+  /**
+   * Every Takeout entry whose item has a file on disk, keyed by `takeoutEntryId`, with the item's
+   * row (one object per item), in one query.
+   */
+  downloadedTakeoutEntries(): Map<string, MediaRow>;
+  /** Remembers which items Takeout entries became, in one transaction. */
+  recordTakeoutEntries(entries: Iterable<{ entry: TakeoutEntryKey; mediaId: string }>): void;
 
   // ---- albums and membership ----
   /** One album by id. */
@@ -71,6 +74,8 @@ export interface IndexPort {
     mediaIds: string[],
     listed: { count: number; title: string | null },
   ): void;
+  /** The ids of an album's members. */
+  albumMemberIds(albumId: string): Set<string>;
   /** Appends members, keeping those already there; returns how many were new. */
   addAlbumItems(albumId: string, mediaIds: string[]): number;
   /** After a complete listing, marks albums of a kind not seen since `listingStart` as removed. */

@@ -4,6 +4,8 @@
  * time), so a later import recognises an unchanged entry without reading it.
  */
 import type { Row, Sql } from "./_handle.ts";
+import { toMediaRow } from "./_rows.ts";
+import type { MediaRow } from "./types.ts";
 
 /** An entry of an export as the index remembers it. */
 export interface TakeoutEntryKey {
@@ -14,6 +16,11 @@ export interface TakeoutEntryKey {
   fingerprint: string;
 }
 
+/** One string per entry key, for a `Map` of entries (a path holds no NUL). */
+export function takeoutEntryId(e: TakeoutEntryKey): string {
+  return `${e.key}\0${e.size}\0${e.fingerprint}`;
+}
+
 /** The imported Takeout entries of one index. */
 export class TakeoutEntryTable {
   #sql: Sql;
@@ -22,19 +29,45 @@ export class TakeoutEntryTable {
     this.#sql = sql;
   }
 
-  /** The item an entry with this path, size and fingerprint became, if any. */
-  itemOfEntry(e: TakeoutEntryKey): string | undefined {
-    const row = this.#sql.stmt(
-      "SELECT media_id FROM takeout_entries WHERE entry_key = ? AND size = ? AND fingerprint = ?",
-    ).get(e.key, e.size, e.fingerprint) as Row | undefined;
-    return row ? (row.media_id as string) : undefined;
+  /**
+   * Every entry whose item has a file on disk, by `takeoutEntryId`, with that item's row (one
+   * object per item), in one query: a re-import recognises thousands of entries without a query
+   * each.
+   */
+  downloadedEntries(): Map<string, MediaRow> {
+    const rows = this.#sql.stmt(
+      `SELECT t.entry_key AS t_key, t.size AS t_size, t.fingerprint AS t_fingerprint, m.*
+       FROM takeout_entries t JOIN media_items m ON m.id = t.media_id
+       WHERE m.downloaded_at IS NOT NULL`,
+    ).all() as Row[];
+    const items = new Map<string, MediaRow>();
+    const out = new Map<string, MediaRow>();
+    for (const r of rows) {
+      const id = r.id as string;
+      let row = items.get(id);
+      if (!row) items.set(id, row = toMediaRow(r));
+      out.set(
+        takeoutEntryId({
+          key: r.t_key as string,
+          size: Number(r.t_size),
+          fingerprint: r.t_fingerprint as string,
+        }),
+        row,
+      );
+    }
+    return out;
   }
 
-  /** Remembers that an entry became (or is a copy of) an item. */
-  recordEntry(e: TakeoutEntryKey, mediaId: string): void {
-    this.#sql.stmt(
-      `INSERT INTO takeout_entries (entry_key, size, fingerprint, media_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT (entry_key, size, fingerprint) DO UPDATE SET media_id = excluded.media_id`,
-    ).run(e.key, e.size, e.fingerprint, mediaId);
+  /** Remembers that entries became (or are copies of) items, in one transaction. */
+  recordEntries(entries: Iterable<{ entry: TakeoutEntryKey; mediaId: string }>): void {
+    this.#sql.transaction(() => {
+      const insert = this.#sql.stmt(
+        `INSERT INTO takeout_entries (entry_key, size, fingerprint, media_id) VALUES (?, ?, ?, ?)
+         ON CONFLICT (entry_key, size, fingerprint) DO UPDATE SET media_id = excluded.media_id`,
+      );
+      for (const { entry: e, mediaId } of entries) {
+        insert.run(e.key, e.size, e.fingerprint, mediaId);
+      }
+    });
   }
 }

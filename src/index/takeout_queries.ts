@@ -26,6 +26,11 @@ export function findLowerFidelityTwin(
   return index.findSameItem(photo, { otherThan: "takeout", belowOriginal: true });
 }
 
+/** The ids of an album's members. */
+export function albumMemberIds(index: IndexPort, albumId: string): Set<string> {
+  return index.albumMemberIds(albumId);
+}
+
 /** Appends items to an album after its current members, keeping those already there. */
 export function addAlbumItems(
   index: IndexPort,

@@ -14,7 +14,7 @@ import { discardStaged, hashChunks, stageChunks, streamPump } from "../../files/
 import { clearStagingDir, STAGING_DIR } from "../../files/staging_dir.ts";
 import { type Content, Importer, type Streamed } from "./importer.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
-import { knownEntryItem } from "./known_entries.ts";
+import { KnownEntries } from "./known_entries.ts";
 import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
 import { emptyReport, type TakeoutReport } from "./report.ts";
 
@@ -31,7 +31,12 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
   if (!opts.dryRun) await clearStagingDir(target);
 
-  const streamed: Streamed = { content: new Map(), known: new Map() };
+  // Rule 14: every entry the index knows, in one query, before any part is read.
+  const streamed: Streamed = {
+    content: new Map(),
+    known: new Map(),
+    entries: new KnownEntries(index, target),
+  };
   emit({ type: "phase", phase: "takeout" });
   let tree: TakeoutTree;
   try {
@@ -40,7 +45,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
         // Rule 14 for a tgz: read past what the index knows, neither hashed nor written.
-        const known = await knownEntryItem(index, target, entry);
+        const known = streamed.entries.item(entry);
         if (known) {
           streamed.known.set(entry, known);
           await body.cancel();

@@ -4,9 +4,8 @@
  * writes happen in work order (`Work.turn`), so which copy decides an item never depends on timing.
  */
 import type { EventSink } from "../../events.ts";
-import { isoUtc, type MediaRecord, type MediaRow } from "../../index/mod.ts";
+import { isoUtc, type MediaRecord, type MediaRow, refreshChanges } from "../../index/mod.ts";
 import {
-  addAlbumItems,
   findItemByContent,
   findLowerFidelityTwin,
 } from "../../index/takeout_queries.ts";
@@ -27,7 +26,8 @@ import {
 } from "../../files/staging.ts";
 import { forEachLimited, Pool } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
-import { entryKeyOf, knownEntryItem, replacesDate, rowCapture } from "./known_entries.ts";
+import { AlbumMembers } from "./album_records.ts";
+import { type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";
 import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
@@ -49,10 +49,14 @@ export interface Content extends FileDigest {
   staged?: StagedFile;
 }
 
-/** What pass one left for pass two: streamed bodies, and streamed entries the index knew. */
+/**
+ * What pass one left for pass two: streamed bodies, streamed entries the index knew, and the
+ * entries the index knew when the import started.
+ */
 export interface Streamed {
   content: Map<TakeoutEntry, Content>;
   known: Map<TakeoutEntry, MediaRow>;
+  entries: KnownEntries;
 }
 
 /** What became of a media file: its item and the time it is filed under. */
@@ -60,6 +64,8 @@ interface Resolved {
   id: string;
   capture?: CaptureTime;
 }
+
+export { takeoutAlbumId } from "./album_records.ts";
 
 /** Pass two; see the module comment. */
 export class Importer {
@@ -76,7 +82,7 @@ export class Importer {
   #decided = new Set<string>();
   #replacedTwins = new Set<string>();
   #resolved = new Map<MatchedMedia, Resolved>();
-  #albumMembers = new Map<string, string[]>();
+  #albumMembers = new AlbumMembers();
   /** Media entries whose data was read (pass one's streamed ones included). */
   #read = new Set<TakeoutEntry>();
   #done = 0;
@@ -124,8 +130,12 @@ export class Importer {
     const { first, second } = workOrder(result, report, this.#opts.includeTrash === true);
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
-    await this.#pool(first);
-    await this.#pool(second);
+    try {
+      await this.#pool(first);
+      await this.#pool(second);
+    } finally {
+      this.#streamed.entries.flush();
+    }
     this.#recordAlbums(result.folders);
     report.entriesRead = this.#read.size;
   }
@@ -190,19 +200,21 @@ export class Importer {
     // Rule 14: an entry the index knows by path, size and CRC-32 (or time) is not read at all.
     const knownRow = entry.streamed
       ? this.#streamed.known.get(entry)
-      : await knownEntryItem(index, target, entry);
+      : this.#streamed.entries.item(entry, (row) => this.#current(row));
     if (knownRow) {
+      await w.turn;
+      // The row as earlier works of this run left it (they may have re-dated it).
+      const row = this.#current(knownRow) ?? knownRow;
       // Its bytes are the item's, so EXIF, name and entry time say what they said before.
       const capture = primary?.capture ??
         (w.sidecar?.takenTime
           ? { time: w.sidecar.takenTime, source: "sidecar" as const }
-          : rowCapture(knownRow));
+          : rowCapture(row));
       const rec = takeoutRecord(w, capture, primary?.id);
-      rec.mediaType = knownRow.mediaType;
-      if (knownRow.mimeType) rec.mimeType = knownRow.mimeType;
-      await w.turn;
+      rec.mediaType = row.mediaType;
+      if (row.mimeType) rec.mimeType = row.mimeType;
       this.#report.unchangedEntries++;
-      await this.#merge(w, entry, index.getItem(knownRow.id) ?? knownRow, rec, capture);
+      await this.#merge(w, entry, row, rec, capture);
       return;
     }
     let content = entry.streamed ? this.#streamed.content.get(entry) : undefined;
@@ -304,20 +316,30 @@ export class Importer {
     const fromThisRun = this.#thisRun.has(row.id);
     const deciding = !this.#decided.has(row.id);
     const redate = replacesDate(capture, row, deciding);
+    // Only what changes is written: an unchanged re-import writes nothing to the index.
+    let wrote = false;
     if (deciding || redate) {
       this.#decided.add(row.id);
       // A newer export may know more (a favourite set, a caption added since).
-      index.upsertItems([{ ...rec, id: row.id, companionOf: undefined }]);
+      const update = { ...rec, id: row.id, companionOf: undefined };
+      if (refreshChanges(row, update)) {
+        index.upsertItems([update]);
+        wrote = true;
+      }
       if (!fromThisRun && row.fidelity !== "original" && row.size !== null && row.sha256 !== null) {
         // The API download was byte-identical to the original after all.
         index.markDownloaded(row.id, { size: row.size, sha256: row.sha256, fidelity: "original" });
+        wrote = true;
       }
     }
-    if (redate) await this.#redate(row, capture!);
+    if (redate) {
+      await this.#redate(row, capture!);
+      wrote = true;
+    }
     if (!fromThisRun) this.#report.alreadyPresent++;
     else this.#report.duplicates++;
     this.#recordEntry(entry, row.id);
-    const now = index.getItem(row.id) ?? row;
+    const now = wrote ? index.getItem(row.id) ?? row : row;
     this.#resolved.set(w.m, { id: row.id, capture: rowCapture(now) ?? capture });
     this.#addMember(w, row.id);
     this.#emit({
@@ -328,6 +350,11 @@ export class Importer {
       status: "skipped",
       reason: fromThisRun ? "same content as another copy" : "already in the backup",
     });
+  }
+
+  /** An item's row as it is now: read again when this run has written it. */
+  #current(row: MediaRow): MediaRow | undefined {
+    return this.#decided.has(row.id) ? this.#opts.index.getItem(row.id) : row;
   }
 
   /**
@@ -446,38 +473,16 @@ export class Importer {
 
   /** Remembers the entry, so the next import of it reads nothing (rule 14). */
   #recordEntry(entry: TakeoutEntry, id: string): void {
-    const key = entryKeyOf(entry);
-    if (key) this.#opts.index.recordTakeoutEntry(key, id);
+    this.#streamed.entries.remember(entry, id);
   }
 
   #addMember(w: Work, id: string): void {
-    if (w.folder.kind !== "album") return;
-    const list = this.#albumMembers.get(w.folder.dir);
-    if (list) list.push(id);
-    else this.#albumMembers.set(w.folder.dir, [id]);
+    this.#albumMembers.add(w.folder, id);
   }
 
   #recordAlbums(folders: Map<string, FolderInfo>): void {
-    const { index } = this.#opts;
-    for (const f of folders.values()) {
-      if (f.kind !== "album" || !f.album) continue;
-      const id = takeoutAlbumId(f.dir);
-      index.upsertAlbum({
-        id,
-        title: f.album.title || undefined,
-        shared: f.album.shared,
-        source: "takeout",
-      });
-      this.#report.albums++;
-      const members = this.#albumMembers.get(f.dir) ?? [];
-      this.#report.albumMemberships += addAlbumItems(index, { albumId: id, mediaIds: members });
-    }
+    this.#albumMembers.record(this.#opts.index, folders, this.#report);
   }
-}
-
-/** The index id of the album a Takeout folder holds: stable across exports of the same album. */
-export function takeoutAlbumId(dir: string): string {
-  return `takeout:${dir.normalize("NFC")}`;
 }
 
 async function onDisk(target: string, row: MediaRow): Promise<boolean> {

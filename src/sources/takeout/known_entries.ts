@@ -4,7 +4,12 @@
  * central directory, or the entry time of a tar or folder, which have no checksum to offer.
  */
 import { resolveInside } from "../../files/atomic_file.ts";
-import type { IndexPort, MediaRow, TakeoutEntryKey } from "../../index/mod.ts";
+import {
+  type IndexPort,
+  type MediaRow,
+  takeoutEntryId,
+  type TakeoutEntryKey,
+} from "../../index/mod.ts";
 import type { CaptureTime, TakeoutDateSource } from "./metadata.ts";
 import type { TakeoutEntry } from "./part.ts";
 
@@ -21,25 +26,75 @@ export function entryKeyOf(entry: TakeoutEntry): TakeoutEntryKey | undefined {
   return { key: entry.key, size: entry.size, fingerprint };
 }
 
+/** Entry records written per transaction. */
+const RECORD_BATCH = 500;
+
 /**
- * The item an unchanged entry already is, when its file is still on disk at its size: then the
- * entry need not be read. A file deleted or changed since makes the entry be read again.
+ * The entries an earlier import kept, read from the index in one query when an import starts, and
+ * whether their files are still on disk: an unchanged entry need not be read.
  */
-export async function knownEntryItem(
-  index: IndexPort,
-  target: string,
-  entry: TakeoutEntry,
-): Promise<MediaRow | undefined> {
-  const key = entryKeyOf(entry);
-  if (!key) return undefined;
-  const id = index.itemOfTakeoutEntry(key);
-  const row = id ? index.getItem(id) : undefined;
-  if (!row || !row.downloadedAt || row.size !== entry.size) return undefined;
-  try {
-    const info = await Deno.stat(resolveInside(target, row.path));
-    return info.isFile && info.size === row.size ? row : undefined;
-  } catch {
-    return undefined;
+export class KnownEntries {
+  #index: IndexPort;
+  #target: string;
+  /** Entries to record, written in one transaction per batch (see `remember`). */
+  #pending: { entry: TakeoutEntryKey; mediaId: string }[] = [];
+  /** `takeoutEntryId` -> the item's row as the import found it. */
+  #rows: Map<string, MediaRow>;
+
+  constructor(index: IndexPort, target: string) {
+    this.#index = index;
+    this.#target = target;
+    this.#rows = index.downloadedTakeoutEntries();
+  }
+
+  /**
+   * The item an unchanged entry already is, when its file is still on disk at its size. A file
+   * deleted or changed since makes the entry be read again. `current` gives the row as it is now
+   * for an item this run has written (its file may have moved).
+   */
+  item(
+    entry: TakeoutEntry,
+    current?: (row: MediaRow) => MediaRow | undefined,
+  ): MediaRow | undefined {
+    const key = entryKeyOf(entry);
+    const known = key ? this.#rows.get(takeoutEntryId(key)) : undefined;
+    const row = known && current ? current(known) : known;
+    if (!row || !row.downloadedAt || row.size !== entry.size) return undefined;
+    return this.#fileThere(row) ? row : undefined;
+  }
+
+  /**
+   * Remembers that `entry` became (or is a copy of) item `id`, so the next import of it reads
+   * nothing (rule 14), unless the index already says so. Records are written in batches, one
+   * transaction each: a run killed before a batch is written makes the next run read those
+   * entries again, nothing worse.
+   */
+  remember(entry: TakeoutEntry, id: string): void {
+    const key = entryKeyOf(entry);
+    if (!key || this.#rows.get(takeoutEntryId(key))?.id === id) return;
+    this.#pending.push({ entry: key, mediaId: id });
+    if (this.#pending.length >= RECORD_BATCH) this.flush();
+  }
+
+  /** Writes the records `remember` holds. */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#index.recordTakeoutEntries(batch);
+  }
+
+  /**
+   * A synchronous stat: thousands of them cost less than the promises of async ones, and an
+   * import only asks when it would otherwise read the entry.
+   */
+  #fileThere(row: MediaRow): boolean {
+    try {
+      const info = Deno.statSync(resolveInside(this.#target, row.path));
+      return info.isFile && info.size === row.size;
+    } catch {
+      return false;
+    }
   }
 }
 
