@@ -5,10 +5,7 @@
  */
 import type { EventSink } from "../../events.ts";
 import { isoUtc, type MediaRecord, type MediaRow, refreshChanges } from "../../index/mod.ts";
-import {
-  findItemByContent,
-  findLowerFidelityTwin,
-} from "../../index/takeout_queries.ts";
+import { findItemByContent, findLowerFidelityTwin } from "../../index/takeout_queries.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
 import { resolveInside } from "../../files/atomic_file.ts";
 import { keepingHead } from "../../files/byte_pump.ts";
