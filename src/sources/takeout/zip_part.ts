@@ -20,6 +20,7 @@ import {
   makeEntry,
   readJsonInfo,
   type ScanOptions,
+  SharedFields,
   type TakeoutEntry,
   type TakeoutPart,
 } from "./part.ts";
@@ -33,14 +34,12 @@ const DEFLATED = 8;
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
 
 /**
- * Where an entry's data is, from zip.js. zip.js's entry objects hold every header field (about
- * 8 KB each), so only this is kept: 100,000 entries stay a few megabytes.
+ * Where an entry's data is; its size and CRC-32 are the entry's own. Nothing else of the
+ * directory is kept: 100,000 entries stay a few megabytes.
  */
 interface ZipData {
   dataOffset: number;
   compressedSize: number;
-  uncompressedSize: number;
-  crc32?: number;
   method: number;
   /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
   entry?: FileEntry;
@@ -83,7 +82,7 @@ interface Listed {
   uncompressedSize: number;
   localHeaderOffset: number;
   mtime: Date;
-  encrypted: boolean;
+  encrypted?: boolean;
   js?: Entry;
 }
 
@@ -124,6 +123,7 @@ export class ZipPart implements TakeoutPart {
     const zipJs = new ZipJsListing(file);
     this.#open = { zipJs, file };
     const found: FoundEntry[] = [];
+    const shared = new SharedFields();
     let listed = 0;
     try {
       await file.init();
@@ -152,7 +152,7 @@ export class ZipPart implements TakeoutPart {
           kind: "zip",
           inner: z.name,
           crc32: z.crc32,
-        });
+        }, shared);
         let data: ZipData;
         try {
           data = await probe(file, z, zipJs);
@@ -193,7 +193,7 @@ export class ZipPart implements TakeoutPart {
   async *#list(file: FileRangeReader, dir: ZipDirectory, zipJs: ZipJsListing) {
     for (const z of walkDirectory((at, n) => file.readSync(at, n), dir)) {
       if (!("zipJs" in z)) {
-        yield { ...z, encrypted: false } as Listed;
+        yield z;
       } else if (z.zipJs === "entry") {
         yield fromZipJs(z.index, await zipJs.at(z.index));
       } else {
@@ -226,7 +226,7 @@ export class ZipPart implements TakeoutPart {
   }
 
   #read(file: FileRangeReader, z: ZipData, entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
-    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    const check = new EntryCheck(entry, entry.crc32, entry.size);
     if (z.entry) {
       // Encrypted or an unusual method: zip.js's own pipeline.
       const pipe = new TransformStream<Uint8Array, Uint8Array>();
@@ -259,7 +259,7 @@ export class ZipPart implements TakeoutPart {
     const raw = file.readSync(z.dataOffset, z.compressedSize);
     if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
     const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
-    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    const check = new EntryCheck(entry, entry.crc32, entry.size);
     check.update(data);
     check.finish();
     return data;
@@ -292,8 +292,6 @@ async function probe(file: FileRangeReader, z: Listed, zipJs: ZipJsListing): Pro
   const data: ZipData = {
     dataOffset: -1,
     compressedSize: z.compressedSize,
-    uncompressedSize: z.uncompressedSize,
-    crc32: z.crc32,
     method: z.method,
   };
   if (z.encrypted || (data.method !== STORED && data.method !== DEFLATED)) {
