@@ -1,8 +1,9 @@
 /**
  * A zip file as zip.js reads it: headers and directories through one handle with synchronous
- * reads, data ranges as native streams on their own handles.
+ * reads, data ranges as native streams on their own handles; and zip.js's listing of it, opened
+ * only for what our own directory reader leaves to zip.js.
  */
-import { Reader } from "@zip.js/zip.js";
+import { type Entry, Reader, ZipReader } from "@zip.js/zip.js";
 
 /** Read size of entry bodies. */
 const CHUNK_BYTES = 256 * 1024;
@@ -21,6 +22,7 @@ export class FileRangeReader extends Reader<string> {
   }
 
   override async init(): Promise<void> {
+    if (this.#file) return;
     this.#file = await Deno.open(this.#path, { read: true });
     this.size = (await this.#file.stat()).size;
   }
@@ -103,5 +105,65 @@ export class FileRangeReader extends Reader<string> {
   close(): void {
     this.#file?.close();
     this.#file = undefined;
+  }
+}
+
+/**
+ * zip.js's listing of a file, read forward on demand: the entries our directory reader cannot
+ * read (encrypted, unusual methods or fields), or all entries from one on, with zip.js's errors.
+ */
+export class ZipJsListing {
+  #file: FileRangeReader;
+  #reader?: ZipReader<unknown>;
+  #entries?: AsyncGenerator<Entry, boolean>;
+  #index = -1;
+  #last?: Entry;
+
+  constructor(file: FileRangeReader) {
+    this.#file = file;
+  }
+
+  /** The entry at `index` of the directory; indexes are asked for in increasing order. */
+  async at(index: number): Promise<Entry> {
+    if (index === this.#index && this.#last) return this.#last;
+    if (index < this.#index) throw new TypeError(`Entry ${index} of the zip was already passed`);
+    while (this.#index < index) {
+      const next = await this.#next();
+      if (!next) throw new Error(`the zip directory has no entry ${index + 1}`);
+    }
+    return this.#last!;
+  }
+
+  /** Every entry from `index` on, with its index. */
+  async *from(index: number): AsyncGenerator<{ index: number; entry: Entry }> {
+    if (index > 0) await this.at(index - 1);
+    while (await this.#next()) yield { index: this.#index, entry: this.#last! };
+  }
+
+  async #next(): Promise<boolean> {
+    // zip.js would stop the whole listing at an unsafe name; our caller skips just that entry.
+    this.#reader ??= new ZipReader(this.#file, {
+      useWebWorkers: false,
+      filenameEncoding: "utf-8",
+      filenameValidation: "tolerant",
+    });
+    this.#entries ??= this.#reader.getEntriesGenerator();
+    const r = await this.#entries.next();
+    if (r.done) {
+      this.#last = undefined;
+      return false;
+    }
+    this.#index++;
+    this.#last = r.value;
+    return true;
+  }
+
+  /** Ends zip.js's listing. */
+  async close(): Promise<void> {
+    await this.#entries?.return(true).catch(() => {});
+    await this.#reader?.close().catch(() => {});
+    this.#entries = undefined;
+    this.#reader = undefined;
+    this.#last = undefined;
   }
 }

@@ -89,21 +89,57 @@ export interface TakeoutPart {
   close(): Promise<void>;
 }
 
-/** An entry at a placed path, NFC. */
+/**
+ * Strings and dates entries of one part have in common, kept once: a large export has 200,000
+ * entries in a few hundred folders, often with one entry time.
+ */
+export class SharedFields {
+  #strings = new Map<string, string>();
+  #date?: Date;
+
+  /** The one copy of `s`. */
+  string(s: string): string {
+    const had = this.#strings.get(s);
+    if (had !== undefined) return had;
+    this.#strings.set(s, s);
+    return s;
+  }
+
+  /** The previous entry's date when it is the same instant (dates of entries are never changed). */
+  date(d: Date | undefined): Date | undefined {
+    if (d && this.#date?.getTime() === d.getTime()) return this.#date;
+    this.#date = d;
+    return d;
+  }
+}
+
+/** An entry at a placed path, NFC; `shared` keeps folder names and dates once per part. */
 export function makeEntry(
   placed: Placed,
   fields: Omit<TakeoutEntry, "key" | "dir" | "name" | "root" | "streamed"> & { streamed?: boolean },
+  shared?: SharedFields,
 ): TakeoutEntry {
   const rest = placed.rest.map((s) => s.normalize("NFC"));
-  const name = rest[rest.length - 1];
-  const dir = rest.slice(0, -1).join("/");
+  let key = rest.join("/");
+  // The key is usually the end of the inner path: a slice of it costs no copy of the characters.
+  const inner = fields.inner;
+  if (
+    inner.length > key.length && inner.endsWith(key) && inner[inner.length - key.length - 1] === "/"
+  ) {
+    key = inner.slice(inner.length - key.length);
+  }
+  const last = rest[rest.length - 1];
+  const name = key.slice(key.length - last.length);
+  const dir = key.slice(0, Math.max(0, key.length - last.length - 1));
+  const root = placed.root.normalize("NFC");
   return {
-    key: rest.join("/"),
-    dir,
+    key,
+    dir: shared ? shared.string(dir) : dir,
     name,
-    root: placed.root.normalize("NFC"),
+    root: shared ? shared.string(root) : root,
     streamed: false,
     ...fields,
+    ...(shared && { source: shared.string(fields.source), mtime: shared.date(fields.mtime) }),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
- * A zip part: zip.js parses the central directory (zip64 included) and each local header; entry
- * data is then read straight from the file at the data offset, with size and CRC-32 checked.
+ * A zip part: our own reader walks the central directory (zip64 included) in bounded chunks and
+ * each local header gives the data offset; entry data is then read straight from the file, with
+ * size and CRC-32 checked. zip.js lists what that reader leaves to it (encrypted entries, other
+ * methods, damaged or unusual archives) and reads encrypted entries, so those behave as before.
  */
-import { ZipReader } from "@zip.js/zip.js";
 import type { Entry, FileEntry } from "@zip.js/zip.js";
 import zlib from "node:zlib";
 import { UsageError } from "../../errors.ts";
@@ -12,17 +13,19 @@ import {
   pumpStream,
   type RangePump,
 } from "../../files/byte_pump.ts";
-import { FileRangeReader, PROBED } from "./_zip_file.ts";
+import { FileRangeReader, PROBED, ZipJsListing } from "./_zip_file.ts";
 import {
   describe,
   type FoundEntry,
   makeEntry,
   readJsonInfo,
   type ScanOptions,
+  SharedFields,
   type TakeoutEntry,
   type TakeoutPart,
 } from "./part.ts";
 import { isJsonName, isJunk, isRootNonSidecar, place } from "./tree_rules.ts";
+import { locateDirectory, walkDirectory, type ZipDirectory } from "./zip_directory.ts";
 
 const STORED = 0;
 const DEFLATED = 8;
@@ -31,14 +34,12 @@ const DEFLATED = 8;
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
 
 /**
- * Where an entry's data is, from zip.js. zip.js's entry objects hold every header field (about
- * 8 KB each), so only this is kept: 100,000 entries stay a few megabytes.
+ * Where an entry's data is; its size and CRC-32 are the entry's own. Nothing else of the
+ * directory is kept: 100,000 entries stay a few megabytes.
  */
 interface ZipData {
   dataOffset: number;
   compressedSize: number;
-  uncompressedSize: number;
-  crc32?: number;
   method: number;
   /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
   entry?: FileEntry;
@@ -69,12 +70,44 @@ class EntryCheck implements ByteCheck {
   }
 }
 
+/** One entry as listed, by our directory reader or by zip.js (`js`). */
+interface Listed {
+  index: number;
+  name: string;
+  directory: boolean;
+  method: number;
+  /** Unset for AES entries (zip.js: their CRC is not kept). */
+  crc32?: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+  mtime: Date;
+  encrypted?: boolean;
+  js?: Entry;
+}
+
+function fromZipJs(index: number, z: Entry): Listed {
+  return {
+    index,
+    name: z.filename,
+    directory: z.directory,
+    method: z.compressionMethod,
+    crc32: z.crc32,
+    compressedSize: z.compressedSize,
+    uncompressedSize: z.uncompressedSize,
+    localHeaderOffset: z.offset,
+    mtime: z.lastModDate,
+    encrypted: z.encrypted,
+    js: z,
+  };
+}
+
 /** A `.zip` part of the export. */
 export class ZipPart implements TakeoutPart {
   readonly path: string;
   readonly kind = "zip" as const;
   #pump: RangePump;
-  #open?: { reader: ZipReader<unknown>; file: FileRangeReader };
+  #open?: { zipJs: ZipJsListing; file: FileRangeReader };
   #entries = new Map<TakeoutEntry, ZipData>();
 
   /** `pump` reads stored entries, keeping a few handles of this file open between entries. */
@@ -87,45 +120,44 @@ export class ZipPart implements TakeoutPart {
   async scan(opts: ScanOptions): Promise<FoundEntry[]> {
     const { problems, signal } = opts;
     const file = new FileRangeReader(this.path);
-    // zip.js would stop the whole listing at an unsafe name; `unsafeName` skips just that entry.
-    const reader = new ZipReader(file, {
-      useWebWorkers: false,
-      filenameEncoding: "utf-8",
-      filenameValidation: "tolerant",
-    });
-    this.#open = { reader, file };
+    const zipJs = new ZipJsListing(file);
+    this.#open = { zipJs, file };
     const found: FoundEntry[] = [];
+    const shared = new SharedFields();
     let listed = 0;
     try {
-      for await (const z of reader.getEntriesGenerator()) {
+      await file.init();
+      const dir = locateDirectory((at, n) => file.readSync(at, n), file.size);
+      const listing = dir ? this.#list(file, dir, zipJs) : this.#listZipJs(zipJs, 0);
+      for await (const z of listing) {
         signal?.throwIfAborted();
         listed++;
-        if (unsafeName(z.filename)) {
+        if (unsafeName(z.name)) {
           problems.push({
             source: this.path,
-            entry: z.filename,
+            entry: z.name,
             message: "unsafe entry name (parent folder, absolute path or backslash): skipped",
           });
           continue;
         }
         if (z.directory) continue;
-        const segments = z.filename.split("/").filter((s) => s !== "");
+        const segments = z.name.split("/").filter((s) => s !== "");
         if (segments.length === 0 || isJunk(segments)) continue;
         const placed = place(segments, false);
         if (!placed) continue;
         const entry = makeEntry(placed, {
           size: z.uncompressedSize,
-          mtime: z.lastModDate,
+          mtime: z.mtime,
           source: this.path,
           kind: "zip",
-          inner: z.filename,
+          inner: z.name,
           crc32: z.crc32,
-        });
+        }, shared);
         let data: ZipData;
         try {
-          data = await probe(file, z);
+          data = await probe(file, z, zipJs);
         } catch (err) {
-          problems.push({ source: this.path, entry: z.filename, message: describe(err) });
+          problems.push({ source: this.path, entry: z.name, message: describe(err) });
           continue;
         }
         this.#entries.set(entry, data);
@@ -157,6 +189,24 @@ export class ZipPart implements TakeoutPart {
     return found;
   }
 
+  /** Our directory reader's entries; zip.js's for what it leaves to zip.js. */
+  async *#list(file: FileRangeReader, dir: ZipDirectory, zipJs: ZipJsListing) {
+    for (const z of walkDirectory((at, n) => file.readSync(at, n), dir)) {
+      if (!("zipJs" in z)) {
+        yield z;
+      } else if (z.zipJs === "entry") {
+        yield fromZipJs(z.index, await zipJs.at(z.index));
+      } else {
+        yield* this.#listZipJs(zipJs, z.index);
+        return;
+      }
+    }
+  }
+
+  async *#listZipJs(zipJs: ZipJsListing, index: number): AsyncGenerator<Listed> {
+    for await (const { index: i, entry } of zipJs.from(index)) yield fromZipJs(i, entry);
+  }
+
   /** Reads an entry's data straight from the file, at the offset zip.js found. */
   async read(entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
     const z = this.#entries.get(entry);
@@ -166,17 +216,17 @@ export class ZipPart implements TakeoutPart {
     await this.#read(this.#open.file, z, entry, sink);
   }
 
-  /** Closes the directory handle and zip.js's reader. */
+  /** Closes the directory handle and zip.js's listing. */
   async close(): Promise<void> {
     if (!this.#open) return;
-    const { reader, file } = this.#open;
+    const { zipJs, file } = this.#open;
     this.#open = undefined;
-    await reader.close().catch(() => {});
+    await zipJs.close();
     file.close();
   }
 
   #read(file: FileRangeReader, z: ZipData, entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
-    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    const check = new EntryCheck(entry, entry.crc32, entry.size);
     if (z.entry) {
       // Encrypted or an unusual method: zip.js's own pipeline.
       const pipe = new TransformStream<Uint8Array, Uint8Array>();
@@ -209,7 +259,7 @@ export class ZipPart implements TakeoutPart {
     const raw = file.readSync(z.dataOffset, z.compressedSize);
     if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
     const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
-    const check = new EntryCheck(entry, z.crc32, z.uncompressedSize);
+    const check = new EntryCheck(entry, entry.crc32, entry.size);
     check.update(data);
     check.finish();
     return data;
@@ -237,34 +287,32 @@ async function isZipMagic(path: string): Promise<boolean> {
   }
 }
 
-/** zip.js reads and checks an entry's local header; the data offset is all that is kept. */
-async function probe(file: FileRangeReader, z: Entry): Promise<ZipData> {
-  const fileEntry = z as FileEntry;
+/** The local header gives the data offset; zip.js reads the entries it listed or we cannot. */
+async function probe(file: FileRangeReader, z: Listed, zipJs: ZipJsListing): Promise<ZipData> {
   const data: ZipData = {
     dataOffset: -1,
     compressedSize: z.compressedSize,
-    uncompressedSize: z.uncompressedSize,
-    crc32: z.crc32,
-    method: z.compressionMethod,
+    method: z.method,
   };
   if (z.encrypted || (data.method !== STORED && data.method !== DEFLATED)) {
-    data.entry = fileEntry;
+    data.entry = (z.js ?? await zipJs.at(z.index)) as FileEntry;
     return data;
   }
   // The fixed part of the local header gives the data offset (APPNOTE 4.3.7: name and extra
   // field lengths at bytes 26 and 28). zip.js's own probe below does the same but allocates
   // about 0.5 MB per call; it remains the fallback for anything unexpected.
-  const head = file.readSync(z.offset, 30);
+  const head = file.readSync(z.localHeaderOffset, 30);
   if (
     head.length === 30 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4
   ) {
     const view = new DataView(head.buffer, head.byteOffset, 30);
-    const offset = z.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    const offset = z.localHeaderOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
     if (offset + z.compressedSize <= file.size) {
       data.dataOffset = offset;
       return data;
     }
   }
+  const fileEntry = (z.js ?? await zipJs.at(z.index)) as FileEntry;
   file.probing = true;
   try {
     await fileEntry.getData(new WritableStream());
@@ -274,7 +322,7 @@ async function probe(file: FileRangeReader, z: Entry): Promise<ZipData> {
     file.probing = false;
   }
   const offset = fileEntry.localDirectory?.dataOffset;
-  if (offset === undefined) throw new Error(`Cannot locate the data of "${z.filename}"`);
+  if (offset === undefined) throw new Error(`Cannot locate the data of "${z.name}"`);
   data.dataOffset = offset;
   return data;
 }
