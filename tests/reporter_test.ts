@@ -60,6 +60,32 @@ Deno.test("the reporter draws a bar only on a terminal and prints JSON lines wit
     assert.equal(lines[2].listed, 3);
     assert.equal(out.stderr, "");
   });
+  await t.step(
+    "--json: a burst of progress is a few lines, the last count before the summary",
+    () => {
+      const { ctx, out } = fakeContext(true);
+      const r = createReporter(ctx, { json: true });
+      for (let done = 1; done <= 5000; done++) {
+        r.event({ type: "progress", phase: "takeout", done, total: 10_000 });
+        r.event({ type: "item", phase: "takeout", id: `i${done}`, status: "skipped" });
+      }
+      r.summary({ imported: 0 }, []);
+      const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const progress = lines.filter((l) => l.type === "progress");
+      assert.equal(lines.filter((l) => l.type === "item").length, 5000, "every item is a line");
+      assert.ok(progress.length < 100, `${progress.length} progress lines`);
+      assert.equal(progress[0].done, 1);
+      assert.equal(lines.at(-2).type, "progress");
+      assert.equal(lines.at(-2).done, 5000, "the last count is printed");
+      assert.equal(lines.at(-1).type, "summary");
+      // A finished phase is printed at once.
+      const { ctx: ctx2, out: out2 } = fakeContext(true);
+      const r2 = createReporter(ctx2, { json: true });
+      r2.event({ type: "progress", phase: "index", done: 1, total: 2 });
+      r2.event({ type: "progress", phase: "index", done: 2, total: 2 });
+      assert.equal(out2.stdout.trim().split("\n").length, 2);
+    },
+  );
   await t.step("--quiet: no progress, no info, no summary", () => {
     const { ctx, out } = fakeContext(true);
     const r = createReporter(ctx, { quiet: true });

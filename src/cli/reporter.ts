@@ -59,14 +59,36 @@ function logEvent(ctx: CliContext, e: RunEvent): void {
   }
 }
 
+/** At most this often a phase's progress is printed as JSON; its last one comes before the summary. */
+const JSON_PROGRESS_MS = 100;
+
 class JsonReporter implements Reporter {
   #ctx: CliContext;
+  /** Per phase: when its progress was last printed, and a newer one held back since. */
+  #progress = new Map<string, { at: number; held?: RunEvent }>();
   constructor(ctx: CliContext) {
     this.#ctx = ctx;
   }
   event(e: RunEvent): void {
     logEvent(this.#ctx, e);
+    if (e.type === "progress") {
+      // A line per item would cost a re-import of 100,000 unchanged entries seconds of writes.
+      const now = performance.now();
+      const last = this.#progress.get(e.phase);
+      const finished = e.total !== undefined && e.done >= e.total;
+      if (last && now - last.at < JSON_PROGRESS_MS && !finished) {
+        last.held = e;
+        return;
+      }
+      this.#progress.set(e.phase, { at: now });
+    }
     this.#ctx.stdout(JSON.stringify(e) + "\n");
+  }
+  #flushProgress(): void {
+    for (const p of this.#progress.values()) {
+      if (p.held) this.#ctx.stdout(JSON.stringify(p.held) + "\n");
+      p.held = undefined;
+    }
   }
   info(message: string): void {
     this.event({ type: "info", message });
@@ -75,11 +97,14 @@ class JsonReporter implements Reporter {
     this.event({ type: "warning", message });
   }
   summary(obj: Record<string, unknown>): void {
+    this.#flushProgress();
     const line = JSON.stringify({ type: "summary", ...obj });
     this.#ctx.log?.write("info", `summary: ${line}`);
     this.#ctx.stdout(line + "\n");
   }
-  close(): void {}
+  close(): void {
+    this.#flushProgress();
+  }
 }
 
 /** One phase's line of progress. */
