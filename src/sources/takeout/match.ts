@@ -86,12 +86,17 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
       known.entries.push(e);
       continue;
     }
+    // Every field present from the start: one shape, fields kept in the object.
     const m: MatchedMedia = {
       entries: [e],
       name: e.name,
       dir: e.dir,
+      sidecar: undefined,
+      json: undefined,
       via: "none",
       role: "primary",
+      primary: undefined,
+      twin: undefined,
     };
     f.media.set(e.name, m);
     pushTo(f.mediaLower, e.name.toLowerCase(), m);
