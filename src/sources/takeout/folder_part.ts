@@ -67,7 +67,7 @@ export class FolderPart implements TakeoutPart {
           kind: "folder",
           inner: rel.join("/"),
         });
-        const p: FoundEntry = { entry, known: placed.known };
+        const p: FoundEntry = { entry, known: placed.known, json: undefined };
         if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
           p.json = await readJsonInfo(entry, () => Deno.readTextFile(full), problems);
         }

@@ -78,7 +78,9 @@ export class Importer {
   /** Ids whose metadata a copy of this run already decided (rule 12: the first copy by rule). */
   #decided = new Set<string>();
   #replacedTwins = new Set<string>();
+  /** Only for media a variant takes its id and date from (`#primaries`): 100,000 add up. */
   #resolved = new Map<MatchedMedia, Resolved>();
+  #primaries = new Set<MatchedMedia>();
   #albumMembers = new AlbumMembers();
   /** Media entries whose data was read (pass one's streamed ones included). */
   #read = new Set<TakeoutEntry>();
@@ -125,6 +127,7 @@ export class Importer {
       });
     }
     const { first, second } = workOrder(result, report, this.#opts.includeTrash === true);
+    for (const w of second) if (w.m.primary) this.#primaries.add(w.m.primary);
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
     try {
@@ -151,6 +154,7 @@ export class Importer {
         await this.#importOne(w);
       } finally {
         done.resolve();
+        w.turn = undefined;
       }
       this.#done++;
       this.#emit({
@@ -337,7 +341,9 @@ export class Importer {
     else this.#report.duplicates++;
     this.#recordEntry(entry, row.id);
     const now = wrote ? index.getItem(row.id) ?? row : row;
-    this.#resolved.set(w.m, { id: row.id, capture: rowCapture(now) ?? capture });
+    if (this.#primaries.has(w.m)) {
+      this.#resolved.set(w.m, { id: row.id, capture: rowCapture(now) ?? capture });
+    }
     this.#addMember(w, row.id);
     this.#emit({
       type: "item",
@@ -426,6 +432,8 @@ export class Importer {
       this.#bySha.set(key, id);
       index.upsertItems([{ ...rec, id }], { flat: this.#opts.flat });
       row = index.getItem(id)!;
+      // One copy of the id string for every set below.
+      this.#bySha.set(key, row.id);
     }
     this.#thisRun.add(row.id);
     this.#decided.add(row.id);
@@ -452,7 +460,7 @@ export class Importer {
     if (twin) this.#report.replaced++;
     else this.#report.imported++;
     if (rec.companionOf) this.#report.companions++;
-    this.#resolved.set(w.m, { id: row.id, capture });
+    if (this.#primaries.has(w.m)) this.#resolved.set(w.m, { id: row.id, capture });
     this.#addMember(w, row.id);
     if (this.#opts.xmp && !this.#opts.dryRun) {
       await writeXmpSidecar(this.#opts.target, row.path, { ...rec, captureTime: capture?.time });

@@ -86,12 +86,17 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
       known.entries.push(e);
       continue;
     }
+    // Every field present from the start: one shape, fields kept in the object.
     const m: MatchedMedia = {
       entries: [e],
       name: e.name,
       dir: e.dir,
+      sidecar: undefined,
+      json: undefined,
       via: "none",
       role: "primary",
+      primary: undefined,
+      twin: undefined,
     };
     f.media.set(e.name, m);
     pushTo(f.mediaLower, e.name.toLowerCase(), m);
@@ -139,8 +144,6 @@ function matchFolder(f: Folder): JsonFile[] {
     return lower?.length === 1 ? lower[0] : undefined;
   };
   const unmatched = () => [...f.media.values()].filter((m) => m.via === "none");
-  const candidates = new Map<MatchedMedia, string[][]>();
-  for (const m of f.media.values()) candidates.set(m, sidecarCandidates(m.name));
   const pair = (wants: Map<JsonFile, MatchedMedia[]>, strict: boolean) => {
     for (const [j, ms] of wants) {
       const title = sidecarOf(j).title;
@@ -170,7 +173,9 @@ function matchFolder(f: Folder): JsonFile[] {
     pair(wants, strict);
   };
   for (let tier = 0; tier < 3; tier++) {
-    want((m) => candidates.get(m)![tier], false);
+    // Asked per tier, not kept for the folder: after tier 0 few files are left to ask for, and
+    // names kept for a folder of 10,000 files would outlive the young generation.
+    want((m) => sidecarCandidates(m.name)[tier], false);
     // Clips shorter than 46 units (rule 8) are less certain: the title must fit too.
     if (tier < 2) want((m) => shortClipCandidates(m.name)[tier], true);
   }

@@ -31,6 +31,8 @@ export interface TakeoutEntry {
   crc32?: number;
   /** True when the body could only be read during pass one (tgz): `read()` refuses it. */
   streamed: boolean;
+  /** The entry's number in its part's own tables (zip), `-1` or unset when it has none. */
+  ordinal?: number;
 }
 
 /** A part or entry that could not be read; the rest of the export still imports. */
@@ -113,34 +115,92 @@ export class SharedFields {
   }
 }
 
+/**
+ * An entry as the parts make it: every field set in the constructor, so 200,000 entries share
+ * one shape and keep their fields in the object. The inner path is kept as the folder part
+ * before `key` (one string per folder) when it ends with `key`: it is only ever shown.
+ */
+class PartEntry implements TakeoutEntry {
+  key: string;
+  dir: string;
+  name: string;
+  root: string;
+  size: number;
+  mtime: Date | undefined;
+  source: string;
+  kind: SourceKind;
+  crc32: number | undefined;
+  streamed: boolean;
+  ordinal: number;
+  /** The inner path before `key`; the whole inner path when `#whole`. */
+  #head: string;
+  #whole: boolean;
+
+  constructor(
+    key: string,
+    dir: string,
+    name: string,
+    root: string,
+    fields: EntryFields,
+    head: string,
+    whole: boolean,
+  ) {
+    this.key = key;
+    this.dir = dir;
+    this.name = name;
+    this.root = root;
+    this.size = fields.size;
+    this.mtime = fields.mtime;
+    this.source = fields.source;
+    this.kind = fields.kind;
+    this.crc32 = fields.crc32;
+    this.streamed = fields.streamed ?? false;
+    this.ordinal = fields.ordinal ?? -1;
+    this.#head = head;
+    this.#whole = whole;
+  }
+
+  get inner(): string {
+    return this.#whole ? this.#head : this.#head + this.key;
+  }
+}
+
+/** What a part says of an entry besides its placed path. */
+type EntryFields = Omit<TakeoutEntry, "key" | "dir" | "name" | "root" | "streamed"> & {
+  streamed?: boolean;
+};
+
 /** An entry at a placed path, NFC; `shared` keeps folder names and dates once per part. */
 export function makeEntry(
   placed: Placed,
-  fields: Omit<TakeoutEntry, "key" | "dir" | "name" | "root" | "streamed"> & { streamed?: boolean },
+  fields: EntryFields,
   shared?: SharedFields,
 ): TakeoutEntry {
   const rest = placed.rest.map((s) => s.normalize("NFC"));
-  let key = rest.join("/");
-  // The key is usually the end of the inner path: a slice of it costs no copy of the characters.
-  const inner = fields.inner;
-  if (
-    inner.length > key.length && inner.endsWith(key) && inner[inner.length - key.length - 1] === "/"
-  ) {
-    key = inner.slice(inner.length - key.length);
-  }
+  const key = rest.join("/");
   const last = rest[rest.length - 1];
   const name = key.slice(key.length - last.length);
   const dir = key.slice(0, Math.max(0, key.length - last.length - 1));
   const root = placed.root.normalize("NFC");
-  return {
+  const inner = fields.inner;
+  // Usually the inner path is a folder prefix and the key: the prefix is kept once per part.
+  const keyed = inner.length > key.length && inner.endsWith(key) &&
+    inner[inner.length - key.length - 1] === "/";
+  const head = keyed ? inner.slice(0, inner.length - key.length) : inner;
+  const s = shared;
+  if (s) {
+    fields.source = s.string(fields.source);
+    fields.mtime = s.date(fields.mtime);
+  }
+  return new PartEntry(
     key,
-    dir: shared ? shared.string(dir) : dir,
+    s ? s.string(dir) : dir,
     name,
-    root: shared ? shared.string(root) : root,
-    streamed: false,
-    ...fields,
-    ...(shared && { source: shared.string(fields.source), mtime: shared.date(fields.mtime) }),
-  };
+    s ? s.string(root) : root,
+    fields,
+    keyed && s ? s.string(head) : head,
+    !keyed,
+  );
 }
 
 /** What a JSON entry says it is; one that cannot be read or parsed is a problem and "other". */

@@ -103,7 +103,7 @@ export class TarPart implements TakeoutPart {
           inner: t.header.name,
           streamed: true,
         });
-        const p: FoundEntry = { entry, known: placed.known };
+        const p: FoundEntry = { entry, known: placed.known, json: undefined };
         found.push(p);
         currentFound = p;
         if (isJsonName(entry.name)) {

@@ -35,8 +35,8 @@ export function workOrder(
     if (m.via === "variant") report.matchedVariant++;
     if (!m.sidecar) report.withoutSidecar++;
     if (folder.kind === "locked") report.lockedFolder++;
-    const w: Work = { m, folder, trashed };
-    if (m.sidecar) w.sidecar = m.sidecar;
+    // Every field present from the start: one shape, fields kept in the object.
+    const w: Work = { m, folder, sidecar: m.sidecar, trashed, turn: undefined };
     (m.primary ? second : first).push(w);
   }
   // Year folders first; then capture time, as " (n)" numbers and album positions follow upload

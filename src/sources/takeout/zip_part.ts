@@ -33,16 +33,57 @@ const DEFLATED = 8;
 /** Sidecars larger than this are streamed rather than read in one piece. */
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
 
-/**
- * Where an entry's data is; its size and CRC-32 are the entry's own. Nothing else of the
- * directory is kept: 100,000 entries stay a few megabytes.
- */
+/** Where an entry's data is, while pass one works it out. */
 interface ZipData {
   dataOffset: number;
   compressedSize: number;
   method: number;
   /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
   entry?: FileEntry;
+}
+
+/**
+ * Where each entry's data is, by the entry's `ordinal`; its size and CRC-32 are the entry's own.
+ * Typed arrays rather than an object per entry: 100,000 entries stay a few megabytes.
+ */
+class DataTable {
+  #offsets = new Float64Array(1024);
+  #sizes = new Float64Array(1024);
+  #methods = new Uint16Array(1024);
+  /** The few entries read through zip.js, by ordinal. */
+  #zipJs = new Map<number, FileEntry>();
+  #count = 0;
+
+  /** Adds `d`; returns its ordinal. */
+  add(d: ZipData): number {
+    const i = this.#count++;
+    if (i === this.#offsets.length) {
+      this.#offsets = grown(this.#offsets, new Float64Array(i * 2));
+      this.#sizes = grown(this.#sizes, new Float64Array(i * 2));
+      this.#methods = grown(this.#methods, new Uint16Array(i * 2));
+    }
+    this.#offsets[i] = d.dataOffset;
+    this.#sizes[i] = d.compressedSize;
+    this.#methods[i] = d.method;
+    if (d.entry) this.#zipJs.set(i, d.entry);
+    return i;
+  }
+
+  /** The data of entry `i`, or undefined when this table has no such entry. */
+  get(i: number | undefined): ZipData | undefined {
+    if (i === undefined || !Number.isInteger(i) || i < 0 || i >= this.#count) return undefined;
+    return {
+      dataOffset: this.#offsets[i],
+      compressedSize: this.#sizes[i],
+      method: this.#methods[i],
+      entry: this.#zipJs.get(i),
+    };
+  }
+}
+
+function grown<T extends Float64Array | Uint16Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** Size and CRC-32 of bytes as they pass, compared with what the archive says at the end. */
@@ -108,7 +149,7 @@ export class ZipPart implements TakeoutPart {
   readonly kind = "zip" as const;
   #pump: RangePump;
   #open?: { zipJs: ZipJsListing; file: FileRangeReader };
-  #entries = new Map<TakeoutEntry, ZipData>();
+  #data = new DataTable();
 
   /** `pump` reads stored entries, keeping a few handles of this file open between entries. */
   constructor(path: string, pump: RangePump) {
@@ -145,14 +186,6 @@ export class ZipPart implements TakeoutPart {
         if (segments.length === 0 || isJunk(segments)) continue;
         const placed = place(segments, false);
         if (!placed) continue;
-        const entry = makeEntry(placed, {
-          size: z.uncompressedSize,
-          mtime: z.mtime,
-          source: this.path,
-          kind: "zip",
-          inner: z.name,
-          crc32: z.crc32,
-        }, shared);
         let data: ZipData;
         try {
           data = await probe(file, z, zipJs);
@@ -160,8 +193,16 @@ export class ZipPart implements TakeoutPart {
           problems.push({ source: this.path, entry: z.name, message: describe(err) });
           continue;
         }
-        this.#entries.set(entry, data);
-        const p: FoundEntry = { entry, known: placed.known };
+        const entry = makeEntry(placed, {
+          size: z.uncompressedSize,
+          mtime: z.mtime,
+          source: this.path,
+          kind: "zip",
+          inner: z.name,
+          crc32: z.crc32,
+          ordinal: this.#data.add(data),
+        }, shared);
+        const p: FoundEntry = { entry, known: placed.known, json: undefined };
         found.push(p);
         if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
           p.json = await readJsonInfo(
@@ -209,7 +250,7 @@ export class ZipPart implements TakeoutPart {
 
   /** Reads an entry's data straight from the file, at the offset zip.js found. */
   async read(entry: TakeoutEntry, sink: ChunkSink): Promise<void> {
-    const z = this.#entries.get(entry);
+    const z = entry.source === this.path ? this.#data.get(entry.ordinal) : undefined;
     if (!z || !this.#open) {
       throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
     }
