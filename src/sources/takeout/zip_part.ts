@@ -47,24 +47,32 @@ interface ZipData {
  * Typed arrays rather than an object per entry: 100,000 entries stay a few megabytes.
  */
 class DataTable {
+  /** Data offset, NaN until the local header was read (`locate`). */
   #offsets = new Float64Array(1024);
   #sizes = new Float64Array(1024);
   #methods = new Uint16Array(1024);
+  /** Local header offset and listing index, for a data offset found only when first read. */
+  #headers = new Float64Array(1024);
+  #listed = new Float64Array(1024);
   /** The few entries read through zip.js, by ordinal. */
   #zipJs = new Map<number, FileEntry>();
   #count = 0;
 
   /** Adds `d`; returns its ordinal. */
-  add(d: ZipData): number {
+  add(d: ZipData, z?: Listed): number {
     const i = this.#count++;
     if (i === this.#offsets.length) {
       this.#offsets = grown(this.#offsets, new Float64Array(i * 2));
       this.#sizes = grown(this.#sizes, new Float64Array(i * 2));
       this.#methods = grown(this.#methods, new Uint16Array(i * 2));
+      this.#headers = grown(this.#headers, new Float64Array(i * 2));
+      this.#listed = grown(this.#listed, new Float64Array(i * 2));
     }
     this.#offsets[i] = d.dataOffset;
     this.#sizes[i] = d.compressedSize;
     this.#methods[i] = d.method;
+    this.#headers[i] = z?.localHeaderOffset ?? -1;
+    this.#listed[i] = z?.index ?? -1;
     if (d.entry) this.#zipJs.set(i, d.entry);
     return i;
   }
@@ -78,6 +86,25 @@ class DataTable {
       method: this.#methods[i],
       entry: this.#zipJs.get(i),
     };
+  }
+
+  /** What a late probe of entry `i` needs, as listed. */
+  listed(i: number, name: string): Listed {
+    return {
+      index: this.#listed[i],
+      name,
+      directory: false,
+      method: this.#methods[i],
+      compressedSize: this.#sizes[i],
+      uncompressedSize: -1,
+      localHeaderOffset: this.#headers[i],
+      mtime: new Date(NaN),
+    };
+  }
+
+  /** Keeps the data offset a late probe found. */
+  located(i: number, offset: number): void {
+    this.#offsets[i] = offset;
   }
 }
 
@@ -186,9 +213,15 @@ export class ZipPart implements TakeoutPart {
         if (segments.length === 0 || isJunk(segments)) continue;
         const placed = place(segments, false);
         if (!placed) continue;
+        // A media entry's local header is read when its data is (pass two): an entry the index
+        // already knows costs no read of the archive beyond its directory (rule 14).
+        const readNow = isJsonName(segments[segments.length - 1]) || "js" in z ||
+          (z.method !== STORED && z.method !== DEFLATED);
         let data: ZipData;
         try {
-          data = await probe(file, z, zipJs);
+          data = readNow
+            ? await probe(file, z, zipJs)
+            : { dataOffset: NaN, compressedSize: z.compressedSize, method: z.method };
         } catch (err) {
           problems.push({ source: this.path, entry: z.name, message: describe(err) });
           continue;
@@ -200,7 +233,7 @@ export class ZipPart implements TakeoutPart {
           kind: "zip",
           inner: z.name,
           crc32: z.crc32,
-          ordinal: this.#data.add(data),
+          ordinal: this.#data.add(data, z),
         }, shared);
         const p: FoundEntry = { entry, known: placed.known, json: undefined };
         found.push(p);
@@ -253,6 +286,12 @@ export class ZipPart implements TakeoutPart {
     const z = entry.source === this.path ? this.#data.get(entry.ordinal) : undefined;
     if (!z || !this.#open) {
       throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
+    }
+    if (Number.isNaN(z.dataOffset)) {
+      const i = entry.ordinal!;
+      const { file, zipJs } = this.#open;
+      z.dataOffset = (await probe(file, this.#data.listed(i, entry.inner), zipJs)).dataOffset;
+      this.#data.located(i, z.dataOffset);
     }
     await this.#read(this.#open.file, z, entry, sink);
   }
