@@ -101,10 +101,37 @@ export class FileRangeReader extends Reader<string> {
     });
   }
 
-  /** Closes the directory handle. */
+  /** Spare handles of `readAt`, one per read under way at most. */
+  #spare: Deno.FsFile[] = [];
+
+  /**
+   * Reads a range on a handle of its own, so many small reads (the JSON files of pass one) can be
+   * under way at once: on a cold disk their latencies then overlap instead of adding up.
+   */
+  async readAt(index: number, length: number): Promise<Uint8Array> {
+    const file = this.#spare.pop() ?? await Deno.open(this.#path, { read: true });
+    try {
+      const n = Math.max(0, Math.min(length, this.size - index));
+      const buf = new Uint8Array(n);
+      await file.seek(index, Deno.SeekMode.Start);
+      let off = 0;
+      while (off < n) {
+        const r = await file.read(buf.subarray(off));
+        if (r === null) break;
+        off += r;
+      }
+      return off === n ? buf : buf.subarray(0, off);
+    } finally {
+      if (this.#file) this.#spare.push(file);
+      else file.close();
+    }
+  }
+
+  /** Closes the directory handle and the spare ones. */
   close(): void {
     this.#file?.close();
     this.#file = undefined;
+    for (const f of this.#spare.splice(0)) f.close();
   }
 }
 

@@ -21,6 +21,7 @@ import {
   readJsonInfo,
   type ScanOptions,
   SharedFields,
+  type SourceProblem,
   type TakeoutEntry,
   type TakeoutPart,
 } from "./part.ts";
@@ -32,6 +33,8 @@ const DEFLATED = 8;
 
 /** Sidecars larger than this are streamed rather than read in one piece. */
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
+/** JSON files of pass one read at once: enough to keep a cold disk's queue busy. */
+const JSON_READS = 16;
 
 /** Where an entry's data is, while pass one works it out. */
 interface ZipData {
@@ -193,6 +196,8 @@ export class ZipPart implements TakeoutPart {
     const found: FoundEntry[] = [];
     const shared = new SharedFields();
     let listed = 0;
+    const jsonReads: { read: Promise<void>; problems: SourceProblem[] }[] = [];
+    const running = new Set<Promise<void>>();
     try {
       await file.init();
       const dir = locateDirectory((at, n) => file.readSync(at, n), file.size);
@@ -213,10 +218,9 @@ export class ZipPart implements TakeoutPart {
         if (segments.length === 0 || isJunk(segments)) continue;
         const placed = place(segments, false);
         if (!placed) continue;
-        // A media entry's local header is read when its data is (pass two): an entry the index
-        // already knows costs no read of the archive beyond its directory (rule 14).
-        const readNow = isJsonName(segments[segments.length - 1]) || "js" in z ||
-          (z.method !== STORED && z.method !== DEFLATED);
+        // An entry's local header is read with its data (a JSON file's below, a media file's in
+        // pass two): an entry the index already knows costs no read beyond the directory (rule 14).
+        const readNow = "js" in z || (z.method !== STORED && z.method !== DEFLATED);
         let data: ZipData;
         try {
           data = readNow
@@ -238,15 +242,30 @@ export class ZipPart implements TakeoutPart {
         const p: FoundEntry = { entry, known: placed.known, json: undefined };
         found.push(p);
         if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
-          p.json = await readJsonInfo(
+          // Read side by side; their problems are added in entry order once all are read.
+          const own: SourceProblem[] = [];
+          const read = readJsonInfo(
             entry,
-            async () => new TextDecoder().decode(await this.#readSmall(file, data, entry)),
-            problems,
-          );
+            async () =>
+              new TextDecoder().decode(
+                await this.#readSmall(file, await this.#dataOf(entry), entry),
+              ),
+            own,
+          ).then((json) => {
+            p.json = json;
+            opts.onFound?.(p);
+          });
+          jsonReads.push({ read, problems: own });
+          running.add(read);
+          read.finally(() => running.delete(read));
+          if (running.size >= JSON_READS) await Promise.race(running);
+        } else {
+          opts.onFound?.(p);
         }
-        opts.onFound?.(p);
       }
+      await Promise.all(running);
     } catch (err) {
+      await Promise.allSettled(running);
       if (signal?.aborted) throw err;
       if (listed === 0 && !(await isZipMagic(this.path))) {
         await this.close();
@@ -260,6 +279,7 @@ export class ZipPart implements TakeoutPart {
         message: `archive is truncated or corrupt, its listing is unreadable: ${describe(err)}`,
       });
     }
+    for (const j of jsonReads) problems.push(...j.problems);
     return found;
   }
 
@@ -287,13 +307,19 @@ export class ZipPart implements TakeoutPart {
     if (!z || !this.#open) {
       throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
     }
+    await this.#read(this.#open.file, await this.#dataOf(entry), entry, sink);
+  }
+
+  /** Where an entry's data is, reading its local header the first time. */
+  async #dataOf(entry: TakeoutEntry): Promise<ZipData> {
+    const i = entry.ordinal!;
+    const z = this.#data.get(i)!;
     if (Number.isNaN(z.dataOffset)) {
-      const i = entry.ordinal!;
-      const { file, zipJs } = this.#open;
+      const { file, zipJs } = this.#open!;
       z.dataOffset = (await probe(file, this.#data.listed(i, entry.inner), zipJs)).dataOffset;
       this.#data.located(i, z.dataOffset);
     }
-    await this.#read(this.#open.file, z, entry, sink);
+    return z;
   }
 
   /** Closes the directory handle and zip.js's listing. */
@@ -336,7 +362,7 @@ export class ZipPart implements TakeoutPart {
       });
       return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
     }
-    const raw = file.readSync(z.dataOffset, z.compressedSize);
+    const raw = await file.readAt(z.dataOffset, z.compressedSize);
     if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
     const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
     const check = new EntryCheck(entry, entry.crc32, entry.size);
@@ -381,7 +407,7 @@ async function probe(file: FileRangeReader, z: Listed, zipJs: ZipJsListing): Pro
   // The fixed part of the local header gives the data offset (APPNOTE 4.3.7: name and extra
   // field lengths at bytes 26 and 28). zip.js's own probe below does the same but allocates
   // about 0.5 MB per call; it remains the fallback for anything unexpected.
-  const head = file.readSync(z.localHeaderOffset, 30);
+  const head = await file.readAt(z.localHeaderOffset, 30);
   if (
     head.length === 30 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4
   ) {
