@@ -45,7 +45,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       signal: opts.signal,
       onStreamedMedia: async (entry, body) => {
         // Rule 14 for a tgz: read past what the index knows, neither hashed nor written.
-        const known = streamed.entries.item(entry);
+        const known = await streamed.entries.item(entry);
         if (known) {
           streamed.known.set(entry, known);
           await body.cancel();

@@ -201,7 +201,7 @@ export class Importer {
     // Rule 14: an entry the index knows by path, size and CRC-32 (or time) is not read at all.
     const knownRow = entry.streamed
       ? this.#streamed.known.get(entry)
-      : this.#streamed.entries.item(entry, (row) => this.#current(row));
+      : await this.#streamed.entries.item(entry, (row) => this.#current(row));
     if (knownRow) {
       await w.turn;
       // The row as earlier works of this run left it (they may have re-dated it).

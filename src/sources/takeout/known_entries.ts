@@ -52,15 +52,15 @@ export class KnownEntries {
    * deleted or changed since makes the entry be read again. `current` gives the row as it is now
    * for an item this run has written (its file may have moved).
    */
-  item(
+  async item(
     entry: TakeoutEntry,
     current?: (row: MediaRow) => MediaRow | undefined,
-  ): MediaRow | undefined {
+  ): Promise<MediaRow | undefined> {
     const key = entryKeyOf(entry);
     const known = key ? this.#rows.get(takeoutEntryId(key)) : undefined;
     const row = known && current ? current(known) : known;
     if (!row || !row.downloadedAt || row.size !== entry.size) return undefined;
-    return this.#fileThere(row) ? row : undefined;
+    return (await this.#fileThere(row)) ? row : undefined;
   }
 
   /**
@@ -85,12 +85,12 @@ export class KnownEntries {
   }
 
   /**
-   * A synchronous stat: thousands of them cost less than the promises of async ones, and an
-   * import only asks when it would otherwise read the entry.
+   * An asynchronous stat: the next scheduled export comes months later, when the backup's inodes
+   * are no longer cached, and the many imports under way at once then overlap their disk reads.
    */
-  #fileThere(row: MediaRow): boolean {
+  async #fileThere(row: MediaRow): Promise<boolean> {
     try {
-      const info = Deno.statSync(resolveInside(this.#target, row.path));
+      const info = await Deno.stat(resolveInside(this.#target, row.path));
       return info.isFile && info.size === row.size;
     } catch {
       return false;

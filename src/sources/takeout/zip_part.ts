@@ -33,6 +33,8 @@ const DEFLATED = 8;
 
 /** Sidecars larger than this are streamed rather than read in one piece. */
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
+/** Bytes read past a local header's fixed part for its name and extra field (`#readJson`). */
+const HEADER_SLACK = 1024;
 /** JSON files of pass one read at once: enough to keep a cold disk's queue busy. */
 const JSON_READS = 16;
 
@@ -246,10 +248,7 @@ export class ZipPart implements TakeoutPart {
           const own: SourceProblem[] = [];
           const read = readJsonInfo(
             entry,
-            async () =>
-              new TextDecoder().decode(
-                await this.#readSmall(file, await this.#dataOf(entry), entry),
-              ),
+            async () => new TextDecoder().decode(await this.#readJson(file, entry)),
             own,
           ).then((json) => {
             p.json = json;
@@ -354,6 +353,29 @@ export class ZipPart implements TakeoutPart {
   }
 
   /** A small entry's bytes in one read, inflated and checked (size, CRC-32). */
+  /**
+   * A JSON file's bytes: its local header and data in one read when the header's fields fit in
+   * the slack read with it (they always do in Google's exports), else header first, then data.
+   */
+  async #readJson(file: FileRangeReader, entry: TakeoutEntry): Promise<Uint8Array> {
+    const i = entry.ordinal!;
+    const z = this.#data.get(i)!;
+    if (Number.isNaN(z.dataOffset) && !z.entry && z.compressedSize <= SMALL_ENTRY_BYTES) {
+      const at = this.#data.listed(i, entry.inner).localHeaderOffset;
+      const buf = await file.readAt(at, 30 + HEADER_SLACK + z.compressedSize);
+      if (buf.length >= 30 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 3 && buf[3] === 4) {
+        const view = new DataView(buf.buffer, buf.byteOffset, 30);
+        const off = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+        if (off + z.compressedSize <= buf.length) {
+          z.dataOffset = at + off;
+          this.#data.located(i, z.dataOffset);
+          return checkedSmall(buf.subarray(off, off + z.compressedSize), z, entry);
+        }
+      }
+    }
+    return await this.#readSmall(file, await this.#dataOf(entry), entry);
+  }
+
   async #readSmall(file: FileRangeReader, z: ZipData, entry: TakeoutEntry): Promise<Uint8Array> {
     if (z.entry || z.compressedSize > SMALL_ENTRY_BYTES) {
       const parts: Uint8Array[] = [];
@@ -362,14 +384,18 @@ export class ZipPart implements TakeoutPart {
       });
       return new Uint8Array(await new Blob(parts as Uint8Array<ArrayBuffer>[]).arrayBuffer());
     }
-    const raw = await file.readAt(z.dataOffset, z.compressedSize);
-    if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
-    const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
-    const check = new EntryCheck(entry, entry.crc32, entry.size);
-    check.update(data);
-    check.finish();
-    return data;
+    return checkedSmall(await file.readAt(z.dataOffset, z.compressedSize), z, entry);
   }
+}
+
+/** A small entry's raw bytes inflated and checked (size, CRC-32). */
+function checkedSmall(raw: Uint8Array, z: ZipData, entry: TakeoutEntry): Uint8Array {
+  if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
+  const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
+  const check = new EntryCheck(entry, entry.crc32, entry.size);
+  check.update(data);
+  check.finish();
+  return data;
 }
 
 /** A name that could point outside the folder it is read into (zip slip), or a Windows path. */
