@@ -18,7 +18,7 @@ export interface ImportTakeoutOptions {
   flat?: boolean;
   onEvent?: EventSink;
   signal?: AbortSignal;
-  /** Entries read from the archive side by side (default 8). */
+  /** Entries streamed side by side (default 4). */
   concurrency?: number;
   /**
    * Decide everything, write nothing to TARGET: bytes are hashed instead of staged, no file is

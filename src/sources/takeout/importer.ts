@@ -102,7 +102,7 @@ export class Importer {
     this.#streamed = streamed;
     this.#report = report;
     this.#emit = opts.onEvent ?? (() => {});
-    this.#readers = new Pool(Math.max(1, opts.concurrency ?? 8));
+    this.#readers = new Pool(Math.max(1, opts.concurrency ?? 4));
     for (const e of streamed.content.keys()) this.#read.add(e);
   }
 
