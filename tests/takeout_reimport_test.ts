@@ -213,22 +213,32 @@ Deno.test("rule 12: the same export as folders, zip parts and tgz parts gives id
 });
 
 Deno.test("rule 12: a second import keeps the year folder's sidecar over the album copy's", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "gphotos-rule12-" });
+  await withTwoSidecarsZip("gphotos-rule12-", async (t, zips) => {
+    await run(t, zips);
+    await run(t, zips);
+    assert.equal(yearCopy(t).description, "from the year folder");
+    assert.equal(yearCopy(t).latitude, 45.4);
+  });
+});
+
+/** The two-sidecars export as zip parts and a fresh TARGET, removed afterwards. */
+async function withTwoSidecarsZip(
+  prefix: string,
+  fn: (t: Target, zips: string[]) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
   try {
     const zips = await writeZipParts(twoSidecarsExport(), await mk(dir, "zip"));
     const t = await openTarget(dir, "t");
     try {
-      await run(t, zips);
-      await run(t, zips);
-      assert.equal(yearCopy(t).description, "from the year folder");
-      assert.equal(yearCopy(t).latitude, 45.4);
+      await fn(t, zips);
     } finally {
       t.index.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 async function mk(dir: string, name: string): Promise<string> {
   const path = join(dir, name);
@@ -376,48 +386,30 @@ Deno.test("rule 14: a second import of the same zip reads no entry data and chan
 });
 
 Deno.test("rule 14: an unchanged re-import writes no item and no album row, not even a seen time", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "gphotos-rule14-" });
-  try {
-    const zips = await writeZipParts(twoSidecarsExport(), await mk(dir, "zip"));
-    const t = await openTarget(dir, "t");
-    try {
-      await run(t, zips);
-      const rows = () => ({ items: t.index.allItems(), albums: t.index.allAlbumRows() });
-      const before = rows();
-      assert.ok(before.albums.length >= 2 && before.items.length >= 4);
-      // Every write stamps a later time; a run that rewrites the same values would show here.
-      await new Promise((r) => setTimeout(r, 5));
-      const again = await run(t, zips);
-      assert.equal(again.unchangedEntries, again.mediaFiles);
-      assert.equal(again.albumMemberships, 0);
-      assert.deepEqual(rows(), before);
-    } finally {
-      t.index.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withTwoSidecarsZip("gphotos-rule14-", async (t, zips) => {
+    await run(t, zips);
+    const rows = () => ({ items: t.index.allItems(), albums: t.index.allAlbumRows() });
+    const before = rows();
+    assert.ok(before.albums.length >= 2 && before.items.length >= 4);
+    // Every write stamps a later time; a run that rewrites the same values would show here.
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await run(t, zips);
+    assert.equal(again.unchangedEntries, again.mediaFiles);
+    assert.equal(again.albumMemberships, 0);
+    assert.deepEqual(rows(), before);
+  });
 });
 
 Deno.test("rule 14: a zip entry whose file was deleted from TARGET is read and written again", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "gphotos-rule14-" });
-  try {
-    const zips = await writeZipParts(twoSidecarsExport(), await mk(dir, "zip"));
-    const t = await openTarget(dir, "t");
-    try {
-      await run(t, zips);
-      const before = await snapshot(t);
-      await Deno.remove(join(t.target, yearCopy(t).path));
-      const again = await run(t, zips);
-      assert.equal(again.failed, 0);
-      assert.ok(again.entriesRead >= 1);
-      assert.deepEqual(await snapshot(t), before);
-    } finally {
-      t.index.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withTwoSidecarsZip("gphotos-rule14-", async (t, zips) => {
+    await run(t, zips);
+    const before = await snapshot(t);
+    await Deno.remove(join(t.target, yearCopy(t).path));
+    const again = await run(t, zips);
+    assert.equal(again.failed, 0);
+    assert.ok(again.entriesRead >= 1);
+    assert.deepEqual(await snapshot(t), before);
+  });
 });
 
 Deno.test("rule 14: a tgz read again neither hashes nor writes what the index knows", async () => {
