@@ -221,7 +221,10 @@ Deno.test("--bwlimit holds all transfers together to the rate", async () => {
     const seconds = (performance.now() - started) / 1000;
     assert.equal(summary.downloaded, 3);
     const ideal = summary.bytes / rate;
-    assert.ok(Math.abs(seconds - ideal) <= ideal * 0.1, `${seconds.toFixed(2)} s for ${ideal} s`);
+    // Never faster than the limit allows; the upper bound leaves room for a loaded machine (the
+    // download benchmark measures how close to the limit it runs).
+    assert.ok(seconds >= ideal * 0.9, `${seconds.toFixed(2)} s for ${ideal} s`);
+    assert.ok(seconds <= ideal * 1.3, `${seconds.toFixed(2)} s for ${ideal} s`);
   } finally {
     await r.close();
   }
