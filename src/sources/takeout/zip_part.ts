@@ -256,15 +256,16 @@ export class ZipPart implements TakeoutPart {
           });
           jsonReads.push({ read, problems: own });
           running.add(read);
-          read.finally(() => running.delete(read));
+          // Its failure (a throwing `onFound`) surfaces through `jsonReads` below, not here.
+          read.finally(() => running.delete(read)).catch(() => {});
           if (running.size >= JSON_READS) await Promise.race(running);
         } else {
           opts.onFound?.(p);
         }
       }
-      await Promise.all(running);
+      await Promise.all(jsonReads.map((j) => j.read));
     } catch (err) {
-      await Promise.allSettled(running);
+      await Promise.allSettled(jsonReads.map((j) => j.read));
       if (signal?.aborted) throw err;
       if (listed === 0 && !(await isZipMagic(this.path))) {
         await this.close();
