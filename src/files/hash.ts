@@ -3,7 +3,18 @@
  * incrementally while bytes stream to disk. node:crypto's hash runs natively; with 1 MiB reads it
  * keeps pace with `sha256sum` (BENCHMARKS.md), and a reused buffer keeps memory flat.
  */
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import process from "node:process";
+
+/**
+ * node:crypto, loaded on the first hash: loading it costs every command's start some 50 ms, and
+ * many runs (status, an unchanged re-import) never hash.
+ */
+let nodeCrypto: typeof import("node:crypto") | undefined;
+function createHash(algorithm: string): Hash {
+  nodeCrypto ??= process.getBuiltinModule("node:crypto") as typeof import("node:crypto");
+  return nodeCrypto.createHash(algorithm);
+}
 
 /** Bytes per read: large reads keep hashing near the disk's speed. */
 export const HASH_BUFFER_BYTES = 1 << 20;
