@@ -354,3 +354,41 @@ Deno.test("zip part: a CRC-32 that does not match the data is found, stored or d
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("zip part: a broken local header fails only its own entry, found when it is read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const photos = "Takeout/Google Photos/Photos from 2020";
+    const body = enc.encode("some photo bytes ".repeat(100));
+    const sidecar = enc.encode(JSON.stringify({ title: "good.jpg" }));
+    const bytes = buildZip([
+      { name: `${photos}/broken.jpg`, data: body },
+      { name: `${photos}/good.jpg`, data: body, method: 8 },
+      { name: `${photos}/good.jpg.supplemental-metadata.json`, data: sidecar, method: 8 },
+    ]);
+    // The first entry's local header starts the file: break its signature.
+    bytes.set(enc.encode("XXXX"), 0);
+    const path = join(dir, "takeout-001.zip");
+    await Deno.writeFile(path, bytes);
+    const tree = await readTakeout([path]);
+    try {
+      // Listing reads no media local header, so the broken one is listed like the others.
+      assert.deepEqual(tree.media.map((e) => e.name), ["broken.jpg", "good.jpg"]);
+      assert.equal(tree.json.length, 1);
+      assert.deepEqual(tree.problems, []);
+      const [broken, good] = tree.media;
+      await assert.rejects(tree.read(broken, () => {}));
+      // Twice, and the entries after it still read whole.
+      await assert.rejects(tree.read(broken, () => {}));
+      let n = 0;
+      await tree.read(good, (c) => {
+        n += c.length;
+      });
+      assert.equal(n, body.length);
+    } finally {
+      await tree.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -49,6 +49,15 @@ export class FileRangeReader extends Reader<string> {
     return off === n ? buf : buf.subarray(0, off);
   }
 
+  #turn: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every earlier `exclusive` call of this file has ended. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(fn);
+    this.#turn = run.catch(() => {});
+    return run;
+  }
+
   /** While set, zip.js may read headers but no entry data (see `probe`). */
   probing = false;
 

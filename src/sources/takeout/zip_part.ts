@@ -316,7 +316,8 @@ export class ZipPart implements TakeoutPart {
     const z = this.#data.get(i)!;
     if (Number.isNaN(z.dataOffset)) {
       const { file, zipJs } = this.#open!;
-      z.dataOffset = (await probe(file, this.#data.listed(i, entry.inner), zipJs)).dataOffset;
+      const late = this.#data.listed(i, entry.inner);
+      z.dataOffset = (await probe(file, late, zipJs, { late: true })).dataOffset;
       this.#data.located(i, z.dataOffset);
     }
     return z;
@@ -421,7 +422,12 @@ async function isZipMagic(path: string): Promise<boolean> {
 }
 
 /** The local header gives the data offset; zip.js reads the entries it listed or we cannot. */
-async function probe(file: FileRangeReader, z: Listed, zipJs: ZipJsListing): Promise<ZipData> {
+async function probe(
+  file: FileRangeReader,
+  z: Listed,
+  zipJs: ZipJsListing,
+  opts: { late?: boolean } = {},
+): Promise<ZipData> {
   const data: ZipData = {
     dataOffset: -1,
     compressedSize: z.compressedSize,
@@ -445,17 +451,26 @@ async function probe(file: FileRangeReader, z: Listed, zipJs: ZipJsListing): Pro
       return data;
     }
   }
-  const fileEntry = (z.js ?? await zipJs.at(z.index)) as FileEntry;
-  file.probing = true;
-  try {
-    await fileEntry.getData(new WritableStream());
-  } catch (err) {
-    if (err !== PROBED) throw err;
-  } finally {
-    file.probing = false;
-  }
-  const offset = fileEntry.localDirectory?.dataOffset;
-  if (offset === undefined) throw new Error(`Cannot locate the data of "${z.name}"`);
-  data.dataOffset = offset;
-  return data;
+  // zip.js's listing is walked in order and its probe flags the shared file: one at a time, and a
+  // late probe (pass two, or a JSON file read beside the scan) walks a listing of its own.
+  return await file.exclusive(async () => {
+    const own = opts.late && !z.js ? new ZipJsListing(file) : undefined;
+    try {
+      const fileEntry = (z.js ?? await (own ?? zipJs).at(z.index)) as FileEntry;
+      file.probing = true;
+      try {
+        await fileEntry.getData(new WritableStream());
+      } catch (err) {
+        if (err !== PROBED) throw err;
+      } finally {
+        file.probing = false;
+      }
+      const offset = fileEntry.localDirectory?.dataOffset;
+      if (offset === undefined) throw new Error(`Cannot locate the data of "${z.name}"`);
+      data.dataOffset = offset;
+      return data;
+    } finally {
+      await own?.close();
+    }
+  });
 }
