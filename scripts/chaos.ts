@@ -8,7 +8,7 @@
  * (random, printed), `--hang-limit=S` (180), `--keep` (keep TARGET), `--record` (write the
  * `chaos` section of BENCHMARKS.md).
  */
-import { generateAccount } from "../tests/fixtures/generate.ts";
+import { generateAccount, mulberry32 } from "../tests/fixtures/generate.ts";
 import { startFakeGoogle } from "../tests/fake_google/mod.ts";
 import { ISSUE_FAULTS, setupTarget } from "../tests/helpers.ts";
 import { denoCacheDir } from "./bench/_process.ts";
@@ -89,17 +89,6 @@ function parseFlags(args: string[]): Flags {
   }
   if (flags.items < 1) usage(`"--items" must be at least 1`);
   return flags;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { MediaIndex } from "../src/index/mod.ts";
 import { TEMP_DIR, tempNameFor } from "../src/files/atomic_file.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
-import { generateAccount } from "./fixtures/generate.ts";
+import { generateAccount, mulberry32 } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
 import { ISSUE_FAULTS, runCli, setupTarget, walkFiles } from "./helpers.ts";
 
@@ -13,17 +13,6 @@ const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
 
 function sha256(bytes: Uint8Array): string {
   return sha256Hex(bytes);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Where Deno keeps its cache: the child gets another HOME, so it must be told. */

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { startFakeGoogle } from "../../tests/fake_google/mod.ts";
 import type { FakeGoogle } from "../../tests/fake_google/mod.ts";
 import type { Account, FakeItem } from "../../tests/fixtures/account_types.ts";
-import { generateAccount } from "../../tests/fixtures/generate.ts";
+import { generateAccount, mulberry32 } from "../../tests/fixtures/generate.ts";
 import { peakRssOf } from "./_process.ts";
 
 const MiB = 1024 * 1024;
@@ -216,7 +216,7 @@ async function mixedRun(p: { items: number; denoDir: string }): Promise<{
   const rate = 2e6;
   const served = 16;
   const account = generateAccount({ items: p.items, seed: 1300, nasty: false, albums: 0 });
-  const random = mulberry(1300);
+  const random = mulberry32(1300);
   const logUniform = (lo: number, hi: number) =>
     Math.round(Math.exp(Math.log(lo) + random() * (Math.log(hi) - Math.log(lo))));
   const sizes = account.items.map(() => {
@@ -295,18 +295,6 @@ async function mixedRun(p: { items: number; denoDir: string }): Promise<{
     await fake.close();
     await Deno.remove(root, { recursive: true });
   }
-}
-
-/** A seeded PRNG (mulberry32): the same account every run. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Five big files served as views of one buffer; the CLI's peak RSS is what counts. */
