@@ -44,6 +44,41 @@ async function runBounded(
   }
 }
 
+/** A fake Google serving `account` and a TARGET set up against it, both gone afterwards. */
+async function withFake(
+  account: ReturnType<typeof smallAccount>,
+  fn: (fake: FakeGoogle, tt: TestTarget) => Promise<void>,
+  setup: Parameters<typeof setupTarget>[1] = {},
+): Promise<void> {
+  const fake = await startFakeGoogle({ account, seed: 71 });
+  const tt = await setupTarget(fake, setup);
+  try {
+    await fn(fake, tt);
+  } finally {
+    await fake.close();
+    await tt.cleanup();
+  }
+}
+
+/**
+ * The user presses Ctrl-C 300 ms from now, while `running` waits on something that would not end
+ * by itself: the run must end within 2 s, with exit 130.
+ */
+async function pressCtrlC(
+  ctrlC: AbortController,
+  running: ReturnType<typeof runBounded>,
+): ReturnType<typeof runBounded> {
+  await new Promise((r) => setTimeout(r, 300));
+  const abortedAt = performance.now();
+  ctrlC.abort(new Error("Interrupted"));
+  const r = await running;
+  const took = performance.now() - abortedAt;
+  assert.equal(r.hung, false);
+  assert.ok(took < 2000, `stopped ${Math.round(took)} ms after Ctrl-C`);
+  assert.equal(r.code, 130, r.stderr);
+  return r;
+}
+
 async function assertAllDownloaded(fake: FakeGoogle, tt: TestTarget): Promise<void> {
   const index = MediaIndex.open(tt.target);
   try {
@@ -124,9 +159,7 @@ Deno.test("--timeout and --contimeout refuse a bad duration with one line and ex
 
 Deno.test("a media body that stalls half way is given up and resumed with a Range", async () => {
   const account = smallAccount();
-  const fake = await startFakeGoogle({ account, seed: 71 });
-  const tt = await setupTarget(fake);
-  try {
+  await withFake(account, async (fake, tt) => {
     const stalled = account.items.filter((i) => i.mimeType.startsWith("image/"))[1].id;
     fake.setOptions({ stallOnce: new Set([stalled]) });
     const r = await runBounded([tt.target, "--skip-albums", "--timeout", "700ms"], tt.env, 20_000);
@@ -140,16 +173,11 @@ Deno.test("a media body that stalls half way is given up and resumed with a Rang
     const half = Math.floor(fake.servedBytes(stalled, "d").length / 2);
     assert.equal(fetches[1].range, `bytes=${half}-`);
     assert.equal(lastRunStatus(tt.target), "ok");
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  });
 });
 
 Deno.test("an API call that never answers is given up after --timeout and asked again", async () => {
-  const fake = await startFakeGoogle({ account: smallAccount(), seed: 71 });
-  const tt = await setupTarget(fake);
-  try {
+  await withFake(smallAccount(), async (fake, tt) => {
     fake.setOptions({ hangApiCalls: 1 });
     const r = await runBounded([tt.target, "--skip-albums", "--timeout", "700ms"], tt.env, 20_000);
     assert.equal(r.hung, false, "the run hung on the silent API call");
@@ -159,16 +187,11 @@ Deno.test("an API call that never answers is given up after --timeout and asked 
     assert.ok(listing.length >= 2, "the listing call was sent again");
     assert.equal(listing[0].status, 0, "the first call is still unanswered");
     await assertAllDownloaded(fake, tt);
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  });
 });
 
 Deno.test("--contimeout gives up a request whose answer does not start", async () => {
-  const fake = await startFakeGoogle({ account: smallAccount(), seed: 71 });
-  const tt = await setupTarget(fake);
-  try {
+  await withFake(smallAccount(), async (fake, tt) => {
     // The total deadline is long: only the connect deadline can end the silent call.
     fake.setOptions({ hangApiCalls: 1 });
     const r = await runBounded(
@@ -179,75 +202,45 @@ Deno.test("--contimeout gives up a request whose answer does not start", async (
     assert.equal(r.hung, false, "the run hung on the silent API call");
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  });
 });
 
 Deno.test("Ctrl-C during a stalled transfer ends the run within 2 s, marked interrupted", async () => {
   const account = smallAccount();
-  const fake = await startFakeGoogle({ account, seed: 71 });
-  const tt = await setupTarget(fake);
-  try {
+  await withFake(account, async (fake, tt) => {
     const stalled = account.items[0].id;
     fake.setOptions({ stallOnce: new Set([stalled]) });
     const ctrlC = new AbortController();
-    let abortedAt = 0;
     // The default idle deadline (60 s) is far away: only the Ctrl-C can end this run in time.
     const running = runBounded([tt.target, "--skip-albums", "--max-threads", "1"], tt.env, 20_000, {
       signal: ctrlC.signal,
     });
     await until(() => fake.calls.some((c) => c.kind === "media" && c.itemId === stalled));
-    await new Promise((r) => setTimeout(r, 300));
-    abortedAt = performance.now();
-    ctrlC.abort(new Error("Interrupted"));
-    const r = await running;
-    const took = performance.now() - abortedAt;
-    assert.equal(r.hung, false);
-    assert.ok(took < 2000, `stopped ${Math.round(took)} ms after Ctrl-C`);
-    assert.equal(r.code, 130, r.stderr);
+    await pressCtrlC(ctrlC, running);
     assert.equal(lastRunStatus(tt.target), "interrupted");
     // The lock is free: the next run goes ahead and finishes the job.
     const again = await runBounded([tt.target, "--skip-albums"], tt.env, 20_000);
     assert.equal(again.code, 0, again.stderr);
     await assertAllDownloaded(fake, tt);
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  });
 });
 
 Deno.test("Ctrl-C during a silent API call ends the run within 2 s, marked interrupted", async () => {
-  const fake = await startFakeGoogle({ account: smallAccount(), seed: 71 });
-  const tt = await setupTarget(fake);
-  try {
+  await withFake(smallAccount(), async (fake, tt) => {
     fake.setOptions({ hangApiCalls: 1 });
     const ctrlC = new AbortController();
     const running = runBounded([tt.target, "--skip-albums"], tt.env, 20_000, {
       signal: ctrlC.signal,
     });
     await until(() => fake.calls.some((c) => c.kind === "api"));
-    await new Promise((r) => setTimeout(r, 300));
-    const abortedAt = performance.now();
-    ctrlC.abort(new Error("Interrupted"));
-    const r = await running;
-    const took = performance.now() - abortedAt;
-    assert.equal(r.hung, false);
-    assert.ok(took < 2000, `stopped ${Math.round(took)} ms after Ctrl-C`);
-    assert.equal(r.code, 130, r.stderr);
+    const r = await pressCtrlC(ctrlC, running);
     assert.match(r.stderr, /^interrupted: /m);
     assert.equal(lastRunStatus(tt.target), "interrupted");
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  });
 });
 
 Deno.test("Ctrl-C while auth waits for the browser ends it within 2 s and closes the listener", async () => {
-  const fake = await startFakeGoogle({ account: smallAccount(), seed: 71 });
-  const tt = await setupTarget(fake, { login: false });
-  try {
+  await withFake(smallAccount(), async (_fake, tt) => {
     const ctrlC = new AbortController();
     let consent = "";
     // Without the fix only login's own 5-minute limit would end it: give up after 5 s.
@@ -255,23 +248,14 @@ Deno.test("Ctrl-C while auth waits for the browser ends it within 2 s and closes
       signal: ctrlC.signal,
     });
     // The browser never comes back; the user gives up.
-    await new Promise((r) => setTimeout(r, 300));
-    const abortedAt = performance.now();
-    ctrlC.abort(new Error("Interrupted"));
-    const r = await running;
-    const took = performance.now() - abortedAt;
-    assert.ok(took < 2000, `stopped ${Math.round(took)} ms after Ctrl-C`);
-    assert.equal(r.code, 130, r.stderr);
+    const r = await pressCtrlC(ctrlC, running);
     consent = r.stderr.split("\n").find((l) => l.startsWith("http")) ?? "";
     const redirect = new URL(new URL(consent).searchParams.get("redirect_uri")!);
     await assert.rejects(() => fetch(redirect), TypeError, "the loopback listener is closed");
     // Nothing was saved, and the lock was released.
     await assert.rejects(() => Deno.stat(join(tt.target, ".gphotos.token")), Deno.errors.NotFound);
     (await acquireLock(tt.target, "test")).release();
-  } finally {
-    await fake.close();
-    await tt.cleanup();
-  }
+  }, { login: false });
 });
 
 Deno.test("Pacer: a Ctrl-C ends a long backoff at once and is not retried", async () => {
