@@ -294,101 +294,93 @@ Deno.test("zip directory: what it cannot read is left to zip.js", async (t) => {
   });
 });
 
-Deno.test("zip part: a cut directory is named as zip.js named it; the entries before it import", async () => {
+/** How many bytes reading `entry` of `tree` yields. */
+async function bytesRead(
+  tree: Awaited<ReturnType<typeof readTakeout>>,
+  entry: Awaited<ReturnType<typeof readTakeout>>["media"][number],
+): Promise<number> {
+  let n = 0;
+  await tree.read(entry, (c) => {
+    n += c.length;
+  });
+  return n;
+}
+
+/** `bytes` written as a zip part and read as a Takeout tree, both gone afterwards. */
+async function withZipTree(
+  bytes: Uint8Array,
+  fn: (tree: Awaited<ReturnType<typeof readTakeout>>) => Promise<void> | void,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const photos = "Takeout/Google Photos/Photos from 2020";
-    const bytes = buildZip([
-      { name: `${photos}/a.jpg`, data: enc.encode("A") },
-      { name: `${photos}/b.jpg`, data: enc.encode("B") },
-    ], { count: 3 });
     const path = join(dir, "takeout-001.zip");
     await Deno.writeFile(path, bytes);
     const tree = await readTakeout([path]);
     try {
-      assert.deepEqual(tree.media.map((e) => e.name), ["a.jpg", "b.jpg"]);
-      assert.equal(tree.problems.length, 1);
-      assert.match(
-        tree.problems[0].message,
-        /^archive is truncated or corrupt, its listing is unreadable: Central directory header not found$/,
-      );
+      await fn(tree);
     } finally {
       await tree.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("zip part: a cut directory is named as zip.js named it; the entries before it import", async () => {
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const bytes = buildZip([
+    { name: `${photos}/a.jpg`, data: enc.encode("A") },
+    { name: `${photos}/b.jpg`, data: enc.encode("B") },
+  ], { count: 3 });
+  await withZipTree(bytes, (tree) => {
+    assert.deepEqual(tree.media.map((e) => e.name), ["a.jpg", "b.jpg"]);
+    assert.equal(tree.problems.length, 1);
+    assert.match(
+      tree.problems[0].message,
+      /^archive is truncated or corrupt, its listing is unreadable: Central directory header not found$/,
+    );
+  });
 });
 
 Deno.test("zip part: a CRC-32 that does not match the data is found, stored or deflated", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const photos = "Takeout/Google Photos/Photos from 2020";
-    const body = enc.encode("some photo bytes ".repeat(100));
-    const path = join(dir, "takeout-001.zip");
-    await Deno.writeFile(
-      path,
-      buildZip([
-        { name: `${photos}/stored.jpg`, data: body, crc: 1234 },
-        { name: `${photos}/deflated.jpg`, data: body, method: 8, crc: 1234 },
-        { name: `${photos}/good.jpg`, data: body, method: 8 },
-      ], { zip64: true }),
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const body = enc.encode("some photo bytes ".repeat(100));
+  const bytes = buildZip([
+    { name: `${photos}/stored.jpg`, data: body, crc: 1234 },
+    { name: `${photos}/deflated.jpg`, data: body, method: 8, crc: 1234 },
+    { name: `${photos}/good.jpg`, data: body, method: 8 },
+  ], { zip64: true });
+  await withZipTree(bytes, async (tree) => {
+    const [stored, deflated, good] = tree.media;
+    await assert.rejects(tree.read(stored, () => {}), /"[^"]*stored\.jpg" is corrupt: CRC-32/);
+    await assert.rejects(
+      tree.read(deflated, () => {}),
+      /"[^"]*deflated\.jpg" is corrupt: CRC-32/,
     );
-    const tree = await readTakeout([path]);
-    try {
-      const [stored, deflated, good] = tree.media;
-      await assert.rejects(tree.read(stored, () => {}), /"[^"]*stored\.jpg" is corrupt: CRC-32/);
-      await assert.rejects(
-        tree.read(deflated, () => {}),
-        /"[^"]*deflated\.jpg" is corrupt: CRC-32/,
-      );
-      let n = 0;
-      await tree.read(good, (c) => {
-        n += c.length;
-      });
-      assert.equal(n, body.length);
-    } finally {
-      await tree.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal(await bytesRead(tree, good), body.length);
+  });
 });
 
 Deno.test("zip part: a broken local header fails only its own entry, found when it is read", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const photos = "Takeout/Google Photos/Photos from 2020";
-    const body = enc.encode("some photo bytes ".repeat(100));
-    const sidecar = enc.encode(JSON.stringify({ title: "good.jpg" }));
-    const bytes = buildZip([
-      { name: `${photos}/broken.jpg`, data: body },
-      { name: `${photos}/good.jpg`, data: body, method: 8 },
-      { name: `${photos}/good.jpg.supplemental-metadata.json`, data: sidecar, method: 8 },
-    ]);
-    // The first entry's local header starts the file: break its signature.
-    bytes.set(enc.encode("XXXX"), 0);
-    const path = join(dir, "takeout-001.zip");
-    await Deno.writeFile(path, bytes);
-    const tree = await readTakeout([path]);
-    try {
-      // Listing reads no media local header, so the broken one is listed like the others.
-      assert.deepEqual(tree.media.map((e) => e.name), ["broken.jpg", "good.jpg"]);
-      assert.equal(tree.json.length, 1);
-      assert.deepEqual(tree.problems, []);
-      const [broken, good] = tree.media;
-      await assert.rejects(tree.read(broken, () => {}));
-      // Twice, and the entries after it still read whole.
-      await assert.rejects(tree.read(broken, () => {}));
-      let n = 0;
-      await tree.read(good, (c) => {
-        n += c.length;
-      });
-      assert.equal(n, body.length);
-    } finally {
-      await tree.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const body = enc.encode("some photo bytes ".repeat(100));
+  const sidecar = enc.encode(JSON.stringify({ title: "good.jpg" }));
+  const bytes = buildZip([
+    { name: `${photos}/broken.jpg`, data: body },
+    { name: `${photos}/good.jpg`, data: body, method: 8 },
+    { name: `${photos}/good.jpg.supplemental-metadata.json`, data: sidecar, method: 8 },
+  ]);
+  // The first entry's local header starts the file: break its signature.
+  bytes.set(enc.encode("XXXX"), 0);
+  await withZipTree(bytes, async (tree) => {
+    // Listing reads no media local header, so the broken one is listed like the others.
+    assert.deepEqual(tree.media.map((e) => e.name), ["broken.jpg", "good.jpg"]);
+    assert.equal(tree.json.length, 1);
+    assert.deepEqual(tree.problems, []);
+    const [broken, good] = tree.media;
+    await assert.rejects(tree.read(broken, () => {}));
+    // Twice, and the entries after it still read whole.
+    await assert.rejects(tree.read(broken, () => {}));
+    assert.equal(await bytesRead(tree, good), body.length);
+  });
 });
