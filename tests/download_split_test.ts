@@ -13,7 +13,7 @@ import type { Account } from "./fixtures/account_types.ts";
 import { generateAccount } from "./fixtures/generate.ts";
 import { type Rig, rig } from "./engine_rig.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
-import { runCli, setupTarget } from "./helpers.ts";
+import { CLI_PROCESS_ARGS, runCli, setupTarget } from "./helpers.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -291,13 +291,7 @@ Deno.test("a split download killed with SIGKILL resumes every range", async () =
     assert.equal((await runCli(["index", setup.target], setup.env)).code, 0);
     const child = new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-net=127.0.0.1",
-        "--allow-sys=hostname,osRelease,homedir",
-        new URL("../mod.ts", import.meta.url).pathname,
+        ...CLI_PROCESS_ARGS,
         "download",
         setup.target,
         "--max-threads",

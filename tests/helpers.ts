@@ -1,5 +1,6 @@
 /** Shared test plumbing: a logged-in TARGET against the fake Google, and the CLI driven in-process. */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { main } from "../mod.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { SCOPES } from "../src/google/types.ts";
@@ -179,3 +180,14 @@ export function fakeContext(isTerminal: boolean) {
   };
   return { ctx, out };
 }
+
+/** `deno run` arguments that start the CLI as a process of its own, with the test suite's permissions. */
+export const CLI_PROCESS_ARGS = [
+  "run",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net=127.0.0.1",
+  "--allow-sys=hostname,osRelease,homedir",
+  fileURLToPath(new URL("../mod.ts", import.meta.url)),
+];

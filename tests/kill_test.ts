@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "../src/files/hash.ts";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { MediaIndex } from "../src/index/mod.ts";
 import { TEMP_DIR, tempNameFor } from "../src/files/atomic_file.ts";
 import type { FakeItem } from "./fixtures/account_types.ts";
 import { generateAccount, mulberry32 } from "./fixtures/generate.ts";
 import { startFakeGoogle } from "./fake_google/mod.ts";
-import { ISSUE_FAULTS, runCli, setupTarget, walkFiles } from "./helpers.ts";
-
-const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
+import { CLI_PROCESS_ARGS, ISSUE_FAULTS, runCli, setupTarget, walkFiles } from "./helpers.ts";
 
 function sha256(bytes: Uint8Array): string {
   return sha256Hex(bytes);
@@ -42,13 +39,7 @@ Deno.test("a download killed with SIGKILL five times ends as if it had never bee
   const spawn = () =>
     new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-net=127.0.0.1",
-        "--allow-sys=hostname,osRelease,homedir",
-        MOD,
+        ...CLI_PROCESS_ARGS,
         "download",
         target,
         "--json",

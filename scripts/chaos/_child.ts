@@ -1,8 +1,8 @@
 /** One `sync` run as a subprocess, SIGKILLed at a chosen moment or when it outlives the hang limit. */
 import { fileURLToPath } from "node:url";
 import type { FakeGoogle } from "../../tests/fake_google/mod.ts";
+import { CLI_PROCESS_ARGS } from "../../tests/helpers.ts";
 
-const MOD = fileURLToPath(new URL("../../mod.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Where in a run a kill lands: the phase it waits for, then how far into it. */
@@ -68,13 +68,7 @@ export async function runSync(setup: ChildSetup, moment?: Moment): Promise<RunOu
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-net=127.0.0.1",
-      "--allow-sys=hostname,osRelease,homedir",
-      MOD,
+      ...CLI_PROCESS_ARGS,
       "sync",
       setup.target,
       "--json",
