@@ -240,6 +240,19 @@ export class MediaIndex implements IndexPort {
     this.#takeoutEntries.recordEntries(entries);
   }
 
+  /** What the Takeout JSON files stored by reader version `reader` said, in one query. */
+  knownTakeoutJson(reader: number): Map<string, string> {
+    return this.#takeoutEntries.knownJson(reader);
+  }
+
+  /** Stores what Takeout JSON files said, in one transaction. */
+  recordTakeoutJson(
+    files: Iterable<{ entry: TakeoutEntryKey; info: string }>,
+    reader: number,
+  ): void {
+    this.#takeoutEntries.recordJson(files, reader);
+  }
+
   // ---- failures (failure_table.ts) and counts ----
 
   /** Records a failed attempt: last error and attempt count. */

@@ -60,6 +60,16 @@ export interface IndexPort {
   downloadedTakeoutEntries(): Map<string, MediaRow>;
   /** Remembers which items Takeout entries became, in one transaction. */
   recordTakeoutEntries(entries: Iterable<{ entry: TakeoutEntryKey; mediaId: string }>): void;
+  /**
+   * What the Takeout JSON files stored by reader version `reader` said (JSON text), keyed by
+   * `takeoutEntryId`, in one query.
+   */
+  knownTakeoutJson(reader: number): Map<string, string>;
+  /** Stores what Takeout JSON files said, in one transaction. */
+  recordTakeoutJson(
+    files: Iterable<{ entry: TakeoutEntryKey; info: string }>,
+    reader: number,
+  ): void;
 
   // ---- albums and membership ----
   /** One album by id. */

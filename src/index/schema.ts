@@ -167,4 +167,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE transfers ADD COLUMN ranges TEXT;          -- JSON [[start, end, pos], ...]; NULL unsplit
   `,
+  // 8: what each Takeout JSON file (sidecar, album file) said, by the same key as takeout_entries:
+  // a later export's unchanged JSON file is not read at all, which on a cold disk is most of a
+  // re-import's time (one random read per sidecar).
+  `
+  CREATE TABLE takeout_json (
+    entry_key    TEXT NOT NULL,               -- path below the Google Photos folder, NFC
+    size         INTEGER NOT NULL,            -- uncompressed bytes
+    fingerprint  TEXT NOT NULL,               -- crc32:<hex> (zip directory) | mtime:<s> (tar, folder)
+    reader       INTEGER NOT NULL,            -- version of the reading code; a newer one reads again
+    info         TEXT NOT NULL,               -- what the file said, as JSON in Google's own shape
+    PRIMARY KEY (entry_key, size, fingerprint)
+  ) WITHOUT ROWID;
+  `,
 ];

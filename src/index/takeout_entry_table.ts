@@ -1,7 +1,9 @@
 /**
  * The `takeout_entries` table: which item each imported Takeout entry became, by the entry's path
  * below the Google Photos folder, size and fingerprint (a zip's CRC-32, a tar's or folder's
- * time), so a later import recognises an unchanged entry without reading it.
+ * time), so a later import recognises an unchanged entry without reading it; and the
+ * `takeout_json` table: what each JSON file of an export said, by the same key, so an unchanged
+ * sidecar is not read again either.
  */
 import type { Row, Sql } from "./_handle.ts";
 import { toMediaRow } from "./_rows.ts";
@@ -67,6 +69,40 @@ export class TakeoutEntryTable {
       );
       for (const { entry: e, mediaId } of entries) {
         insert.run(e.key, e.size, e.fingerprint, mediaId);
+      }
+    });
+  }
+
+  /**
+   * What the JSON files this reader version stored said, by `takeoutEntryId`, in one query (a
+   * file stored by another version is read again).
+   */
+  knownJson(reader: number): Map<string, string> {
+    const rows = this.#sql.stmt(
+      `SELECT entry_key, size, fingerprint, info FROM takeout_json WHERE reader = ?`,
+    ).all(reader) as Row[];
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      const key = {
+        key: r.entry_key as string,
+        size: Number(r.size),
+        fingerprint: r.fingerprint as string,
+      };
+      out.set(takeoutEntryId(key), r.info as string);
+    }
+    return out;
+  }
+
+  /** Stores what JSON files said (`info`), in one transaction. */
+  recordJson(files: Iterable<{ entry: TakeoutEntryKey; info: string }>, reader: number): void {
+    this.#sql.transaction(() => {
+      const insert = this.#sql.stmt(
+        `INSERT INTO takeout_json (entry_key, size, fingerprint, reader, info) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (entry_key, size, fingerprint)
+         DO UPDATE SET reader = excluded.reader, info = excluded.info`,
+      );
+      for (const { entry: e, info } of files) {
+        insert.run(e.key, e.size, e.fingerprint, reader, info);
       }
     });
   }

@@ -69,7 +69,8 @@ export class FolderPart implements TakeoutPart {
         });
         const p: FoundEntry = { entry, known: placed.known, json: undefined };
         if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
-          p.json = await readJsonInfo(entry, () => Deno.readTextFile(full), problems);
+          p.json = opts.knownJson?.(entry) ??
+            await readJsonInfo(entry, () => Deno.readTextFile(full), problems);
         }
         found.push(p);
         opts.onFound?.(p);

@@ -15,6 +15,7 @@ import { clearStagingDir, STAGING_DIR } from "../../files/staging_dir.ts";
 import { type Content, Importer, type Streamed } from "./importer.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { KnownEntries } from "./known_entries.ts";
+import { KnownJson } from "./known_json.ts";
 import { readTakeout, type TakeoutTree } from "./read_takeout.ts";
 import { emptyReport, type TakeoutReport } from "./report.ts";
 
@@ -37,12 +38,14 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
     known: new Map(),
     entries: new KnownEntries(index, target),
   };
+  const knownJson = new KnownJson(index);
   emit({ type: "phase", phase: "takeout" });
   let tree: TakeoutTree;
   try {
     tree = await readTakeout(opts.paths, {
       onEvent: emit,
       signal: opts.signal,
+      knownJson: (entry) => knownJson.info(entry),
       onStreamedMedia: async (entry, body) => {
         // Rule 14 for a tgz: read past what the index knows, neither hashed nor written.
         const known = await streamed.entries.item(entry);
@@ -67,7 +70,10 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
     if (!opts.dryRun) await clearStagingDir(target);
     throw err;
   }
+  report.unchangedJson = knownJson.answered;
   try {
+    // What the JSON files said holds whatever pass two does: stored before it starts.
+    if (!opts.dryRun) knownJson.record(tree.json);
     const importer = new Importer(opts, tree, streamed, report);
     await importer.run();
   } finally {

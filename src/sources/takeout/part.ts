@@ -68,6 +68,11 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Told of each entry once found (its JSON read): a probe stops the scan through `signal`. */
   onFound?: (p: FoundEntry) => void;
+  /**
+   * What an unchanged JSON file said, from the index (rule 14): such a file is not read. Only
+   * parts that can skip a file's bytes ask.
+   */
+  knownJson?: (entry: TakeoutEntry) => JsonInfo | undefined;
   /** Bytes of the part read so far of `total`, and entries seen (a stream-only part's scan). */
   onProgress?: (read: number, total: number, entries: number) => void;
 }

@@ -58,6 +58,8 @@ export interface ReadTakeoutOptions {
   onStreamedMedia?: StreamedMediaSink;
   /** Stops pass one (between entries); the abort reason is thrown. */
   signal?: AbortSignal;
+  /** What unchanged JSON files said, from the index: they are not read (rule 14). */
+  knownJson?: (entry: TakeoutEntry) => JsonInfo | undefined;
 }
 
 /** A part and what pass one found in it. */
@@ -202,7 +204,12 @@ export async function readTakeout(
     },
   };
   try {
-    const scan = { problems, signal: opts.signal, onStreamedMedia: opts.onStreamedMedia };
+    const scan = {
+      problems,
+      signal: opts.signal,
+      onStreamedMedia: opts.onStreamedMedia,
+      knownJson: opts.knownJson,
+    };
     const found = new Map<TakeoutPart, FoundEntry[]>();
     // Random-access parts first, so a tgz's media can be paired with their sidecars anywhere.
     for (const part of parts) {

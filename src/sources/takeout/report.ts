@@ -46,6 +46,8 @@ export interface TakeoutReport {
   unchangedEntries: number;
   /** Media entries whose data was read (streamed ones included). */
   entriesRead: number;
+  /** JSON files (sidecars, album files) recognised from the index, unread. */
+  unchangedJson: number;
   /** True for `--dry-run`: the counts say what would be done; nothing was written. */
   dryRun: boolean;
   /** Unreadable parts and entries, each naming the archive and the entry. */
@@ -80,6 +82,7 @@ export function emptyReport(): TakeoutReport {
     redated: 0,
     unchangedEntries: 0,
     entriesRead: 0,
+    unchangedJson: 0,
     dryRun: false,
     problems: [],
     exitCode: EXIT.ok,

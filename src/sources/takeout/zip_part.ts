@@ -243,7 +243,12 @@ export class ZipPart implements TakeoutPart {
         }, shared);
         const p: FoundEntry = { entry, known: placed.known, json: undefined };
         found.push(p);
-        if (isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name)) {
+        const isSidecar = isJsonName(entry.name) && !isRootNonSidecar(entry.dir, entry.name);
+        const known = isSidecar ? opts.knownJson?.(entry) : undefined;
+        if (known) {
+          p.json = known;
+          opts.onFound?.(p);
+        } else if (isSidecar) {
           // Read side by side; their problems are added in entry order once all are read.
           const own: SourceProblem[] = [];
           const read = readJsonInfo(
