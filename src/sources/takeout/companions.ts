@@ -62,7 +62,8 @@ const MOTION_PRIMARY_EXTS = [".jpg", ".jpeg", ".heic"];
 export interface CompanionFolder {
   /** Media by NFC name. */
   media: Map<string, MatchedMedia>;
-  mediaLower: Map<string, MatchedMedia[]>;
+  /** Media by lower-case name. */
+  mediaLower: () => Map<string, MatchedMedia[]>;
 }
 
 /** A sidecar by exact name, else by case-insensitive name when only one fits. */
@@ -81,7 +82,7 @@ export function bindCompanions(
   const primaryNamed = (name: string, self: MatchedMedia): MatchedMedia | undefined => {
     const exact = f.media.get(name);
     if (exact && exact !== self) return exact;
-    const lower = f.mediaLower.get(name.toLowerCase())?.filter((m) => m !== self);
+    const lower = f.mediaLower().get(name.toLowerCase())?.filter((m) => m !== self);
     return lower?.length === 1 ? lower[0] : undefined;
   };
   const sameStem = (stem: string, exts: string[], self: MatchedMedia, preferExt?: string) => {

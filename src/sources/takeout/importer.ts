@@ -27,7 +27,7 @@ import { AlbumMembers } from "./album_records.ts";
 import { type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";
-import { type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
+import { entriesOf, type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
 import { describe, type TakeoutEntry } from "./part.ts";
 import type { TakeoutTree } from "./read_takeout.ts";
@@ -170,7 +170,7 @@ export class Importer {
   /** Imports one media file, trying each copy of its path until one reads. */
   async #importOne(w: Work): Promise<void> {
     let lastError: unknown;
-    for (const entry of w.m.entries) {
+    for (const entry of entriesOf(w.m)) {
       try {
         await this.#importEntry(w, entry);
         return;
@@ -188,7 +188,7 @@ export class Importer {
     this.#emit({
       type: "item",
       phase: "takeout",
-      id: w.m.entries[0].key,
+      id: w.m.entry.key,
       status: "failed",
       reason: describe(lastError),
     });

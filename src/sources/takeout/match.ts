@@ -23,6 +23,7 @@ import {
 export { clip46, sidecarCandidates, splitName } from "./sidecar_names.ts";
 
 export type { MatchedMedia, MatchVia, MediaRole } from "./matched.ts";
+export { entriesOf } from "./matched.ts";
 
 /** What a folder below the Google Photos folder is. */
 export type { FolderKind } from "./tree_rules.ts";
@@ -49,10 +50,36 @@ interface Folder {
   dir: string;
   /** Media by NFC name; several entries when the same path is in several parts. */
   media: Map<string, MatchedMedia>;
-  mediaLower: Map<string, MatchedMedia[]>;
+  /** Media by lower-case name, made on first use: most lookups are exact. */
+  mediaLower: () => Map<string, MatchedMedia[]>;
   sidecars: Map<string, JsonFile>;
-  sidecarsLower: Map<string, JsonFile[]>;
+  sidecarsLower: () => Map<string, JsonFile[]>;
   album?: AlbumMeta;
+}
+
+/**
+ * `byName` by lower-case name, made on first call: a folder of 10,000 files whose names all match
+ * exactly never needs it, and 200,000 lower-case names would outlive the young generation.
+ */
+function lowerIndex<V>(byName: Map<string, V>): () => Map<string, V[]> {
+  let lower: Map<string, V[]> | undefined;
+  return () => {
+    if (!lower) {
+      lower = new Map();
+      for (const [name, v] of byName) pushTo(lower, name.toLowerCase(), v);
+    }
+    return lower;
+  };
+}
+
+/** One value, or several: most sidecars are wanted by one file, and 100,000 arrays add up. */
+type OneOrMore<V> = V | V[];
+
+function addTo<K, V extends object>(map: Map<K, OneOrMore<V>>, key: K, value: V): void {
+  const had = map.get(key);
+  if (had === undefined) map.set(key, value);
+  else if (Array.isArray(had)) had.push(value);
+  else map.set(key, [had, value]);
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -67,12 +94,14 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
   const folderOf = (dir: string): Folder => {
     let f = folders.get(dir);
     if (!f) {
+      const media = new Map<string, MatchedMedia>();
+      const sidecars = new Map<string, JsonFile>();
       f = {
         dir,
-        media: new Map(),
-        mediaLower: new Map(),
-        sidecars: new Map(),
-        sidecarsLower: new Map(),
+        media,
+        mediaLower: lowerIndex(media),
+        sidecars,
+        sidecarsLower: lowerIndex(sidecars),
       };
       folders.set(dir, f);
     }
@@ -83,12 +112,13 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
     const f = folderOf(e.dir);
     const known = f.media.get(e.name);
     if (known) {
-      known.entries.push(e);
+      (known.copies ??= []).push(e);
       continue;
     }
     // Every field present from the start: one shape, fields kept in the object.
     const m: MatchedMedia = {
-      entries: [e],
+      entry: e,
+      copies: undefined,
       name: e.name,
       dir: e.dir,
       sidecar: undefined,
@@ -99,7 +129,6 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
       twin: undefined,
     };
     f.media.set(e.name, m);
-    pushTo(f.mediaLower, e.name.toLowerCase(), m);
     all.push(m);
   }
   for (const j of json) {
@@ -109,7 +138,6 @@ export function matchTree(media: TakeoutEntry[], json: JsonFile[]): MatchResult 
     } else if (j.info.kind === "sidecar" && !f.sidecars.has(j.entry.name)) {
       // The same sidecar path in two parts is one sidecar.
       f.sidecars.set(j.entry.name, j);
-      pushTo(f.sidecarsLower, j.entry.name.toLowerCase(), j);
     }
   }
   const orphans: JsonFile[] = [];
@@ -140,16 +168,17 @@ function matchFolder(f: Folder): JsonFile[] {
     const exact = f.sidecars.get(name);
     if (exact) return exact;
     // Extension case can differ between media and sidecar (GPTH#46, GPTH#59).
-    const lower = f.sidecarsLower.get(name.toLowerCase());
+    const lower = f.sidecarsLower().get(name.toLowerCase());
     return lower?.length === 1 ? lower[0] : undefined;
   };
   const unmatched = () => [...f.media.values()].filter((m) => m.via === "none");
-  const pair = (wants: Map<JsonFile, MatchedMedia[]>, strict: boolean) => {
-    for (const [j, ms] of wants) {
+  const pair = (wants: Map<JsonFile, OneOrMore<MatchedMedia>>, strict: boolean) => {
+    for (const [j, wanting] of wants) {
       const title = sidecarOf(j).title;
-      let winner: MatchedMedia | undefined = ms.length === 1 ? ms[0] : undefined;
+      let winner = Array.isArray(wanting) ? undefined : wanting;
       if (!winner || strict) {
         // Clipping made several names point at one sidecar: its title tells which file it is.
+        const ms = Array.isArray(wanting) ? wanting : [wanting];
         const fitting = ms.filter((m) => titleFits(title, m.name));
         winner = fitting.length === 1 ? fitting[0] : undefined;
       }
@@ -160,22 +189,22 @@ function matchFolder(f: Folder): JsonFile[] {
     }
   };
   const want = (names: (m: MatchedMedia) => string[], strict: boolean) => {
-    const wants = new Map<JsonFile, MatchedMedia[]>();
+    const wants = new Map<JsonFile, OneOrMore<MatchedMedia>>();
     for (const m of unmatched()) {
       for (const c of names(m)) {
         const j = lookup(c);
         if (j && !claimed.has(j)) {
-          pushTo(wants, j, m);
+          addTo(wants, j, m);
           break;
         }
       }
     }
     pair(wants, strict);
   };
-  for (let tier = 0; tier < 3; tier++) {
+  for (const tier of [0, 1, 2] as const) {
     // Asked per tier, not kept for the folder: after tier 0 few files are left to ask for, and
     // names kept for a folder of 10,000 files would outlive the young generation.
-    want((m) => sidecarCandidates(m.name)[tier], false);
+    want((m) => sidecarCandidates(m.name, tier)[tier], false);
     // Clips shorter than 46 units (rule 8) are less certain: the title must fit too.
     if (tier < 2) want((m) => shortClipCandidates(m.name)[tier], true);
   }

@@ -11,8 +11,10 @@ export type MatchVia = "sidecar" | "title" | "variant" | "none";
 
 /** One media file and its pairing. */
 export interface MatchedMedia {
-  /** Every entry with this path (the same path can occur in several parts). */
-  entries: TakeoutEntry[];
+  /** The first entry with this path. */
+  entry: TakeoutEntry;
+  /** More entries with the same path (it can occur in several parts); usually none. */
+  copies: TakeoutEntry[] | undefined;
   name: string;
   dir: string;
   /** The sidecar whose metadata applies: its own, or its primary's for a variant. */
@@ -25,4 +27,9 @@ export interface MatchedMedia {
   primary?: MatchedMedia;
   /** For a forgotten duplicate: the file whose sidecar it shares (it stays its own item). */
   twin?: MatchedMedia;
+}
+
+/** Every entry with the path of `m`, the first one first. */
+export function entriesOf(m: MatchedMedia): TakeoutEntry[] {
+  return m.copies ? [m.entry, ...m.copies] : [m.entry];
 }

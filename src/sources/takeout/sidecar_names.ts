@@ -60,14 +60,15 @@ function sidecarForms(t: string, c: string, out: string[]): void {
  * the counter moved before `.json`; (1) the title without extension (Google added one to the
  * file); (2) the counter left inside the stem (a literal `(n)` in the title, ente PR#12691).
  */
-export function sidecarCandidates(name: string): string[][] {
+export function sidecarCandidates(name: string, only?: 0 | 1 | 2): string[][] {
   const { base, counter, ext } = splitName(name);
   const withExt: string[] = [];
-  sidecarForms(base + ext, counter, withExt);
   const noExt: string[] = [];
-  if (ext) sidecarForms(base, counter, noExt);
   const inStem: string[] = [];
-  if (counter) {
+  // `only`: one tier's names, the others left empty (most files are paired by the first).
+  if (only === undefined || only === 0) sidecarForms(base + ext, counter, withExt);
+  if (ext && (only === undefined || only === 1)) sidecarForms(base, counter, noExt);
+  if (counter && (only === undefined || only === 2)) {
     sidecarForms(name, "", inStem);
     if (ext) sidecarForms(base + counter, "", inStem);
   }

@@ -43,7 +43,7 @@ export function workOrder(
   // order in the Library; then the path.
   const rank = (w: Work) => (w.folder.kind === "year" ? 0 : w.folder.kind === "album" ? 2 : 1);
   const taken = (w: Work) => w.sidecar?.takenTime?.getTime() ?? Number.MAX_VALUE;
-  const path = (a: Work, b: Work) => compareKeys(a.m.entries[0].key, b.m.entries[0].key);
+  const path = (a: Work, b: Work) => compareKeys(a.m.entry.key, b.m.entry.key);
   first.sort((a, b) => rank(a) - rank(b) || taken(a) - taken(b) || path(a, b));
   second.sort((a, b) => rank(a) - rank(b) || path(a, b));
   return { first, second };
