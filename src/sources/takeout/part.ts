@@ -97,6 +97,14 @@ export interface TakeoutPart {
 }
 
 /**
+ * `s` as a string of its own. A piece cut from a longer string (`slice`, `split`) keeps all of
+ * that string alive in V8; 200,000 names would keep their whole archive paths.
+ */
+function ownCopy(s: string): string {
+  return s.length < 13 ? s : JSON.parse(JSON.stringify(s));
+}
+
+/**
  * Strings and dates entries of one part have in common, kept once: a large export has 200,000
  * entries in a few hundred folders, often with one entry time.
  */
@@ -108,8 +116,9 @@ export class SharedFields {
   string(s: string): string {
     const had = this.#strings.get(s);
     if (had !== undefined) return had;
-    this.#strings.set(s, s);
-    return s;
+    const own = ownCopy(s);
+    this.#strings.set(own, own);
+    return own;
   }
 
   /** The previous entry's date when it is the same instant (dates of entries are never changed). */
@@ -126,7 +135,6 @@ export class SharedFields {
  * before `key` (one string per folder) when it ends with `key`: it is only ever shown.
  */
 class PartEntry implements TakeoutEntry {
-  key: string;
   dir: string;
   name: string;
   root: string;
@@ -142,7 +150,6 @@ class PartEntry implements TakeoutEntry {
   #whole: boolean;
 
   constructor(
-    key: string,
     dir: string,
     name: string,
     root: string,
@@ -150,7 +157,6 @@ class PartEntry implements TakeoutEntry {
     head: string,
     whole: boolean,
   ) {
-    this.key = key;
     this.dir = dir;
     this.name = name;
     this.root = root;
@@ -163,6 +169,11 @@ class PartEntry implements TakeoutEntry {
     this.ordinal = fields.ordinal ?? -1;
     this.#head = head;
     this.#whole = whole;
+  }
+
+  /** Made when asked: 200,000 paths kept besides their folder and name add up. */
+  get key(): string {
+    return this.dir === "" ? this.name : `${this.dir}/${this.name}`;
   }
 
   get inner(): string {
@@ -184,7 +195,7 @@ export function makeEntry(
   const rest = placed.rest.map((s) => s.normalize("NFC"));
   const key = rest.join("/");
   const last = rest[rest.length - 1];
-  const name = key.slice(key.length - last.length);
+  const name = ownCopy(last);
   const dir = key.slice(0, Math.max(0, key.length - last.length - 1));
   const root = placed.root.normalize("NFC");
   const inner = fields.inner;
@@ -198,10 +209,9 @@ export function makeEntry(
     fields.mtime = s.date(fields.mtime);
   }
   return new PartEntry(
-    key,
-    s ? s.string(dir) : dir,
+    s ? s.string(dir) : ownCopy(dir),
     name,
-    s ? s.string(root) : root,
+    s ? s.string(root) : ownCopy(root),
     fields,
     keyed && s ? s.string(head) : head,
     !keyed,
