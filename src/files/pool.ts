@@ -108,3 +108,15 @@ export async function forEachLimited<T>(
   await Promise.all(running);
   if (failure) throw failure.error;
 }
+
+/**
+ * The items of `list` in order, each let go by the list once handed out: what a long run has
+ * done with can be collected while the rest waits.
+ */
+export function* draining<T>(list: T[]): Generator<T> {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    (list as (T | undefined)[])[i] = undefined;
+    yield item;
+  }
+}

@@ -21,7 +21,7 @@ import {
   stageChunks,
   type StagedFile,
 } from "../../files/staging.ts";
-import { forEachLimited, Pool } from "../../files/pool.ts";
+import { draining, forEachLimited, Pool } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { AlbumMembers } from "./album_records.ts";
 import { type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
@@ -31,12 +31,11 @@ import { entriesOf, type FolderInfo, type MatchedMedia, matchTree } from "./matc
 import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
 import { describe, type TakeoutEntry } from "./part.ts";
 import type { TakeoutTree } from "./read_takeout.ts";
-import type { TakeoutReport } from "./report.ts";
+import { type TakeoutReport, warnOrphans } from "./report.ts";
 import { writeXmpSidecar } from "./xmp.ts";
 
 /** Files whose first bytes are read for EXIF when no sidecar dates them. */
 const EXIF_HEAD_BYTES = 256 * 1024;
-const MAX_ORPHAN_WARNINGS = 20;
 /** Files in flight (read, syncing, or waiting for their turn) per archive reader. */
 const IN_FLIGHT_PER_READER = 8;
 
@@ -82,8 +81,9 @@ export class Importer {
   #resolved = new Map<MatchedMedia, Resolved>();
   #primaries = new Set<MatchedMedia>();
   #albumMembers = new AlbumMembers();
-  /** Media entries whose data was read (pass one's streamed ones included). */
-  #read = new Set<TakeoutEntry>();
+  /** Media entries whose data was read (pass one's streamed ones included), and their count. */
+  #read = new WeakSet<TakeoutEntry>();
+  #readCount = 0;
   #done = 0;
   #total = 0;
   /** Bytes written in pass two only: staged bytes were shown by pass one's bar. */
@@ -103,30 +103,11 @@ export class Importer {
     this.#report = report;
     this.#emit = opts.onEvent ?? (() => {});
     this.#readers = new Pool(Math.max(1, opts.concurrency ?? 4));
-    for (const e of streamed.content.keys()) this.#read.add(e);
+    for (const e of streamed.content.keys()) this.#countRead(e);
   }
 
   async run(): Promise<void> {
-    const report = this.#report;
-    const result = matchTree(this.#tree.media, this.#tree.json);
-    report.ignored = this.#tree.ignored;
-    report.orphanSidecars = result.orphans.length;
-    // A missing part leaves thousands: name a few, count the rest.
-    for (const o of result.orphans.slice(0, MAX_ORPHAN_WARNINGS)) {
-      this.#emit({
-        type: "warning",
-        message: `Sidecar "${o.entry.key}" of "${o.entry.source}" has no media file`,
-      });
-    }
-    if (result.orphans.length > MAX_ORPHAN_WARNINGS) {
-      this.#emit({
-        type: "warning",
-        message:
-          `${result.orphans.length - MAX_ORPHAN_WARNINGS} more sidecars have no media file ` +
-          `(is a part of the export missing?)`,
-      });
-    }
-    const { first, second } = workOrder(result, report, this.#opts.includeTrash === true);
+    const { first, second, folders } = this.#plan();
     for (const w of second) if (w.m.primary) this.#primaries.add(w.m.primary);
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
@@ -136,8 +117,27 @@ export class Importer {
     } finally {
       this.#streamed.entries.flush();
     }
-    this.#recordAlbums(result.folders);
-    report.entriesRead = this.#read.size;
+    this.#recordAlbums(folders);
+    this.#report.entriesRead = this.#readCount;
+  }
+
+  #countRead(entry: TakeoutEntry): void {
+    if (!this.#read.has(entry)) this.#readCount++;
+    this.#read.add(entry);
+  }
+
+  /**
+   * Pairs the tree and puts its media in work order. The tree's lists are emptied: from here each
+   * file is held by its work alone, and let go once imported.
+   */
+  #plan(): { first: Work[]; second: Work[]; folders: Map<string, FolderInfo> } {
+    const result = matchTree(this.#tree.media, this.#tree.json);
+    this.#tree.media = [];
+    this.#tree.json = [];
+    this.#report.ignored = this.#tree.ignored;
+    warnOrphans(result.orphans, this.#report, this.#emit);
+    const order = workOrder(result, this.#report, this.#opts.includeTrash === true);
+    return { ...order, folders: result.folders };
   }
 
   async #pool(works: Work[]): Promise<void> {
@@ -145,7 +145,7 @@ export class Importer {
     // `concurrency` of them read the archive at a time.
     const width = this.#readers.size * IN_FLIGHT_PER_READER;
     let previous = Promise.resolve();
-    await forEachLimited(works, width, async (w) => {
+    await forEachLimited(draining(works), width, async (w) => {
       // Transfers overlap, index writes do not: a big file still in flight keeps its " (n)".
       const done = Promise.withResolvers<void>();
       w.turn = previous;
@@ -224,7 +224,7 @@ export class Importer {
     }
     let capture: CaptureTime | undefined = primary?.capture;
     const kept = keepingHead((sink) => {
-      this.#read.add(entry);
+      this.#countRead(entry);
       return this.#tree.read(entry, sink);
     }, SNIFF_BYTES);
     const pump = kept.pump;

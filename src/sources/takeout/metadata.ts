@@ -140,6 +140,15 @@ class ParsedSidecar implements Sidecar {
   get takenTime(): Date | undefined {
     return this.#takenMs === undefined ? undefined : new Date(this.#takenMs);
   }
+
+  /** A parsed sidecar is its own `JsonInfo`: no wrapper object for each of 100,000. */
+  get kind(): "sidecar" {
+    return "sidecar";
+  }
+
+  get sidecar(): Sidecar {
+    return this;
+  }
 }
 
 /** Parses one per-media sidecar object. */
@@ -159,7 +168,7 @@ function isAsset(o: Obj): boolean {
  */
 export function classifyJson(value: unknown): JsonInfo {
   if (!isObj(value)) return { kind: "other" };
-  if (isAsset(value)) return { kind: "sidecar", sidecar: parseSidecar(value) };
+  if (isAsset(value)) return new ParsedSidecar(value);
   // Older exports wrap the album fields in "albumData".
   const album = isObj(value.albumData) ? value.albumData : value;
   const title = str(album.title);

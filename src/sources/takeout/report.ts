@@ -1,6 +1,10 @@
 /** What a Takeout import did, counted as it goes; the CLI prints it as a table or JSON. */
 import { EXIT } from "../../errors.ts";
+import type { EventSink } from "../../events.ts";
 import type { SourceProblem } from "./part.ts";
+import type { JsonFile } from "./read_takeout.ts";
+
+const MAX_ORPHAN_WARNINGS = 20;
 
 /** What an import did; the CLI prints it as a table or JSON. */
 export interface TakeoutReport {
@@ -87,4 +91,22 @@ export function emptyReport(): TakeoutReport {
     problems: [],
     exitCode: EXIT.ok,
   };
+}
+
+/** Counts sidecars no media file took into `report`; a missing part leaves thousands: names a few. */
+export function warnOrphans(orphans: JsonFile[], report: TakeoutReport, emit: EventSink): void {
+  report.orphanSidecars = orphans.length;
+  for (const o of orphans.slice(0, MAX_ORPHAN_WARNINGS)) {
+    emit({
+      type: "warning",
+      message: `Sidecar "${o.entry.key}" of "${o.entry.source}" has no media file`,
+    });
+  }
+  if (orphans.length > MAX_ORPHAN_WARNINGS) {
+    emit({
+      type: "warning",
+      message: `${orphans.length - MAX_ORPHAN_WARNINGS} more sidecars have no media file ` +
+        `(is a part of the export missing?)`,
+    });
+  }
 }
