@@ -4,10 +4,10 @@
  * writes happen in work order (`Work.turn`), so which copy decides an item never depends on timing.
  */
 import type { EventSink } from "../../events.ts";
+import { collectGarbage, GarbageCadence } from "../../heap.ts";
 import { isoUtc, type MediaRecord, type MediaRow, refreshChanges } from "../../index/mod.ts";
 import { findItemByContent, findLowerFidelityTwin } from "../../index/takeout_queries.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
-import { resolveInside } from "../../files/atomic_file.ts";
 import { keepingHead } from "../../files/byte_pump.ts";
 import type { FileDigest } from "../../files/hash.ts";
 import { fileExistsInside, moveInside } from "../../files/move_file.ts";
@@ -24,7 +24,7 @@ import {
 import { draining, forEachLimited, Pool } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { AlbumMembers } from "./album_records.ts";
-import { type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
+import { fileOnDisk, type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
 import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";
 import { entriesOf, type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
@@ -38,6 +38,7 @@ import { writeXmpSidecar } from "./xmp.ts";
 const EXIF_HEAD_BYTES = 256 * 1024;
 /** Files in flight (read, syncing, or waiting for their turn) per archive reader. */
 const IN_FLIGHT_PER_READER = 8;
+const GC_EVERY_FILES = 10_000;
 
 /** An entry's bytes once read: digest, first bytes, and the staged file (none in a dry run). */
 export interface Content extends FileDigest {
@@ -90,6 +91,8 @@ export class Importer {
   #passBytes = 0;
   /** Slots for reading the archive (`concurrency`). */
   #readers: Pool;
+  /** Imported files are let go as the run goes: collected every so many, not at the high water. */
+  #gc = new GarbageCadence(GC_EVERY_FILES);
 
   constructor(
     opts: ImportTakeoutOptions,
@@ -108,6 +111,8 @@ export class Importer {
 
   async run(): Promise<void> {
     const { first, second, folders } = this.#plan();
+    // Pass one's listings and the match's tables are garbage now: the heap pass two starts from.
+    collectGarbage();
     for (const w of second) if (w.m.primary) this.#primaries.add(w.m.primary);
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
@@ -157,6 +162,7 @@ export class Importer {
         w.turn = undefined;
       }
       this.#done++;
+      this.#gc.tick();
       this.#emit({
         type: "progress",
         phase: "takeout",
@@ -299,7 +305,7 @@ export class Importer {
     const row = findItemByContent(index, { size, sha256 });
     if (!row || !row.downloadedAt) return undefined;
     // A file deleted since is written again rather than trusted.
-    return (await onDisk(target, row)) ? row : undefined;
+    return (await fileOnDisk(target, row)) ? row : undefined;
   }
 
   /**
@@ -399,7 +405,7 @@ export class Importer {
     const earlier = this.#bySha.has(key)
       ? undefined
       : findItemByContent(index, { size: content.size, sha256: content.sha256 });
-    const earlierOnDisk = earlier?.downloadedAt ? await onDisk(target, earlier) : false;
+    const earlierOnDisk = earlier?.downloadedAt ? await fileOnDisk(target, earlier) : false;
     // From here to the index writes nothing awaits, so two copies in flight cannot both become
     // items: the second finds the first in #bySha.
     const knownId = this.#bySha.get(key);
@@ -487,14 +493,5 @@ export class Importer {
 
   #recordAlbums(folders: Map<string, FolderInfo>): void {
     this.#albumMembers.record(this.#opts.index, folders, this.#report);
-  }
-}
-
-async function onDisk(target: string, row: MediaRow): Promise<boolean> {
-  try {
-    const info = await Deno.stat(resolveInside(target, row.path));
-    return info.isFile && (row.size === null || info.size === row.size);
-  } catch {
-    return false;
   }
 }

@@ -60,7 +60,7 @@ export class KnownEntries {
     const known = key ? this.#rows.get(takeoutEntryId(key)) : undefined;
     const row = known && current ? current(known) : known;
     if (!row || !row.downloadedAt || row.size !== entry.size) return undefined;
-    return (await this.#fileThere(row)) ? row : undefined;
+    return (await fileOnDisk(this.#target, row)) ? row : undefined;
   }
 
   /**
@@ -83,18 +83,19 @@ export class KnownEntries {
     this.#pending = [];
     this.#index.recordTakeoutEntries(batch);
   }
+}
 
-  /**
-   * An asynchronous stat: the next scheduled export comes months later, when the backup's inodes
-   * are no longer cached, and the many imports under way at once then overlap their disk reads.
-   */
-  async #fileThere(row: MediaRow): Promise<boolean> {
-    try {
-      const info = await Deno.stat(resolveInside(this.#target, row.path));
-      return info.isFile && info.size === row.size;
-    } catch {
-      return false;
-    }
+/**
+ * Whether an item's file is in TARGET at the size the index says (any size when it says none).
+ * An asynchronous stat: the next scheduled export comes months later, when the backup's inodes are
+ * no longer cached, and the many imports under way at once then overlap their disk reads.
+ */
+export async function fileOnDisk(target: string, row: MediaRow): Promise<boolean> {
+  try {
+    const info = await Deno.stat(resolveInside(target, row.path));
+    return info.isFile && (row.size === null || info.size === row.size);
+  } catch {
+    return false;
   }
 }
 
