@@ -136,6 +136,7 @@ export class Importer {
    * file is held by its work alone, and let go once imported.
    */
   #plan(): { first: Work[]; second: Work[]; folders: Map<string, FolderInfo> } {
+    collectGarbage();
     const result = matchTree(this.#tree.media, this.#tree.json);
     this.#tree.media = [];
     this.#tree.json = [];

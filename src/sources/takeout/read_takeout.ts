@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../../errors.ts";
 import type { EventSink } from "../../events.ts";
+import { collectGarbage } from "../../heap.ts";
 import { type ChunkSink, RangePump } from "../../files/byte_pump.ts";
 import { FolderPart } from "./folder_part.ts";
 import type { JsonInfo } from "./metadata.ts";
@@ -215,6 +216,8 @@ export async function readTakeout(
     for (const part of parts) {
       opts.onEvent?.({ type: "info", message: `Reading "${part.path}"` });
       if (!isStreamOnly(part)) found.set(part, await part.scan(scan));
+      // What reading a part's directory and JSON files left behind, before the next adds to it.
+      collectGarbage();
     }
     for (const part of parts) {
       if (!isStreamOnly(part)) continue;
