@@ -25,8 +25,15 @@ function gcFunction(): (() => void) | null {
   return collector;
 }
 
-/** Collects all garbage now, where the runtime allows it. */
+/**
+ * Below this much heap in use a forced collection costs more than it can give back (it also makes
+ * V8 shrink its heap, and then grow it again): a small run is left to V8's own schedule.
+ */
+const WORTH_COLLECTING = 64 * 1024 * 1024;
+
+/** Collects all garbage now, where the runtime allows it and the heap is large enough to matter. */
 export function collectGarbage(): void {
+  if (Deno.memoryUsage().heapUsed < WORTH_COLLECTING) return;
   gcFunction()?.();
 }
 
