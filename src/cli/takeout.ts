@@ -147,7 +147,7 @@ export function takeoutTable(r: TakeoutRunReport): string[] {
   if (r.unchangedEntries > 0) {
     rows.push(["unchanged entries (not read)", String(r.unchangedEntries)]);
   }
-  if (r.unchangedJson > 0) rows.push(["unchanged sidecars (not read)", String(r.unchangedJson)]);
+  if (r.unchangedJson > 0) rows.push(["unchanged JSON files (not read)", String(r.unchangedJson)]);
   if (r.lockedFolder > 0) rows.push(["from the Locked Folder", String(r.lockedFolder)]);
   if (r.xmpWritten > 0) rows.push(["XMP sidecars written", String(r.xmpWritten)]);
   if (r.ignored > 0) rows.push(["ignored (not Google Photos)", String(r.ignored)]);
