@@ -359,7 +359,6 @@ export class ZipPart implements TakeoutPart {
     return pumpStream(inflated, sink, check);
   }
 
-  /** A small entry's bytes in one read, inflated and checked (size, CRC-32). */
   /**
    * A JSON file's bytes: its local header and data in one read when the header's fields fit in
    * the slack read with it (they always do in Google's exports), else header first, then data.
@@ -369,20 +368,18 @@ export class ZipPart implements TakeoutPart {
     const z = this.#data.get(i)!;
     if (Number.isNaN(z.dataOffset) && !z.entry && z.compressedSize <= SMALL_ENTRY_BYTES) {
       const at = this.#data.listed(i, entry.inner).localHeaderOffset;
-      const buf = await file.readAt(at, 30 + HEADER_SLACK + z.compressedSize);
-      if (buf.length >= 30 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 3 && buf[3] === 4) {
-        const view = new DataView(buf.buffer, buf.byteOffset, 30);
-        const off = 30 + view.getUint16(26, true) + view.getUint16(28, true);
-        if (off + z.compressedSize <= buf.length) {
-          z.dataOffset = at + off;
-          this.#data.located(i, z.dataOffset);
-          return checkedSmall(buf.subarray(off, off + z.compressedSize), z, entry);
-        }
+      const buf = await file.readAt(at, LOCAL_HEADER + HEADER_SLACK + z.compressedSize);
+      const off = dataStart(buf);
+      if (off !== undefined && off + z.compressedSize <= buf.length) {
+        z.dataOffset = at + off;
+        this.#data.located(i, z.dataOffset);
+        return checkedSmall(buf.subarray(off, off + z.compressedSize), z, entry);
       }
     }
     return await this.#readSmall(file, await this.#dataOf(entry), entry);
   }
 
+  /** A small entry's bytes in one read, inflated and checked (size, CRC-32). */
   async #readSmall(file: FileRangeReader, z: ZipData, entry: TakeoutEntry): Promise<Uint8Array> {
     if (z.entry || z.compressedSize > SMALL_ENTRY_BYTES) {
       const parts: Uint8Array[] = [];
@@ -427,6 +424,25 @@ async function isZipMagic(path: string): Promise<boolean> {
 }
 
 /** The local header gives the data offset; zip.js reads the entries it listed or we cannot. */
+/** Bytes of a local header's fixed part. */
+const LOCAL_HEADER = 30;
+
+/**
+ * Where an entry's data starts, counted from its local header at the start of `head`: the fixed
+ * part gives the name and extra field lengths (APPNOTE 4.3.7, bytes 26 and 28). Undefined when
+ * `head` is no local header.
+ */
+function dataStart(head: Uint8Array): number | undefined {
+  if (
+    head.length < LOCAL_HEADER || head[0] !== 0x50 || head[1] !== 0x4b || head[2] !== 3 ||
+    head[3] !== 4
+  ) {
+    return undefined;
+  }
+  const view = new DataView(head.buffer, head.byteOffset, LOCAL_HEADER);
+  return LOCAL_HEADER + view.getUint16(26, true) + view.getUint16(28, true);
+}
+
 async function probe(
   file: FileRangeReader,
   z: Listed,
@@ -442,19 +458,12 @@ async function probe(
     data.entry = (z.js ?? await zipJs.at(z.index)) as FileEntry;
     return data;
   }
-  // The fixed part of the local header gives the data offset (APPNOTE 4.3.7: name and extra
-  // field lengths at bytes 26 and 28). zip.js's own probe below does the same but allocates
-  // about 0.5 MB per call; it remains the fallback for anything unexpected.
-  const head = await file.readAt(z.localHeaderOffset, 30);
-  if (
-    head.length === 30 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4
-  ) {
-    const view = new DataView(head.buffer, head.byteOffset, 30);
-    const offset = z.localHeaderOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
-    if (offset + z.compressedSize <= file.size) {
-      data.dataOffset = offset;
-      return data;
-    }
+  // zip.js's own probe below finds the data offset too but allocates about 0.5 MB per call; it
+  // remains the fallback for anything unexpected.
+  const start = dataStart(await file.readAt(z.localHeaderOffset, LOCAL_HEADER));
+  if (start !== undefined && z.localHeaderOffset + start + z.compressedSize <= file.size) {
+    data.dataOffset = z.localHeaderOffset + start;
+    return data;
   }
   // zip.js's listing is walked in order and its probe flags the shared file: one at a time, and a
   // late probe (pass two, or a JSON file read beside the scan) walks a listing of its own.
