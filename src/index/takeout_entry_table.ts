@@ -23,6 +23,15 @@ export function takeoutEntryId(e: TakeoutEntryKey): string {
   return `${e.key}\0${e.size}\0${e.fingerprint}`;
 }
 
+/** `takeoutEntryId` of a row whose entry columns are selected as `t_key`, `t_size`, `t_fingerprint`. */
+function rowEntryId(r: Row): string {
+  return takeoutEntryId({
+    key: r.t_key as string,
+    size: Number(r.t_size),
+    fingerprint: r.t_fingerprint as string,
+  });
+}
+
 /** The imported Takeout entries of one index. */
 export class TakeoutEntryTable {
   #sql: Sql;
@@ -48,14 +57,7 @@ export class TakeoutEntryTable {
       const id = r.id as string;
       let row = items.get(id);
       if (!row) items.set(id, row = toMediaRow(r));
-      out.set(
-        takeoutEntryId({
-          key: r.t_key as string,
-          size: Number(r.t_size),
-          fingerprint: r.t_fingerprint as string,
-        }),
-        row,
-      );
+      out.set(rowEntryId(r), row);
     }
     return out;
   }
@@ -79,17 +81,11 @@ export class TakeoutEntryTable {
    */
   knownJson(reader: number): Map<string, string> {
     const rows = this.#sql.stmt(
-      `SELECT entry_key, size, fingerprint, info FROM takeout_json WHERE reader = ?`,
+      `SELECT entry_key AS t_key, size AS t_size, fingerprint AS t_fingerprint, info
+       FROM takeout_json WHERE reader = ?`,
     ).all(reader) as Row[];
     const out = new Map<string, string>();
-    for (const r of rows) {
-      const key = {
-        key: r.entry_key as string,
-        size: Number(r.size),
-        fingerprint: r.fingerprint as string,
-      };
-      out.set(takeoutEntryId(key), r.info as string);
-    }
+    for (const r of rows) out.set(rowEntryId(r), r.info as string);
     return out;
   }
 

@@ -4,7 +4,7 @@
  * files are not read at all. On a cold disk each sidecar is a random read, which is most of an
  * unchanged re-import's time.
  */
-import { type IndexPort, takeoutEntryId } from "../../index/mod.ts";
+import { type IndexPort, takeoutEntryId, type TakeoutEntryKey } from "../../index/mod.ts";
 import { entryKeyOf } from "./known_entries.ts";
 import { type AlbumMeta, type JsonInfo, parseJsonFile, type Sidecar } from "./metadata.ts";
 import type { TakeoutEntry } from "./part.ts";
@@ -120,7 +120,7 @@ export class KnownJson {
 
   /** Stores what the files read in this run said, in one transaction. */
   record(files: JsonFile[]): void {
-    const rows: { entry: NonNullable<ReturnType<typeof entryKeyOf>>; info: string }[] = [];
+    const rows: { entry: TakeoutEntryKey; info: string }[] = [];
     for (const f of files) {
       if (this.#answered.has(f.entry)) continue;
       // "other" is also what a file that could not be parsed becomes: its problem is told again.
