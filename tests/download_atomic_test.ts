@@ -288,3 +288,65 @@ Deno.test("writeFileAtomic() writes a small file whole, inside TARGET only", asy
     await Deno.remove(outside, { recursive: true });
   }
 });
+
+Deno.test("writes check each folder once, and go on when a checked folder or TARGET is removed", async (t) => {
+  const target = await Deno.makeTempDir();
+  const realPath = Deno.realPath;
+  let realPaths = 0;
+  Deno.realPath = (path) => {
+    realPaths++;
+    return realPath(path);
+  };
+  const write = (rel: string) => writeAtomic(target, rel, streamOf(new Uint8Array([1, 2, 3])));
+  try {
+    await t.step("a second file into a checked folder resolves no path", async () => {
+      await write("photos/2019/05/a.jpg");
+      const first = realPaths;
+      assert.ok(first > 0);
+      await write("photos/2019/05/b.jpg");
+      assert.equal(realPaths, first);
+      const staged = await TempFile.create(target, "photos/2019/05", { hint: "c.jpg" });
+      await staged.write(new Uint8Array([4]));
+      await staged.ready({ dir: "photos/2019/05" });
+      await staged.commit({ path: "photos/2019/05/c.jpg" });
+      assert.equal(realPaths, first);
+    });
+
+    await t.step("a checked folder removed since is made again", async () => {
+      await Deno.remove(join(target, "photos"), { recursive: true });
+      await write("photos/2019/05/d.jpg");
+      await Deno.remove(join(target, TEMP_DIR), { recursive: true });
+      await write("photos/2019/05/e.jpg");
+      const staged = await TempFile.create(target, "photos/2019/06", { hint: "f.jpg" });
+      await staged.write(new Uint8Array([5]));
+      await staged.ready({ dir: "photos/2019/06" });
+      await Deno.remove(join(target, "photos/2019/06"));
+      await staged.commit({ path: "photos/2019/06/f.jpg" });
+      assert.deepEqual(await listAll(join(target, "photos")), [
+        "2019/05/d.jpg",
+        "2019/05/e.jpg",
+        "2019/06/f.jpg",
+      ]);
+    });
+
+    await t.step("TARGET removed since is made again", async () => {
+      await Deno.remove(target, { recursive: true });
+      await write("photos/2019/05/g.jpg");
+      assert.deepEqual(await listAll(join(target, "photos")), ["2019/05/g.jpg"]);
+    });
+
+    await t.step("a new folder that links out of TARGET is still refused", async () => {
+      const outside = await Deno.makeTempDir();
+      try {
+        await Deno.symlink(outside, join(target, "photos/2020"));
+        await assert.rejects(write("photos/2020/x.jpg"), RangeError);
+        assert.deepEqual(await listAll(outside), []);
+      } finally {
+        await Deno.remove(outside, { recursive: true });
+      }
+    });
+  } finally {
+    Deno.realPath = realPath;
+    await Deno.remove(target, { recursive: true });
+  }
+});

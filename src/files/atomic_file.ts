@@ -8,7 +8,12 @@
 import { lstatOrUndefined } from "./file_info.ts";
 import { dirname, join } from "node:path";
 import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
-import { makeDirInside, resolveDirInside, resolveInside } from "./inside_target.ts";
+import {
+  forgetChecks,
+  makeCheckedDirInside,
+  resolveDirInside,
+  resolveInside,
+} from "./inside_target.ts";
 import {
   crossDeviceError,
   isUnderTempDir,
@@ -140,16 +145,18 @@ export class TempFile {
   ): Promise<TempFile> {
     const finalPath = resolveInside(target, relPath);
     const tempPath = tempPathFor(target, relPath);
-    await prepareTempDir(target, dirname(tempPath), dirname(finalPath), relPath);
+    const prepare = () => prepareTempDir(target, dirname(tempPath), dirname(finalPath), relPath);
+    await prepare();
     // Opening follows a symlink: one planted under the temporary name would be written through.
     if ((await lstatOrUndefined(tempPath))?.isSymlink) await Deno.remove(tempPath);
-    const file = await Deno.open(tempPath, {
-      read: true,
-      write: true,
-      create: true,
-      truncate: !opts.resume,
-      mode: opts.mode,
-    });
+    const file = await againIfGone(target, prepare, () =>
+      Deno.open(tempPath, {
+        read: true,
+        write: true,
+        create: true,
+        truncate: !opts.resume,
+        mode: opts.mode,
+      }));
     const temp = new TempFile(target, relPath, { finalPath, tempPath }, file);
     try {
       if (opts.mode !== undefined) await setMode(tempPath, opts.mode);
@@ -177,14 +184,16 @@ export class TempFile {
     const label = dir === target ? opts.hint : `${relDir}/${opts.hint}`;
     const inTemp = isUnderTempDir(relDir);
     const holder = inTemp ? dir : join(target, TEMP_DIR);
-    await prepareTempDir(target, holder, inTemp ? undefined : dir, label);
+    const prepare = () => prepareTempDir(target, holder, inTemp ? undefined : dir, label);
+    await prepare();
     const tempPath = join(holder, uniqueTempName());
-    const file = await Deno.open(tempPath, {
-      read: true,
-      write: true,
-      createNew: true,
-      mode: opts.mode,
-    });
+    const file = await againIfGone(target, prepare, () =>
+      Deno.open(tempPath, {
+        read: true,
+        write: true,
+        createNew: true,
+        mode: opts.mode,
+      }));
     const temp = new TempFile(target, label, { tempPath }, file);
     if (opts.mode !== undefined) {
       await setMode(tempPath, opts.mode).catch(async (err) => {
@@ -361,7 +370,7 @@ export class TempFile {
     }
     if (opts.dir !== undefined) {
       const dir = resolveDirInside(this.target, opts.dir);
-      await makeDirInside(this.target, dir, opts.dir);
+      await makeCheckedDirInside(this.target, dir, opts.dir);
       this.#readyDir = dir;
     }
   }
@@ -386,9 +395,10 @@ export class TempFile {
       await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
     }
     const dir = dirname(finalPath);
-    if (dir !== this.#readyDir) await makeDirInside(this.target, dir, relPath);
+    const make = () => makeCheckedDirInside(this.target, dir, relPath);
+    if (dir !== this.#readyDir) await make();
     try {
-      await Deno.rename(this.tempPath, finalPath);
+      await againIfGone(this.target, make, () => Deno.rename(this.tempPath, finalPath));
     } catch (err) {
       if (isCrossDevice(err)) throw crossDeviceError(this.tempPath, finalPath);
       throw err;
@@ -463,4 +473,23 @@ async function setMode(path: string, mode: number): Promise<void> {
 function isCrossDevice(err: unknown): boolean {
   return err instanceof Error &&
     ((err as { code?: string }).code === "EXDEV" || /cross-device|EXDEV/i.test(err.message));
+}
+
+/**
+ * Runs `write`; when it finds a folder gone (one checked earlier, since removed), forgets what was
+ * checked inside TARGET, checks and makes the folders again (`prepare`) and writes once more.
+ */
+async function againIfGone<T>(
+  target: string,
+  prepare: () => Promise<void>,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    forgetChecks(target);
+    await prepare();
+    return await write();
+  }
 }

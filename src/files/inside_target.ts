@@ -3,7 +3,7 @@
  * the folder written into is checked by its real path, because a folder of TARGET may be a symlink
  * pointing out of it (SPEC "What TARGET holds").
  */
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { isInside } from "../layout/mod.ts";
 
 /**
@@ -32,8 +32,9 @@ export async function existingAncestorInside(
   dir: string,
   relPath: string,
 ): Promise<string> {
-  const realTarget = await realTargetOf(target);
+  let realTarget = await realTargetOf(target);
   let existing = dir;
+  let madeTarget = false;
   for (;;) {
     try {
       assertRealInside(realTarget, await Deno.realPath(existing), target, relPath);
@@ -41,6 +42,13 @@ export async function existingAncestorInside(
     } catch (err) {
       const up = dirname(existing);
       if (!(err instanceof Deno.errors.NotFound) || up === existing) throw err;
+      if (!madeTarget && resolve(existing) === resolve(target)) {
+        // TARGET itself is gone since its real path was remembered: made again, as at first.
+        madeTarget = true;
+        forgetChecks(target);
+        realTarget = await realTargetOf(target);
+        continue;
+      }
       existing = up;
     }
   }
@@ -80,14 +88,62 @@ export function relativeToTarget(target: string, path: string): string {
   return relative(target, path).replaceAll("\\", "/") || ".";
 }
 
+/**
+ * What this process already checked inside each TARGET: its real path, and folders (or other
+ * checks, by key) found to resolve inside it. A Takeout import writes thousands of files into a few
+ * hundred folders; checking each folder once rather than per file saves several `realpath` calls per
+ * file, each an operation off the main thread costing more than the check. A folder replaced by a
+ * symlink after its check is not seen, as no check before a write can see one replaced after it. A
+ * folder removed since makes the write fail with NotFound: the writer then forgets (`forgetChecks`)
+ * and checks again.
+ */
+const checks = new Map<string, { real?: string; done: Set<string> }>();
+
+function checksOf(target: string) {
+  let c = checks.get(target);
+  if (!c) checks.set(target, c = { done: new Set() });
+  return c;
+}
+
+/** Whether `key` was checked inside `target` by this process (see `checks`). */
+export function wasChecked(target: string, key: string): boolean {
+  return checks.get(target)?.done.has(key) ?? false;
+}
+
+/** Remembers that `key` was checked inside `target`. */
+export function rememberCheck(target: string, key: string): void {
+  checksOf(target).done.add(key);
+}
+
+/** Forgets every check of `target`: something it holds moved or was removed. */
+export function forgetChecks(target: string): void {
+  checks.delete(target);
+}
+
+/** Like `makeDirInside`, once per folder for this process (see `checks`). */
+export async function makeCheckedDirInside(
+  target: string,
+  dir: string,
+  relPath: string,
+): Promise<void> {
+  if (wasChecked(target, dir)) return;
+  await makeDirInside(target, dir, relPath);
+  rememberCheck(target, dir);
+}
+
 async function realTargetOf(target: string): Promise<string> {
+  const known = checks.get(target)?.real;
+  if (known !== undefined) return known;
+  let real: string;
   try {
-    return await Deno.realPath(target);
+    real = await Deno.realPath(target);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
     await Deno.mkdir(target, { recursive: true });
-    return await Deno.realPath(target);
+    real = await Deno.realPath(target);
   }
+  checksOf(target).real = real;
+  return real;
 }
 
 function assertRealInside(realTarget: string, real: string, target: string, relPath: string) {

@@ -8,13 +8,13 @@ import { type FileDigest, TempFile } from "./atomic_file.ts";
 import { type ChunkPump, pumpStream } from "./byte_pump.ts";
 
 /**
- * A complete, hashed temporary file waiting for its final name. It is closed but not yet synced:
- * `readyStaged` or `placeStaged` syncs it, and a copy that turns out to be known is discarded
- * without ever costing a flush.
+ * A complete, hashed temporary file waiting for its final name, not yet synced: `readyStaged` or
+ * `placeStaged` syncs it, and a copy that turns out to be known is discarded without ever costing a
+ * flush.
  */
 export interface StagedFile extends FileDigest {
   tempPath: string;
-  /** The writer's file, complete and closed. */
+  /** The writer's file, complete (and closed unless staged with `keepOpen`). */
   file: TempFile;
 }
 
@@ -26,6 +26,11 @@ export interface StageOptions {
   dir: string;
   /** The entry's name, which the temporary name is derived from. */
   hint: string;
+  /**
+   * Keep the file open for `readyStaged` or `discardStaged`, which follow at once: syncing then
+   * needs no second open. Without it the file is closed, so thousands staged hold no handles.
+   */
+  keepOpen?: boolean;
 }
 
 export type { ChunkPump } from "./byte_pump.ts";
@@ -44,8 +49,7 @@ export async function stageChunks(pump: ChunkPump, opts: StageOptions): Promise<
   try {
     await pump((chunk) => file.write(chunk));
     const digest = await file.complete();
-    // Closed, so thousands staged by a tgz's pass one hold no handles.
-    file.close();
+    if (!opts.keepOpen) file.close();
     return { ...digest, tempPath: file.tempPath, file };
   } catch (err) {
     await file.discard();

@@ -12,7 +12,9 @@ import {
   existingAncestorInside,
   isDirInside,
   makeDirInside,
+  rememberCheck,
   resolveInside,
+  wasChecked,
 } from "./inside_target.ts";
 
 /** The folder of TARGET (relative) that holds every temporary file of the program. */
@@ -112,13 +114,19 @@ export async function prepareTempDir(
   finalDir: string | undefined,
   relPath: string,
 ): Promise<void> {
+  // Once per pair of folders for this process (see inside_target.ts); a writer that then finds
+  // one gone forgets the checks and asks again.
+  const key = `${tempDir}\0${finalDir ?? ""}`;
+  if (wasChecked(target, key)) return;
   const existing = finalDir === undefined
     ? undefined
     : await existingAncestorInside(target, finalDir, relPath);
   await makeDirInside(target, tempDir, relPath);
-  if (existing === undefined) return;
-  const [a, b] = await Promise.all([Deno.stat(tempDir), Deno.stat(existing)]);
-  if (a.dev !== b.dev) throw crossDeviceError(tempDir, finalDir!);
+  if (existing !== undefined) {
+    const [a, b] = await Promise.all([Deno.stat(tempDir), Deno.stat(existing)]);
+    if (a.dev !== b.dev) throw crossDeviceError(tempDir, finalDir!);
+  }
+  rememberCheck(target, key);
 }
 
 /** The error of a rename between two file systems, naming both paths. */

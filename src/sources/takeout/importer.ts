@@ -264,7 +264,8 @@ export class Importer {
       } else if (!content) {
         // Staged even when its bytes may be here already (an album copy, a moved entry): a copy
         // found known is discarded before it is synced, so it costs no flush.
-        const staged = await stageChunks(pump, { target, dir: folder, hint: entry.name });
+        const where = { target, dir: folder, hint: entry.name, keepOpen: true };
+        const staged = await stageChunks(pump, where);
         content = { size: staged.size, sha256: staged.sha256, head: kept.head(), staged };
         this.#report.bytesWritten += staged.size;
         this.#passBytes += staged.size;
