@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type ByteCheck, pumpStream, RangePump } from "../src/files/byte_pump.ts";
+import { PositionalFile } from "../src/files/positional_file.ts";
 
 /** Counts bytes; `finish` throws unless `want` arrived. */
 function lengthCheck(want: number): ByteCheck & { finished: boolean } {
@@ -17,22 +18,31 @@ function lengthCheck(want: number): ByteCheck & { finished: boolean } {
   };
 }
 
-/** The files `Deno.open` opens while `fn` runs. */
-async function spyOnOpen(fn: () => Promise<void>): Promise<Deno.FsFile[]> {
-  const open = Deno.open;
-  const opened: Deno.FsFile[] = [];
-  const deno = Deno as { open: typeof Deno.open };
-  deno.open = async (...args) => {
-    const file = await open(...args);
+/** The files `PositionalFile.open` opens while `fn` runs. */
+async function spyOnOpen(fn: () => Promise<void>): Promise<PositionalFile[]> {
+  const open = PositionalFile.open;
+  const opened: PositionalFile[] = [];
+  PositionalFile.open = async (path) => {
+    const file = await open(path);
     opened.push(file);
     return file;
   };
   try {
     await fn();
   } finally {
-    deno.open = open;
+    PositionalFile.open = open;
   }
   return opened;
+}
+
+/** Whether reads of `file` are still accepted. */
+async function isOpen(file: PositionalFile): Promise<boolean> {
+  try {
+    await file.read(new Uint8Array(1), 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 Deno.test("pumpStream() feeds chunks in order and runs the check at the end only", async (t) => {
@@ -79,17 +89,50 @@ Deno.test("RangePump reads a range exactly and closes the handles it kept", asyn
         await own.pump(head, () => {}, { keepHandle: true });
         await own.pump(head, () => {});
       });
-      const isOpen = (f: Deno.FsFile) => {
-        try {
-          f.statSync();
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      assert.deepEqual(opened.map(isOpen), [true, false], "one kept, one closed after its read");
+      assert.equal(opened.length, 2);
+      assert.deepEqual(
+        await Promise.all(opened.map(isOpen)),
+        [true, false],
+        "one kept, one closed after its read",
+      );
       own.close();
-      assert.deepEqual(opened.map(isOpen), [false, false]);
+      assert.deepEqual(await Promise.all(opened.map(isOpen)), [false, false]);
+    });
+    await t.step(
+      "ranges read side by side share one handle, each from its own offset",
+      async () => {
+        const own = new RangePump();
+        const ranges = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({
+          path,
+          offset: i * 300_001,
+          size: 400_000,
+        }));
+        const got: Uint8Array[] = [];
+        const opened = await spyOnOpen(async () => {
+          await Promise.all(ranges.map(async (range, i) => {
+            const parts: Uint8Array<ArrayBuffer>[] = [];
+            await own.pump(range, async (c) => {
+              parts.push(c.slice());
+              await new Promise((r) => setTimeout(r, 1));
+            }, { keepHandle: true });
+            got[i] = new Uint8Array(await new Blob(parts).arrayBuffer());
+          }));
+        });
+        own.close();
+        assert.equal(opened.length, 1);
+        ranges.forEach((r, i) =>
+          assert.deepEqual(got[i], bytes.subarray(r.offset, r.offset + r.size))
+        );
+      },
+    );
+    await t.step("a file closed under a read in flight is closed once it lands", async () => {
+      const file = await PositionalFile.open(path);
+      const buf = new Uint8Array(1024);
+      const reading = file.read(buf, 10);
+      file.close();
+      assert.equal(await reading, 1024);
+      assert.deepEqual(buf, bytes.subarray(10, 1034));
+      assert.equal(await isOpen(file), false);
     });
     await t.step("a file shorter than the range fails, or is left to the check", async () => {
       const range = { path, offset: bytes.length - 3, size: 10 };

@@ -3,6 +3,8 @@
  * handles: at a few hundred MB/s a fresh zeroed megabyte or a new open per read costs real time.
  */
 
+import { PositionalFile } from "./positional_file.ts";
+
 /** Receives bytes; the chunk is reused once it returns. `true` stops the read. */
 export type ChunkSink = (chunk: Uint8Array) => Promise<boolean | void> | boolean | void;
 
@@ -55,78 +57,67 @@ export interface FileRange {
 export interface RangePumpOptions {
   /** Checks the bytes; with it, a file that ends early is left for `finish` to report. */
   check?: ByteCheck;
-  /** Keep the handle open for the next range of the same file (many entries of one archive). */
+  /** Keep the file open for the next ranges of it (many entries of one archive). */
   keepHandle?: boolean;
 }
 
 /** Buffer of one `read()`: big enough that the per-read cost of an async read is noise. */
 const PUMP_BYTES = 1024 * 1024;
 const MAX_BUFFERS = 16;
-const MAX_HANDLES_PER_FILE = 8;
 
 /**
- * Reads file ranges into reused buffers, keeping read handles open between ranges. One per
- * reader (an import), so nothing outlives it: `close` closes the handles it kept.
+ * Reads file ranges into reused buffers, keeping files open between ranges: positional reads, so
+ * ranges of one archive read side by side share its one handle. One per reader (an import), so
+ * nothing outlives it: `close` closes the files it kept.
  */
 export class RangePump {
   #buffers: Uint8Array[] = [];
-  /** Open read handles per file (one per concurrent read). */
-  #handles = new Map<string, Deno.FsFile[]>();
+  /** Files kept open (or being opened), by path. */
+  #files = new Map<string, PositionalFile | Promise<PositionalFile>>();
 
   /** Reads `range` into `sink`, two buffers in turn. */
   async pump(range: FileRange, sink: ChunkSink, opts: RangePumpOptions = {}): Promise<void> {
     const { path, offset, size } = range;
     const { check, keepHandle = false } = opts;
-    const file = keepHandle ? await this.#takeHandle(path) : await Deno.open(path, { read: true });
+    const file = keepHandle ? await this.#keptFile(path) : await PositionalFile.open(path);
     // Two buffers: the next read runs (off the main thread) while the sink hashes this chunk.
     const bufs = [this.#takeBuffer(), this.#takeBuffer()];
-    let pending: Promise<number | null> | undefined;
-    let ok = false;
+    let pending: Promise<number> | undefined;
     try {
-      await file.seek(offset, Deno.SeekMode.Start);
       let left = size;
       let turn = 0;
       const readInto = (buf: Uint8Array) =>
-        file.read(left < buf.length ? buf.subarray(0, left) : buf);
+        file.read(left < buf.length ? buf.subarray(0, left) : buf, offset + size - left);
       pending = left > 0 ? readInto(bufs[0]) : undefined;
       while (pending) {
         const r = await pending;
         pending = undefined;
-        if (r === null) break;
+        if (r === 0) break;
         const chunk = bufs[turn].subarray(0, r);
         left -= r;
         turn ^= 1;
         pending = left > 0 ? readInto(bufs[turn]) : undefined;
         check?.update(chunk);
-        if ((await sink(chunk)) === true) {
-          ok = true;
-          return;
-        }
+        if ((await sink(chunk)) === true) return;
       }
       if (left > 0 && !check) throw new Error(`File "${path}" ended ${left} bytes early`);
       check?.finish();
-      ok = true;
     } finally {
-      // A read still in flight must land before its buffer and handle are reused.
+      // A read still in flight must land before its buffer is reused.
       await pending?.catch(() => {});
       for (const b of bufs) this.#giveBuffer(b);
-      if (keepHandle && ok) this.#giveHandle(path, file);
-      else file.close();
+      if (!keepHandle) file.close();
     }
   }
 
-  /** Closes every kept handle; the pump can still be used (it opens new ones). */
+  /** Closes every kept file; the pump can still be used (it opens them again). */
   close(): void {
-    for (const list of this.#handles.values()) {
-      for (const f of list) {
-        try {
-          f.close();
-        } catch {
-          // Closed already.
-        }
-      }
+    const files = [...this.#files.values()];
+    this.#files.clear();
+    for (const f of files) {
+      if (f instanceof PositionalFile) f.close();
+      else f.then((file) => file.close(), () => {});
     }
-    this.#handles.clear();
   }
 
   #takeBuffer(): Uint8Array {
@@ -137,18 +128,20 @@ export class RangePump {
     if (this.#buffers.length < MAX_BUFFERS) this.#buffers.push(buf);
   }
 
-  async #takeHandle(path: string): Promise<Deno.FsFile> {
-    return this.#handles.get(path)?.pop() ?? await Deno.open(path, { read: true });
-  }
-
-  #giveHandle(path: string, file: Deno.FsFile): void {
-    const list = this.#handles.get(path) ?? [];
-    if (list.length >= MAX_HANDLES_PER_FILE) {
-      file.close();
-      return;
+  async #keptFile(path: string): Promise<PositionalFile> {
+    const kept = this.#files.get(path);
+    if (kept) return await kept;
+    const opening = PositionalFile.open(path);
+    this.#files.set(path, opening);
+    try {
+      const file = await opening;
+      if (this.#files.get(path) === opening) this.#files.set(path, file);
+      return file;
+    } catch (err) {
+      // A file that would not open is tried again by the next range.
+      if (this.#files.get(path) === opening) this.#files.delete(path);
+      throw err;
     }
-    list.push(file);
-    this.#handles.set(path, list);
   }
 }
 

@@ -4,6 +4,7 @@
  * only for what our own directory reader leaves to zip.js.
  */
 import { type Entry, Reader, ZipReader } from "@zip.js/zip.js";
+import { PositionalFile } from "../../files/positional_file.ts";
 
 /** Read size of entry bodies. */
 const CHUNK_BYTES = 256 * 1024;
@@ -110,37 +111,34 @@ export class FileRangeReader extends Reader<string> {
     });
   }
 
-  /** Spare handles of `readAt`, one per read under way at most. */
-  #spare: Deno.FsFile[] = [];
+  /** The handle of `readAt`: positional reads, so many can be under way on it at once. */
+  #positional: Promise<PositionalFile> | undefined;
 
   /**
-   * Reads a range on a handle of its own, so many small reads (the JSON files of pass one) can be
-   * under way at once: on a cold disk their latencies then overlap instead of adding up.
+   * Reads a range; many small reads (the JSON files of pass one) can be under way at once, so on a
+   * cold disk their latencies overlap instead of adding up.
    */
   async readAt(index: number, length: number): Promise<Uint8Array> {
-    const file = this.#spare.pop() ?? await Deno.open(this.#path, { read: true });
+    // Once the reader is closed, a late read opens a handle of its own.
+    const shared = this.#file !== undefined;
+    if (shared) this.#positional ??= PositionalFile.open(this.#path);
+    const file = await (shared ? this.#positional! : PositionalFile.open(this.#path));
     try {
       const n = Math.max(0, Math.min(length, this.size - index));
       const buf = new Uint8Array(n);
-      await file.seek(index, Deno.SeekMode.Start);
-      let off = 0;
-      while (off < n) {
-        const r = await file.read(buf.subarray(off));
-        if (r === null) break;
-        off += r;
-      }
-      return off === n ? buf : buf.subarray(0, off);
+      const got = await file.readFully(buf, index);
+      return got === n ? buf : buf.subarray(0, got);
     } finally {
-      if (this.#file) this.#spare.push(file);
-      else file.close();
+      if (!shared) file.close();
     }
   }
 
-  /** Closes the directory handle and the spare ones. */
+  /** Closes the directory handle and the one of `readAt`. */
   close(): void {
     this.#file?.close();
     this.#file = undefined;
-    for (const f of this.#spare.splice(0)) f.close();
+    this.#positional?.then((f) => f.close(), () => {});
+    this.#positional = undefined;
   }
 }
 

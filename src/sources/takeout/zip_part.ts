@@ -4,15 +4,9 @@
  * size and CRC-32 checked. zip.js lists what that reader leaves to it (encrypted entries, other
  * methods, damaged or unusual archives) and reads encrypted entries, so those behave as before.
  */
-import type { Entry, FileEntry } from "@zip.js/zip.js";
-import zlib from "node:zlib";
+import type { FileEntry } from "@zip.js/zip.js";
 import { UsageError } from "../../errors.ts";
-import {
-  type ByteCheck,
-  type ChunkSink,
-  pumpStream,
-  type RangePump,
-} from "../../files/byte_pump.ts";
+import { type ChunkSink, pumpStream, type RangePump } from "../../files/byte_pump.ts";
 import { FileRangeReader, PROBED, ZipJsListing } from "./_zip_file.ts";
 import {
   describe,
@@ -27,9 +21,18 @@ import {
 } from "./part.ts";
 import { isJsonName, isJunk, isRootNonSidecar, place } from "./tree_rules.ts";
 import { locateDirectory, walkDirectory, type ZipDirectory } from "./zip_directory.ts";
-
-const STORED = 0;
-const DEFLATED = 8;
+import {
+  checkedSmall,
+  dataStart,
+  DataTable,
+  DEFLATED,
+  EntryCheck,
+  fromZipJs,
+  type Listed,
+  LOCAL_HEADER,
+  STORED,
+  type ZipData,
+} from "./zip_entry_data.ts";
 
 /** Sidecars larger than this are streamed rather than read in one piece. */
 const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
@@ -37,143 +40,6 @@ const SMALL_ENTRY_BYTES = 4 * 1024 * 1024;
 const HEADER_SLACK = 1024;
 /** JSON files of pass one read at once: enough to keep a cold disk's queue busy. */
 const JSON_READS = 16;
-
-/** Where an entry's data is, while pass one works it out. */
-interface ZipData {
-  dataOffset: number;
-  compressedSize: number;
-  method: number;
-  /** Kept only for what is read through zip.js's own pipeline (encrypted, unusual methods). */
-  entry?: FileEntry;
-}
-
-/**
- * Where each entry's data is, by the entry's `ordinal`; its size and CRC-32 are the entry's own.
- * Typed arrays rather than an object per entry: 100,000 entries stay a few megabytes.
- */
-class DataTable {
-  /** Data offset, NaN until the local header was read (`locate`). */
-  #offsets = new Float64Array(1024);
-  #sizes = new Float64Array(1024);
-  #methods = new Uint16Array(1024);
-  /** Local header offset and listing index, for a data offset found only when first read. */
-  #headers = new Float64Array(1024);
-  #listed = new Float64Array(1024);
-  /** The few entries read through zip.js, by ordinal. */
-  #zipJs = new Map<number, FileEntry>();
-  #count = 0;
-
-  /** Adds `d`; returns its ordinal. */
-  add(d: ZipData, z?: Listed): number {
-    const i = this.#count++;
-    if (i === this.#offsets.length) {
-      this.#offsets = grown(this.#offsets, new Float64Array(i * 2));
-      this.#sizes = grown(this.#sizes, new Float64Array(i * 2));
-      this.#methods = grown(this.#methods, new Uint16Array(i * 2));
-      this.#headers = grown(this.#headers, new Float64Array(i * 2));
-      this.#listed = grown(this.#listed, new Float64Array(i * 2));
-    }
-    this.#offsets[i] = d.dataOffset;
-    this.#sizes[i] = d.compressedSize;
-    this.#methods[i] = d.method;
-    this.#headers[i] = z?.localHeaderOffset ?? -1;
-    this.#listed[i] = z?.index ?? -1;
-    if (d.entry) this.#zipJs.set(i, d.entry);
-    return i;
-  }
-
-  /** The data of entry `i`, or undefined when this table has no such entry. */
-  get(i: number | undefined): ZipData | undefined {
-    if (i === undefined || !Number.isInteger(i) || i < 0 || i >= this.#count) return undefined;
-    return {
-      dataOffset: this.#offsets[i],
-      compressedSize: this.#sizes[i],
-      method: this.#methods[i],
-      entry: this.#zipJs.get(i),
-    };
-  }
-
-  /** What a late probe of entry `i` needs, as listed. */
-  listed(i: number, name: string): Listed {
-    return {
-      index: this.#listed[i],
-      name,
-      directory: false,
-      method: this.#methods[i],
-      compressedSize: this.#sizes[i],
-      uncompressedSize: -1,
-      localHeaderOffset: this.#headers[i],
-      mtime: new Date(NaN),
-    };
-  }
-
-  /** Keeps the data offset a late probe found. */
-  located(i: number, offset: number): void {
-    this.#offsets[i] = offset;
-  }
-}
-
-function grown<T extends Float64Array | Uint16Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
-/** Size and CRC-32 of bytes as they pass, compared with what the archive says at the end. */
-class EntryCheck implements ByteCheck {
-  #crc = 0;
-  #got = 0;
-  constructor(
-    readonly entry: TakeoutEntry,
-    readonly crc32: number | undefined,
-    readonly size: number,
-  ) {}
-  update(chunk: Uint8Array): void {
-    this.#crc = zlib.crc32(chunk, this.#crc);
-    this.#got += chunk.byteLength;
-  }
-  finish(): void {
-    if (this.#got !== this.size) {
-      throw new Error(
-        `entry "${this.entry.inner}" is cut short: ${this.#got} of ${this.size} bytes`,
-      );
-    }
-    if (this.crc32 !== undefined && this.#crc >>> 0 !== this.crc32 >>> 0) {
-      throw new Error(`entry "${this.entry.inner}" is corrupt: CRC-32 mismatch`);
-    }
-  }
-}
-
-/** One entry as listed, by our directory reader or by zip.js (`js`). */
-interface Listed {
-  index: number;
-  name: string;
-  directory: boolean;
-  method: number;
-  /** Unset for AES entries (zip.js: their CRC is not kept). */
-  crc32?: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  localHeaderOffset: number;
-  mtime: Date;
-  encrypted?: boolean;
-  js?: Entry;
-}
-
-function fromZipJs(index: number, z: Entry): Listed {
-  return {
-    index,
-    name: z.filename,
-    directory: z.directory,
-    method: z.compressionMethod,
-    crc32: z.crc32,
-    compressedSize: z.compressedSize,
-    uncompressedSize: z.uncompressedSize,
-    localHeaderOffset: z.offset,
-    mtime: z.lastModDate,
-    encrypted: z.encrypted,
-    js: z,
-  };
-}
 
 /** A `.zip` part of the export. */
 export class ZipPart implements TakeoutPart {
@@ -312,7 +178,54 @@ export class ZipPart implements TakeoutPart {
     if (!z || !this.#open) {
       throw new TypeError(`Unknown entry "${entry.inner}" of "${entry.source}"`);
     }
+    if (Number.isNaN(z.dataOffset) && z.method === STORED && !z.entry) {
+      if (await this.#readStoredWithHeader(entry, z.compressedSize, sink)) return;
+    }
     await this.#read(this.#open.file, await this.#dataOf(entry), entry, sink);
+  }
+
+  /**
+   * A stored entry whose local header was not read yet: header and data as one range, the
+   * header's name and extra field in the slack read with it, so most files take one read. False,
+   * with nothing passed on, when the header is not such (the probe then finds the data).
+   */
+  async #readStoredWithHeader(entry: TakeoutEntry, size: number, sink: ChunkSink) {
+    const i = entry.ordinal!;
+    const at = this.#data.listed(i, entry.inner).localHeaderOffset;
+    const fileSize = this.#open!.file.size;
+    const check = new EntryCheck(entry, entry.crc32, entry.size);
+    let start: number | undefined;
+    let pos = 0;
+    let usable = true;
+    let stopped = false;
+    const range = {
+      path: this.path,
+      offset: at,
+      size: Math.max(0, Math.min(LOCAL_HEADER + HEADER_SLACK + size, fileSize - at)),
+    };
+    await this.#pump.pump(range, async (chunk) => {
+      if (start === undefined) {
+        start = dataStart(chunk);
+        if (start === undefined || start > LOCAL_HEADER + HEADER_SLACK) {
+          usable = false;
+          return true;
+        }
+        this.#data.located(i, at + start);
+      }
+      const from = Math.max(0, start - pos);
+      const to = Math.min(chunk.length, start + size - pos);
+      pos += chunk.length;
+      if (from < to) {
+        const part = chunk.subarray(from, to);
+        check.update(part);
+        if ((await sink(part)) === true) return stopped = true;
+      }
+      return pos >= start + size;
+    }, { keepHandle: true });
+    if (!usable) return false;
+    // A file ended early (`pos` short of the data's end) is reported by the check.
+    if (!stopped) check.finish();
+    return true;
   }
 
   /** Where an entry's data is, reading its local header the first time. */
@@ -392,16 +305,6 @@ export class ZipPart implements TakeoutPart {
   }
 }
 
-/** A small entry's raw bytes inflated and checked (size, CRC-32). */
-function checkedSmall(raw: Uint8Array, z: ZipData, entry: TakeoutEntry): Uint8Array {
-  if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
-  const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
-  const check = new EntryCheck(entry, entry.crc32, entry.size);
-  check.update(data);
-  check.finish();
-  return data;
-}
-
 /** A name that could point outside the folder it is read into (zip slip), or a Windows path. */
 function unsafeName(name: string): boolean {
   return name.includes("\\") || name.startsWith("/") || /^[A-Za-z]:/.test(name) ||
@@ -421,26 +324,6 @@ async function isZipMagic(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The local header gives the data offset; zip.js reads the entries it listed or we cannot. */
-/** Bytes of a local header's fixed part. */
-const LOCAL_HEADER = 30;
-
-/**
- * Where an entry's data starts, counted from its local header at the start of `head`: the fixed
- * part gives the name and extra field lengths (APPNOTE 4.3.7, bytes 26 and 28). Undefined when
- * `head` is no local header.
- */
-function dataStart(head: Uint8Array): number | undefined {
-  if (
-    head.length < LOCAL_HEADER || head[0] !== 0x50 || head[1] !== 0x4b || head[2] !== 3 ||
-    head[3] !== 4
-  ) {
-    return undefined;
-  }
-  const view = new DataView(head.buffer, head.byteOffset, LOCAL_HEADER);
-  return LOCAL_HEADER + view.getUint16(26, true) + view.getUint16(28, true);
 }
 
 async function probe(
