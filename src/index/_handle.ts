@@ -66,6 +66,8 @@ export class Sql {
   #db: DatabaseSync;
   #statements = new Map<string, Statement>();
   #depth = 0;
+  /** A batch is open (`beginBatch`). */
+  #batch = false;
   #map: ErrorMapper;
   #mapping = false;
 
@@ -91,6 +93,7 @@ export class Sql {
    */
   transaction<T>(fn: () => T): T {
     if (this.#depth > 0) return this.#nested(fn);
+    if (this.#batch) return this.#savepoint(fn);
     this.#exec("BEGIN IMMEDIATE");
     let result: T;
     try {
@@ -101,6 +104,54 @@ export class Sql {
       throw this.#mapped(err);
     }
     return result;
+  }
+
+  /**
+   * Opens a batch: one transaction that later `transaction` calls join, each under a savepoint of
+   * its own (a failed one undoes only its own writes), until `commitBatch`. Thousands of small
+   * writes then cost one commit, not one each; what a batch holds is lost together if the process
+   * dies before its commit, so a caller only batches writes the next run makes again.
+   */
+  beginBatch(): void {
+    if (this.#batch || this.#depth > 0) throw new TypeError("a transaction is already open");
+    this.#exec("BEGIN IMMEDIATE");
+    this.#batch = true;
+  }
+
+  /** Commits the open batch, if any. */
+  commitBatch(): void {
+    if (!this.#batch) return;
+    this.#batch = false;
+    // A failed write may have made SQLite roll the whole transaction back already.
+    if (!this.#db.isTransaction) return;
+    try {
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      rollbackQuietly(this.#db);
+      throw this.#mapped(err);
+    }
+  }
+
+  #savepoint<T>(fn: () => T): T {
+    this.#exec("SAVEPOINT batched");
+    try {
+      const result = this.#nested(fn);
+      this.#exec("RELEASE batched");
+      return result;
+    } catch (err) {
+      if (this.#db.isTransaction) {
+        try {
+          this.#db.exec("ROLLBACK TO batched");
+          this.#db.exec("RELEASE batched");
+        } catch {
+          // The error that stopped it is the one to report.
+        }
+      } else {
+        // SQLite rolled the batch back (a full disk): what follows runs in transactions of its own.
+        this.#batch = false;
+      }
+      throw this.#mapped(err);
+    }
   }
 
   #nested<T>(fn: () => T): T {

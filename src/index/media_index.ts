@@ -103,6 +103,16 @@ export class MediaIndex implements IndexPort {
     return this.#sql.transaction(fn);
   }
 
+  /** Opens a batch of writes committed together (see `Sql.beginBatch`). */
+  beginBatch(): void {
+    this.#sql.beginBatch();
+  }
+
+  /** Commits the open batch, if any. */
+  commitBatch(): void {
+    this.#sql.commitBatch();
+  }
+
   // ---- media items (item_table.ts) ----
 
   /** One item by id. */

@@ -29,6 +29,13 @@ export interface IndexPort {
   setFlag(ids: Iterable<string>, flag: "favourite" | "archived", value: boolean): void;
   /** Numbers of the index (a source checks what it already holds). */
   counts(): IndexCounts;
+  /**
+   * Opens a batch: the writes until `commitBatch` are committed together, each still atomic on its
+   * own. Only for writes the next run makes again should the process die before the commit.
+   */
+  beginBatch(): void;
+  /** Commits the open batch, if any. */
+  commitBatch(): void;
 
   // ---- recognising an item another source (or an earlier run) indexed ----
   /** The item another source indexed that is the same as this one, by the one same-item rule. */

@@ -1,12 +1,32 @@
 /**
  * The index record of one Takeout media file: what its sidecar, its folder and its name say,
- * typed by the one media-type module (src/media/media_type.ts).
+ * typed by the one media-type module (src/media/media_type.ts); and what pass one hands pass two.
  */
-import { isoUtc, type MediaRecord } from "../../index/mod.ts";
+import type { FileDigest } from "../../files/hash.ts";
+import type { StagedFile } from "../../files/staging.ts";
+import { isoUtc, type MediaRecord, type MediaRow } from "../../index/mod.ts";
 import { splitExtension } from "../../layout/mod.ts";
 import { mediaTypeOfFile } from "../../media/media_type.ts";
 import type { FolderInfo, MatchedMedia } from "./match.ts";
+import type { KnownEntries } from "./known_entries.ts";
 import type { CaptureTime, Sidecar } from "./metadata.ts";
+import type { TakeoutEntry } from "./part.ts";
+
+/** An entry's bytes once read: digest, first bytes, and the staged file (none in a dry run). */
+export interface Content extends FileDigest {
+  head: Uint8Array;
+  staged?: StagedFile;
+}
+
+/**
+ * What pass one left for pass two: streamed bodies, streamed entries the index knew, and the
+ * entries the index knew when the import started.
+ */
+export interface Streamed {
+  content: Map<TakeoutEntry, Content>;
+  known: Map<TakeoutEntry, MediaRow>;
+  entries: KnownEntries;
+}
 
 /** A media file to import, with what decides its record. */
 export interface Work {

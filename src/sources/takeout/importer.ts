@@ -7,9 +7,9 @@ import type { EventSink } from "../../events.ts";
 import { collectGarbage, GarbageCadence } from "../../heap.ts";
 import { isoUtc, type MediaRecord, type MediaRow, refreshChanges } from "../../index/mod.ts";
 import { findItemByContent, findLowerFidelityTwin } from "../../index/takeout_queries.ts";
+import { WriteBatch } from "../../index/write_batch.ts";
 import { SNIFF_BYTES } from "../../media/media_type.ts";
 import { keepingHead } from "../../files/byte_pump.ts";
-import type { FileDigest } from "../../files/hash.ts";
 import { fileExistsInside, moveInside } from "../../files/move_file.ts";
 import {
   discardStaged,
@@ -19,13 +19,12 @@ import {
   readFileHead,
   readyStaged,
   stageChunks,
-  type StagedFile,
 } from "../../files/staging.ts";
 import { draining, forEachLimited, Pool } from "../../files/pool.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { AlbumMembers } from "./album_records.ts";
-import { fileOnDisk, type KnownEntries, replacesDate, rowCapture } from "./known_entries.ts";
-import { takeoutRecord, typeRecord, type Work } from "./_record.ts";
+import { fileOnDisk, replacesDate, rowCapture } from "./known_entries.ts";
+import { type Content, type Streamed, takeoutRecord, typeRecord, type Work } from "./_record.ts";
 import { workOrder } from "./work_order.ts";
 import { entriesOf, type FolderInfo, type MatchedMedia, matchTree } from "./match.ts";
 import { type CaptureTime, chooseCaptureTime, exifDate } from "./metadata.ts";
@@ -39,22 +38,8 @@ const EXIF_HEAD_BYTES = 256 * 1024;
 /** Files in flight (read, syncing, or waiting for their turn) per archive reader. */
 const IN_FLIGHT_PER_READER = 8;
 const GC_EVERY_FILES = 10_000;
-
-/** An entry's bytes once read: digest, first bytes, and the staged file (none in a dry run). */
-export interface Content extends FileDigest {
-  head: Uint8Array;
-  staged?: StagedFile;
-}
-
-/**
- * What pass one left for pass two: streamed bodies, streamed entries the index knew, and the
- * entries the index knew when the import started.
- */
-export interface Streamed {
-  content: Map<TakeoutEntry, Content>;
-  known: Map<TakeoutEntry, MediaRow>;
-  entries: KnownEntries;
-}
+/** Index writes are committed this often, not once per file. */
+const BATCH_MS = 500;
 
 /** What became of a media file: its item and the time it is filed under. */
 interface Resolved {
@@ -93,6 +78,7 @@ export class Importer {
   #readers: Pool;
   /** Imported files are let go as the run goes: collected every so many, not at the high water. */
   #gc = new GarbageCadence(GC_EVERY_FILES);
+  #batch?: WriteBatch;
 
   constructor(
     opts: ImportTakeoutOptions,
@@ -116,11 +102,15 @@ export class Importer {
     for (const w of second) if (w.m.primary) this.#primaries.add(w.m.primary);
     this.#total = first.length + second.length;
     this.#emit({ type: "phase", phase: "takeout", total: this.#total });
+    // A run killed before a batch's commit leaves files whose rows it lost: the next run reads
+    // those entries again and puts them back at the same paths.
+    this.#batch = new WriteBatch(this.#opts.index, BATCH_MS);
     try {
       await this.#pool(first);
       await this.#pool(second);
     } finally {
       this.#streamed.entries.flush();
+      this.#batch.end();
     }
     this.#recordAlbums(folders);
     this.#report.entriesRead = this.#readCount;
@@ -164,6 +154,7 @@ export class Importer {
       }
       this.#done++;
       this.#gc.tick();
+      this.#batch?.tick();
       this.#emit({
         type: "progress",
         phase: "takeout",
