@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fakeContext } from "./helpers.ts";
-import { createReporter, progressLine } from "../src/cli/reporter.ts";
+import { createReporter, flushLines, progressLine } from "../src/cli/reporter.ts";
 import { formatBytes, formatDuration } from "../src/format.ts";
 
 Deno.test("progressLine() shows a bar, counts, bytes, rate and ETA", () => {
@@ -78,12 +78,41 @@ Deno.test("the reporter draws a bar only on a terminal and prints JSON lines wit
       assert.equal(lines.at(-2).type, "progress");
       assert.equal(lines.at(-2).done, 5000, "the last count is printed");
       assert.equal(lines.at(-1).type, "summary");
-      // A finished phase is printed at once.
+      // A finished phase is not held back by the throttle.
       const { ctx: ctx2, out: out2 } = fakeContext(true);
       const r2 = createReporter(ctx2, { json: true });
       r2.event({ type: "progress", phase: "index", done: 1, total: 2 });
       r2.event({ type: "progress", phase: "index", done: 2, total: 2 });
+      flushLines(ctx2);
       assert.equal(out2.stdout.trim().split("\n").length, 2);
+    },
+  );
+  await t.step(
+    "--json: lines are written in batches, in order, and none is left behind",
+    async () => {
+      const { ctx, out } = fakeContext(false);
+      let writes = 0;
+      const write = ctx.stdout;
+      ctx.stdout = (s) => {
+        writes++;
+        write(s);
+      };
+      // Two reporters of one run (sync's index and download phases) share the order of their lines.
+      const a = createReporter(ctx, { json: true });
+      const b = createReporter(ctx, { json: true });
+      for (let i = 0; i < 3000; i++) {
+        (i % 2 ? b : a).event({ type: "item", phase: "download", id: `i${i}`, status: "added" });
+      }
+      assert.ok(writes > 0 && writes < 30, `${writes} writes for 3,000 lines`);
+      a.event({ type: "item", phase: "download", id: "late", status: "added" });
+      const before = out.stdout;
+      // A line waits no longer than a moment, even with nothing after it.
+      await new Promise((r) => setTimeout(r, 120));
+      assert.notEqual(out.stdout, before);
+      b.event({ type: "item", phase: "download", id: "last", status: "added" });
+      b.close();
+      const ids = out.stdout.trim().split("\n").map((l) => JSON.parse(l).id);
+      assert.deepEqual(ids, [...Array.from({ length: 3000 }, (_, i) => `i${i}`), "late", "last"]);
     },
   );
   await t.step("--quiet: no progress, no info, no summary", () => {

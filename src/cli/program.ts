@@ -6,6 +6,7 @@ import { LOG_LEVELS, type LogLevel, openLogFile } from "./log_file.ts";
 import { EXIT, GphotosError, isDiskFull } from "../errors.ts";
 import { parseDuration } from "../google/timeouts.ts";
 import { addLegacyOptions } from "./legacy_options.ts";
+import { flushLines } from "./reporter.ts";
 
 /** The program's version. */
 export const VERSION = "0.1.0";
@@ -22,7 +23,10 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
     ...ctx,
     startedAt: ctx.startedAt ?? performance.now(),
     stdout: (text) => {
-      if (text.startsWith('{"type":"summary"')) summarised = true;
+      // A batch of JSON lines (reporter.ts) may end with the summary.
+      if (text.startsWith('{"type":"summary"') || text.includes('\n{"type":"summary"')) {
+        summarised = true;
+      }
       ctx.stdout(text);
     },
   };
@@ -36,6 +40,7 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
     run.log?.write("info", `gphotos-sync ${VERSION}: ${args.join(" ")}`);
   });
   const failed = (code: number, error: string) => {
+    flushLines(run);
     if (json) {
       run.stdout(JSON.stringify({ type: "summary", ok: false, exitCode: code, error }) + "\n");
     }
@@ -54,6 +59,7 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
   try {
     await program.parseAsync(args, { from: "user" });
     code = ctx.signal.aborted && exitCode !== EXIT.ok ? EXIT.interrupted : exitCode;
+    flushLines(run);
     if (json && !summarised) {
       run.stdout(JSON.stringify({ type: "summary", ok: code === EXIT.ok, exitCode: code }) + "\n");
     }
@@ -72,6 +78,7 @@ export async function main(args: string[], ctx: CliContext): Promise<number> {
       failed(code, err instanceof Error ? err.message : String(err));
     }
   } finally {
+    flushLines(run);
     run.log?.close();
   }
   return code;
