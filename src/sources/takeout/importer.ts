@@ -274,11 +274,17 @@ export class Importer {
         await this.#merge(w, entry, known, rec, capture);
         return;
       }
-    } else if (content.staged && !await this.#probablyKnown(content)) {
-      await readyStaged(content.staged, { dir: folder, mtime: capture?.time });
     }
-    await w.turn;
-    await this.#commit(w, entry, content, rec, capture);
+    try {
+      if (content.staged && !await this.#probablyKnown(content)) {
+        await readyStaged(content.staged, { dir: folder, mtime: capture?.time });
+      }
+      await w.turn;
+      await this.#commit(w, entry, content, rec, capture);
+    } finally {
+      // Staged with `keepOpen`: a failure on the way must not keep its handle.
+      content.staged?.file.close();
+    }
   }
 
   /**
