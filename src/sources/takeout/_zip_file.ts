@@ -7,7 +7,7 @@ import { type Entry, Reader, ZipReader } from "@zip.js/zip.js";
 import { PositionalFile } from "../../files/positional_file.ts";
 
 /** Read size of entry bodies. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Thrown into zip.js to stop `getData` once the local header is read, before any data. */
 export const PROBED = new Error("local header probed");
@@ -62,7 +62,10 @@ export class FileRangeReader extends Reader<string> {
   /** While set, zip.js may read headers but no entry data (see `probe`). */
   probing = false;
 
-  /** A range as a native stream on its own handle, so entries can be read side by side. */
+  /**
+   * A range as a native stream of positional reads: entries are read side by side through the
+   * handle `readAt` shares, with no open or seek per entry.
+   */
   override createReadable(
     options: { offset?: number; size?: number; chunkSize?: number } = {},
   ): ReadableStream<Uint8Array> {
@@ -75,40 +78,40 @@ export class FileRangeReader extends Reader<string> {
     }
     const start = options.offset ?? 0;
     const end = options.size === undefined ? this.size : Math.min(this.size, start + options.size);
-    const path = this.#path;
-    let file: Deno.FsFile | undefined;
     let pos = start;
     const chunk = Math.max(64 * 1024, Math.min(options.chunkSize ?? CHUNK_BYTES, CHUNK_BYTES));
     return new ReadableStream<Uint8Array>({
       // type-bytes-removed
-      async pull(controller) {
-        if (!file) {
-          file = await Deno.open(path, { read: true });
-          await file.seek(start, Deno.SeekMode.Start);
-        }
+      pull: async (controller) => {
         const want = Math.min(chunk, end - pos);
         if (want <= 0) {
-          file.close();
-          file = undefined;
           controller.close();
           return;
         }
         const buf = new Uint8Array(want);
-        const r = await file.read(buf);
-        if (r === null) {
-          file.close();
-          file = undefined;
+        const r = await this.#readInto(buf, pos);
+        if (r === 0) {
           controller.close();
           return;
         }
         pos += r;
         controller.enqueue(r === want ? buf : buf.subarray(0, r));
       },
-      cancel() {
-        file?.close();
-        file = undefined;
-      },
     });
+  }
+
+  /** One positional read on the shared handle (a handle of its own once the reader is closed). */
+  async #readInto(buf: Uint8Array, position: number): Promise<number> {
+    if (this.#file) {
+      this.#positional ??= PositionalFile.open(this.#path);
+      return await (await this.#positional).read(buf, position);
+    }
+    const own = await PositionalFile.open(this.#path);
+    try {
+      return await own.read(buf, position);
+    } finally {
+      own.close();
+    }
   }
 
   /** The handle of `readAt`: positional reads, so many can be under way on it at once. */
