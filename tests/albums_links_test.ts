@@ -663,3 +663,44 @@ Deno.test("syncAlbumFolders() with a dry-run writer changes nothing and lists th
     await f.close();
   }
 });
+
+Deno.test("syncAlbumFolders() stats an album's items and checks its links side by side", async () => {
+  const f = await fixture();
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = `i${i}`;
+      await f.item(id, `p${i}.jpg`, `2020-01-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`);
+      ids.push(id);
+    }
+    f.album("A", "Trip", ids);
+    assert.equal((await f.run()).linksMade, 40);
+    // A disk where each lookup waits: were they one after another, at most one would be under way.
+    const real = fileWriter(f.target);
+    let now = 0;
+    const most = { stat: 0, readLink: 0 };
+    const slow = <T>(kind: "stat" | "readLink", p: () => Promise<T>) => async () => {
+      now++;
+      most[kind] = Math.max(most[kind], now);
+      try {
+        await new Promise((r) => setTimeout(r, 2));
+        return await p();
+      } finally {
+        now--;
+      }
+    };
+    const writer = {
+      ...real,
+      stat: (path: string) => slow("stat", () => real.stat(path))(),
+      readLink: (path: string) => slow("readLink", () => real.readLink(path))(),
+    };
+    const summary = await f.run({ writer });
+    assert.equal(summary.linksKept, 40);
+    assert.equal(summary.linksMade, 0);
+    assert.ok(most.stat > 1, `stats at once: ${most.stat}`);
+    assert.ok(most.readLink > 1, `link reads at once: ${most.readLink}`);
+    await assertLinksResolve(f.target, f.index);
+  } finally {
+    await f.close();
+  }
+});

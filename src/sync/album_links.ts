@@ -35,6 +35,7 @@ import {
   statOrUndefined,
 } from "./album_paths.ts";
 import { type LinkRecords, linkRecords } from "./link_records.ts";
+import { forEachLimited } from "../files/pool.ts";
 
 /** Options of `syncAlbumFolders`. */
 export interface AlbumFoldersOptions extends AlbumFilterOptions {
@@ -71,6 +72,12 @@ export interface AlbumFoldersSummary {
   /** Album items not linked because their file is not on disk (yet). */
   notOnDisk: number;
 }
+
+/** Stats and link reads under way at once while an album is planned and checked. */
+const LOOKUPS_AT_ONCE = 32;
+
+/** What a recorded link is on disk (`#classify`). */
+type LinkState = "keep" | "ours" | "missing" | "foreign";
 
 interface Member {
   item: MediaRow;
@@ -174,6 +181,14 @@ class LinkBuilder {
 
   async #plan(album: AlbumRow): Promise<Plan> {
     const items = this.#index.albumItems(album.id);
+    // Side by side: on a cold disk a stat waits for a read, and an album may hold thousands.
+    const unseen = new Set(
+      items.filter((i) => i.downloadedAt !== null && isInside(".", i.path))
+        .map((i) => i.path).filter((path) => !this.#itemStats.has(path)),
+    );
+    await forEachLimited(unseen, LOOKUPS_AT_ONCE, async (path) => {
+      this.#itemStats.set(path, await statOrUndefined(this.#fs, this.#abs(path), true) ?? null);
+    });
     const members: Member[] = [];
     let date: string | undefined;
     for (const item of items) {
@@ -225,7 +240,16 @@ class LinkBuilder {
     const leftovers: AlbumLinkRow[] = [];
     /** Names of recorded links in the folder that are ours on disk. */
     const ours = new Set<string>();
-    for (const link of albumLinks(this.#index, album.id)) {
+    const links = albumLinks(this.#index, album.id);
+    // Classifying only reads the disk: done side by side first, then acted on in order.
+    const states = new Map<AlbumLinkRow, LinkState>();
+    const inFolder = links.filter((l) =>
+      isAlbumPath(l.path, "link") && posix.dirname(l.path) === folder
+    );
+    await forEachLimited(inFolder, LOOKUPS_AT_ONCE, async (link) => {
+      states.set(link, await this.#classify(link, byMedia.get(link.mediaId)));
+    });
+    for (const link of links) {
       if (!isAlbumPath(link.path, "link")) {
         this.#forgetUnsafe(link.path);
         continue;
@@ -236,7 +260,7 @@ class LinkBuilder {
         else leftovers.push(link);
         continue;
       }
-      const state = await this.#classify(link, member);
+      const state = states.get(link)!;
       if (state === "keep" && !kept.has(link.mediaId)) {
         kept.set(link.mediaId, link);
         ours.add(foldName(posix.basename(link.path)));
@@ -303,7 +327,7 @@ class LinkBuilder {
   async #classify(
     link: AlbumLinkRow,
     member: Member | undefined,
-  ): Promise<"keep" | "ours" | "missing" | "foreign"> {
+  ): Promise<LinkState> {
     const abs = this.#abs(link.path);
     if (link.kind === "symlink") {
       try {
