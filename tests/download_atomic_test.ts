@@ -13,6 +13,7 @@ import {
   tempSizeFor,
 } from "../src/files/atomic_file.ts";
 import { writeAtomic, writeFileAtomic } from "../src/files/write_atomic.ts";
+import { forgetChecks } from "../src/files/inside_target.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -289,35 +290,45 @@ Deno.test("writeFileAtomic() writes a small file whole, inside TARGET only", asy
   }
 });
 
-Deno.test("writes check each folder once, and go on when a checked folder or TARGET is removed", async (t) => {
+Deno.test("staged files check each folder once per run, and go on when a folder or TARGET is removed", async (t) => {
   const target = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
   const realPath = Deno.realPath;
   let realPaths = 0;
   Deno.realPath = (path) => {
     realPaths++;
     return realPath(path);
   };
+  /** Stages a file for `dir` and places it as `dir/name`, as a Takeout import does. */
+  const stage = async (dir: string, name: string) => {
+    const staged = await TempFile.create(target, dir, { hint: name, checkOnce: true });
+    await staged.write(new Uint8Array([1, 2, 3]));
+    await staged.ready({ dir });
+    await staged.commit({ path: `${dir}/${name}` });
+  };
   const write = (rel: string) => writeAtomic(target, rel, streamOf(new Uint8Array([1, 2, 3])));
   try {
-    await t.step("a second file into a checked folder resolves no path", async () => {
-      await write("photos/2019/05/a.jpg");
+    await t.step("a second staged file into a checked folder resolves no path", async () => {
+      forgetChecks(target);
+      await stage("photos/2019/05", "a.jpg");
       const first = realPaths;
       assert.ok(first > 0);
-      await write("photos/2019/05/b.jpg");
+      await stage("photos/2019/05", "b.jpg");
       assert.equal(realPaths, first);
-      const staged = await TempFile.create(target, "photos/2019/05", { hint: "c.jpg" });
-      await staged.write(new Uint8Array([4]));
-      await staged.ready({ dir: "photos/2019/05" });
-      await staged.commit({ path: "photos/2019/05/c.jpg" });
-      assert.equal(realPaths, first);
+      // A download's write checks its folder every time.
+      await write("photos/2019/05/c.jpg");
+      assert.ok(realPaths > first);
     });
 
     await t.step("a checked folder removed since is made again", async () => {
       await Deno.remove(join(target, "photos"), { recursive: true });
-      await write("photos/2019/05/d.jpg");
+      await stage("photos/2019/05", "d.jpg");
       await Deno.remove(join(target, TEMP_DIR), { recursive: true });
-      await write("photos/2019/05/e.jpg");
-      const staged = await TempFile.create(target, "photos/2019/06", { hint: "f.jpg" });
+      await stage("photos/2019/05", "e.jpg");
+      const staged = await TempFile.create(target, "photos/2019/06", {
+        hint: "f.jpg",
+        checkOnce: true,
+      });
       await staged.write(new Uint8Array([5]));
       await staged.ready({ dir: "photos/2019/06" });
       await Deno.remove(join(target, "photos/2019/06"));
@@ -331,22 +342,25 @@ Deno.test("writes check each folder once, and go on when a checked folder or TAR
 
     await t.step("TARGET removed since is made again", async () => {
       await Deno.remove(target, { recursive: true });
-      await write("photos/2019/05/g.jpg");
+      await stage("photos/2019/05", "g.jpg");
       assert.deepEqual(await listAll(join(target, "photos")), ["2019/05/g.jpg"]);
     });
 
-    await t.step("a new folder that links out of TARGET is still refused", async () => {
-      const outside = await Deno.makeTempDir();
-      try {
-        await Deno.symlink(outside, join(target, "photos/2020"));
-        await assert.rejects(write("photos/2020/x.jpg"), RangeError);
-        assert.deepEqual(await listAll(outside), []);
-      } finally {
-        await Deno.remove(outside, { recursive: true });
-      }
+    await t.step("a folder that links out of TARGET is refused, by a new run too", async () => {
+      await Deno.symlink(outside, join(target, "photos/2020"));
+      await assert.rejects(stage("photos/2020", "x.jpg"), RangeError);
+      // A checked folder replaced by a symlink: a download's write sees it at once, and so does
+      // the next run's first staged file.
+      await Deno.rename(join(target, "photos/2019"), join(outside, "2019"));
+      await Deno.symlink(join(outside, "2019"), join(target, "photos/2019"));
+      await assert.rejects(write("photos/2019/05/y.jpg"), RangeError);
+      forgetChecks(target);
+      await assert.rejects(stage("photos/2019/05", "z.jpg"), RangeError);
+      assert.deepEqual(await listAll(outside), ["2019/05/g.jpg"]);
     });
   } finally {
     Deno.realPath = realPath;
     await Deno.remove(target, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
   }
 });

@@ -9,8 +9,9 @@ import { lstatOrUndefined } from "./file_info.ts";
 import { dirname, join } from "node:path";
 import { type FileDigest, type Sha256, sha256 } from "./hash.ts";
 import {
-  forgetChecks,
+  againIfGone,
   makeCheckedDirInside,
+  makeDirInside,
   resolveDirInside,
   resolveInside,
 } from "./inside_target.ts";
@@ -57,6 +58,12 @@ export interface CreateTempOptions {
   hint: string;
   /** Permission bits of the new file. */
   mode?: number;
+  /**
+   * Check each folder once for the whole run rather than for every file (see `checks` in
+   * inside_target.ts): for an import writing thousands of files, which calls `forgetChecks` as it
+   * starts, so every run checks afresh.
+   */
+  checkOnce?: boolean;
 }
 
 /** Options of `TempFile.append`. */
@@ -116,6 +123,8 @@ export class TempFile {
   #readyDir: string | undefined;
   /** A write failed: the file may hold more than was counted, and the hash does. */
   #stale = false;
+  /** Folders are checked once per run (`CreateTempOptions.checkOnce`). */
+  #checkOnce = false;
 
   private constructor(
     target: string,
@@ -184,7 +193,8 @@ export class TempFile {
     const label = dir === target ? opts.hint : `${relDir}/${opts.hint}`;
     const inTemp = isUnderTempDir(relDir);
     const holder = inTemp ? dir : join(target, TEMP_DIR);
-    const prepare = () => prepareTempDir(target, holder, inTemp ? undefined : dir, label);
+    const prepare = () =>
+      prepareTempDir(target, holder, inTemp ? undefined : dir, label, { once: opts.checkOnce });
     await prepare();
     const tempPath = join(holder, uniqueTempName());
     const file = await againIfGone(target, prepare, () =>
@@ -195,6 +205,7 @@ export class TempFile {
         mode: opts.mode,
       }));
     const temp = new TempFile(target, label, { tempPath }, file);
+    temp.#checkOnce = opts.checkOnce === true;
     if (opts.mode !== undefined) {
       await setMode(tempPath, opts.mode).catch(async (err) => {
         await temp.discard();
@@ -370,7 +381,7 @@ export class TempFile {
     }
     if (opts.dir !== undefined) {
       const dir = resolveDirInside(this.target, opts.dir);
-      await makeCheckedDirInside(this.target, dir, opts.dir);
+      await this.#makeDir(dir, opts.dir);
       this.#readyDir = dir;
     }
   }
@@ -395,7 +406,7 @@ export class TempFile {
       await Deno.utime(this.tempPath, opts.mtime, opts.mtime);
     }
     const dir = dirname(finalPath);
-    const make = () => makeCheckedDirInside(this.target, dir, relPath);
+    const make = () => this.#makeDir(dir, relPath);
     if (dir !== this.#readyDir) await make();
     try {
       await againIfGone(this.target, make, () => Deno.rename(this.tempPath, finalPath));
@@ -404,6 +415,12 @@ export class TempFile {
       throw err;
     }
     return digest;
+  }
+
+  #makeDir(dir: string, relPath: string): Promise<void> {
+    return this.#checkOnce
+      ? makeCheckedDirInside(this.target, dir, relPath)
+      : makeDirInside(this.target, dir, relPath);
   }
 
   /** Closes and deletes the temporary file. */
@@ -473,23 +490,4 @@ async function setMode(path: string, mode: number): Promise<void> {
 function isCrossDevice(err: unknown): boolean {
   return err instanceof Error &&
     ((err as { code?: string }).code === "EXDEV" || /cross-device|EXDEV/i.test(err.message));
-}
-
-/**
- * Runs `write`; when it finds a folder gone (one checked earlier, since removed), forgets what was
- * checked inside TARGET, checks and makes the folders again (`prepare`) and writes once more.
- */
-async function againIfGone<T>(
-  target: string,
-  prepare: () => Promise<void>,
-  write: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-    forgetChecks(target);
-    await prepare();
-    return await write();
-  }
 }

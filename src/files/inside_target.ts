@@ -131,6 +131,25 @@ export async function makeCheckedDirInside(
   rememberCheck(target, dir);
 }
 
+/**
+ * Runs `write`; when it finds a folder gone (one checked earlier, since removed), forgets what was
+ * checked inside TARGET, checks and makes the folders again (`prepare`) and writes once more.
+ */
+export async function againIfGone<T>(
+  target: string,
+  prepare: () => Promise<void>,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    forgetChecks(target);
+    await prepare();
+    return await write();
+  }
+}
+
 async function realTargetOf(target: string): Promise<string> {
   const known = checks.get(target)?.real;
   if (known !== undefined) return known;

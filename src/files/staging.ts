@@ -45,7 +45,9 @@ export function streamPump(body: ReadableStream<Uint8Array>): ChunkPump {
  * goes. On any error the temporary file is removed and the error rethrown.
  */
 export async function stageChunks(pump: ChunkPump, opts: StageOptions): Promise<StagedFile> {
-  const file = await TempFile.create(opts.target, opts.dir, { hint: opts.hint });
+  // An import stages thousands of files into a few hundred folders (it forgets the checks as it
+  // starts).
+  const file = await TempFile.create(opts.target, opts.dir, { hint: opts.hint, checkOnce: true });
   try {
     await pump((chunk) => file.write(chunk));
     const digest = await file.complete();

@@ -113,11 +113,12 @@ export async function prepareTempDir(
   tempDir: string,
   finalDir: string | undefined,
   relPath: string,
+  opts: { once?: boolean } = {},
 ): Promise<void> {
-  // Once per pair of folders for this process (see inside_target.ts); a writer that then finds
-  // one gone forgets the checks and asks again.
+  // With `once`, once per pair of folders for the run (see inside_target.ts); a writer that then
+  // finds one gone forgets the checks and asks again.
   const key = `${tempDir}\0${finalDir ?? ""}`;
-  if (wasChecked(target, key)) return;
+  if (opts.once && wasChecked(target, key)) return;
   const existing = finalDir === undefined
     ? undefined
     : await existingAncestorInside(target, finalDir, relPath);
@@ -126,7 +127,7 @@ export async function prepareTempDir(
     const [a, b] = await Promise.all([Deno.stat(tempDir), Deno.stat(existing)]);
     if (a.dev !== b.dev) throw crossDeviceError(tempDir, finalDir!);
   }
-  rememberCheck(target, key);
+  if (opts.once) rememberCheck(target, key);
 }
 
 /** The error of a rename between two file systems, naming both paths. */

@@ -13,6 +13,7 @@ import { keepingHead } from "../../files/byte_pump.ts";
 import { discardStaged, hashChunks, stageChunks, streamPump } from "../../files/staging.ts";
 import { clearStagingDir, STAGING_DIR } from "../../files/staging_dir.ts";
 import { Importer } from "./importer.ts";
+import { forgetChecks } from "../../files/inside_target.ts";
 import type { Content, Streamed } from "./_record.ts";
 import type { ImportTakeoutOptions } from "./import_options.ts";
 import { KnownEntries } from "./known_entries.ts";
@@ -30,6 +31,9 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
   const emit = opts.onEvent ?? (() => {});
   const report = emptyReport();
   report.dryRun = opts.dryRun === true;
+  // Staged files check each folder once per run: this run checks afresh whatever an earlier one
+  // found (a folder may be a symlink since).
+  forgetChecks(target);
   // A killed run may have left staged files; they are never final names, so dropping them is safe.
   if (!opts.dryRun) await clearStagingDir(target);
 
