@@ -89,7 +89,7 @@ export class FileRangeReader extends Reader<string> {
           return;
         }
         const buf = new Uint8Array(want);
-        const r = await this.#readInto(buf, pos);
+        const r = await this.#withFile((file) => file.read(buf, pos));
         if (r === 0) {
           controller.close();
           return;
@@ -100,40 +100,34 @@ export class FileRangeReader extends Reader<string> {
     });
   }
 
-  /** One positional read on the shared handle (a handle of its own once the reader is closed). */
-  async #readInto(buf: Uint8Array, position: number): Promise<number> {
+  /** The handle of `readAt` and `createReadable`: positional reads, any number at once. */
+  #positional: Promise<PositionalFile> | undefined;
+
+  /** Runs `fn` on the shared handle, or on one of its own once the reader is closed. */
+  async #withFile<T>(fn: (file: PositionalFile) => Promise<T>): Promise<T> {
     if (this.#file) {
       this.#positional ??= PositionalFile.open(this.#path);
-      return await (await this.#positional).read(buf, position);
+      return await fn(await this.#positional);
     }
     const own = await PositionalFile.open(this.#path);
     try {
-      return await own.read(buf, position);
+      return await fn(own);
     } finally {
       own.close();
     }
   }
 
-  /** The handle of `readAt`: positional reads, so many can be under way on it at once. */
-  #positional: Promise<PositionalFile> | undefined;
-
   /**
    * Reads a range; many small reads (the JSON files of pass one) can be under way at once, so on a
    * cold disk their latencies overlap instead of adding up.
    */
-  async readAt(index: number, length: number): Promise<Uint8Array> {
-    // Once the reader is closed, a late read opens a handle of its own.
-    const shared = this.#file !== undefined;
-    if (shared) this.#positional ??= PositionalFile.open(this.#path);
-    const file = await (shared ? this.#positional! : PositionalFile.open(this.#path));
-    try {
+  readAt(index: number, length: number): Promise<Uint8Array> {
+    return this.#withFile(async (file) => {
       const n = Math.max(0, Math.min(length, this.size - index));
       const buf = new Uint8Array(n);
       const got = await file.readFully(buf, index);
       return got === n ? buf : buf.subarray(0, got);
-    } finally {
-      if (!shared) file.close();
-    }
+    });
   }
 
   /** Closes the directory handle and the one of `readAt`. */
