@@ -145,3 +145,26 @@ Deno.test("usage mistakes are one line on stderr and exit 2", async (t) => {
     });
   }
 });
+
+Deno.test("--json: a line still waiting is written when the process exits", async () => {
+  const reporter = new URL("../src/cli/reporter.ts", import.meta.url).href;
+  const code = `
+    import { createReporter } from ${JSON.stringify(reporter)};
+    const enc = new TextEncoder();
+    const ctx = {
+      env: {}, isTerminal: false, openBrowser: async () => {},
+      signal: new AbortController().signal, stderr: () => {},
+      stdout: (s) => Deno.stdout.writeSync(enc.encode(s)),
+    };
+    createReporter(ctx, { json: true }).event({ type: "item", phase: "takeout", id: "a", status: "added" });
+    Deno.exit(3);
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=js", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 3);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  assert.deepEqual(lines.map((l) => JSON.parse(l).id), ["a"]);
+});

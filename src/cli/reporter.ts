@@ -80,10 +80,10 @@ class LineBuffer {
 
   constructor(out: (text: string) => void) {
     this.#out = out;
-    globalThis.addEventListener("unload", () => this.flush());
   }
 
   write(line: string): void {
+    if (this.#pending === "") waiting.add(this);
     this.#pending += line;
     if (this.#pending.length >= JSON_BATCH_CHARS) {
       this.flush();
@@ -98,12 +98,19 @@ class LineBuffer {
   flush(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    waiting.delete(this);
     if (this.#pending === "") return;
     const text = this.#pending;
     this.#pending = "";
     this.#out(text);
   }
 }
+
+/** Buffers holding lines, all written when the process exits, however it exits. */
+const waiting = new Set<LineBuffer>();
+globalThis.addEventListener("unload", () => {
+  for (const buffer of [...waiting]) buffer.flush();
+});
 
 const lineBuffers = new WeakMap<CliContext, LineBuffer>();
 
