@@ -16,6 +16,13 @@ const TURN_MS = 20;
 export class QuickStat {
   #async = false;
   #since = performance.now();
+  #slowMs: number;
+  #turnMs: number;
+
+  constructor(opts: { slowMs?: number; turnMs?: number } = {}) {
+    this.#slowMs = opts.slowMs ?? SLOW_MS;
+    this.#turnMs = opts.turnMs ?? TURN_MS;
+  }
 
   /** Whether a slow stat made this one asynchronous. */
   get asynchronous(): boolean {
@@ -25,7 +32,7 @@ export class QuickStat {
   /** `Deno.stat(path)`, with Deno.stat's errors. */
   async stat(path: string): Promise<Deno.FileInfo> {
     if (this.#async) return await Deno.stat(path);
-    if (performance.now() - this.#since >= TURN_MS) {
+    if (performance.now() - this.#since >= this.#turnMs) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       this.#since = performance.now();
     }
@@ -33,7 +40,7 @@ export class QuickStat {
     try {
       return Deno.statSync(path);
     } finally {
-      if (performance.now() - start >= SLOW_MS) this.#async = true;
+      if (performance.now() - start >= this.#slowMs) this.#async = true;
     }
   }
 }
