@@ -66,6 +66,11 @@ export class DataTable {
     };
   }
 
+  /** Where entry `i`'s local header starts (its data follows the header's variable fields). */
+  headerOffset(i: number): number {
+    return this.#headers[i];
+  }
+
   /** What a late probe of entry `i` needs, as listed. */
   listed(i: number, name: string): Listed {
     return {
@@ -75,7 +80,7 @@ export class DataTable {
       method: this.#methods[i],
       compressedSize: this.#sizes[i],
       uncompressedSize: -1,
-      localHeaderOffset: this.#headers[i],
+      localHeaderOffset: this.headerOffset(i),
       mtime: new Date(NaN),
     };
   }

@@ -191,7 +191,7 @@ export class ZipPart implements TakeoutPart {
    */
   async #readStoredWithHeader(entry: TakeoutEntry, size: number, sink: ChunkSink) {
     const i = entry.ordinal!;
-    const at = this.#data.listed(i, entry.inner).localHeaderOffset;
+    const at = this.#data.headerOffset(i);
     const fileSize = this.#open!.file.size;
     const check = new EntryCheck(entry, entry.crc32, entry.size);
     let start: number | undefined;
@@ -280,7 +280,7 @@ export class ZipPart implements TakeoutPart {
     const i = entry.ordinal!;
     const z = this.#data.get(i)!;
     if (Number.isNaN(z.dataOffset) && !z.entry && z.compressedSize <= SMALL_ENTRY_BYTES) {
-      const at = this.#data.listed(i, entry.inner).localHeaderOffset;
+      const at = this.#data.headerOffset(i);
       const buf = await file.readAt(at, LOCAL_HEADER + HEADER_SLACK + z.compressedSize);
       const off = dataStart(buf);
       if (off !== undefined && off + z.compressedSize <= buf.length) {
