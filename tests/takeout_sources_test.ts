@@ -4,6 +4,7 @@ import { Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { createTarPacker } from "modern-tar";
 import { readTakeout, type TakeoutTree } from "../src/sources/takeout/read_takeout.ts";
 import { UsageError } from "../src/errors.ts";
+import { MAX_JSON_BYTES } from "../src/sources/takeout/part.ts";
 
 const enc = new TextEncoder();
 const SIDECAR = JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "100" } });
@@ -227,6 +228,12 @@ Deno.test("readTakeout() hands tgz media over in one pass and names what is brok
     await add("Takeout/Google Photos/Photos from 2020/a.jpg", "AAAA");
     await add("Takeout/Google Photos/Photos from 2020/a.jpg.json", SIDECAR);
     await add("Takeout/Google Photos/Photos from 2020/bad.json", "{ not json");
+    // Too large to be Google's: skipped unread, and the entries after it still arrive.
+    await add(
+      "Takeout/Google Photos/Photos from 2020/huge.jpg.json",
+      `{"title": "huge.jpg"${" ".repeat(MAX_JSON_BYTES)}}`,
+    );
+    await add("Takeout/Google Photos/Photos from 2020/b.jpg", "BB");
     controller.finalize();
     await done;
     const got: string[] = [];
@@ -236,11 +243,14 @@ Deno.test("readTakeout() hands tgz media over in one pass and names what is brok
       },
     });
     try {
-      assert.deepEqual(got, ["Photos from 2020/a.jpg=AAAA"]);
+      assert.deepEqual(got, ["Photos from 2020/a.jpg=AAAA", "Photos from 2020/b.jpg=BB"]);
       assert.equal(tree.media[0].streamed, true);
       await assert.rejects(tree.read(tree.media[0], () => {}), TypeError);
-      assert.equal(tree.problems.length, 1);
-      assert.equal(tree.problems[0].entry, "Takeout/Google Photos/Photos from 2020/bad.json");
+      assert.deepEqual(tree.problems.map((p) => p.entry), [
+        "Takeout/Google Photos/Photos from 2020/bad.json",
+        "Takeout/Google Photos/Photos from 2020/huge.jpg.json",
+      ]);
+      assert.match(tree.problems[1].message, /^left unread: .* too large for a Takeout metadata/);
     } finally {
       await tree.close();
     }

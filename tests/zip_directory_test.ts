@@ -15,6 +15,7 @@ import {
   type ZipJsNeeded,
 } from "../src/sources/takeout/zip_directory.ts";
 import { readTakeout } from "../src/sources/takeout/read_takeout.ts";
+import { MAX_JSON_BYTES } from "../src/sources/takeout/part.ts";
 
 const enc = new TextEncoder();
 
@@ -28,6 +29,8 @@ interface Rec {
   crc?: number;
   /** Sizes claimed in the directory, when not the data's (zip64 only). */
   size?: number;
+  /** The uncompressed size claimed in both headers, when not the data's. */
+  claimedSize?: number;
   date?: number;
   time?: number;
   extra?: Uint8Array;
@@ -68,17 +71,18 @@ function buildZip(recs: Rec[], opts: { zip64?: boolean; count?: number } = {}): 
     ];
     out.push(...u32(0x04034b50), ...u16(45), ...common, ...u32(stored.length));
     const localExtra = r.localExtra ?? new Uint8Array(0);
-    out.push(...u32(data.length), ...u16(name.length), ...u16(localExtra.length), ...name);
+    const size = r.claimedSize ?? data.length;
+    out.push(...u32(size), ...u16(name.length), ...u16(localExtra.length), ...name);
     // Byte by byte: a spread of megabytes would overflow the call stack.
     for (const b of localExtra) out.push(b);
     for (const b of stored) out.push(b);
     const extra = opts.zip64
-      ? [...field(1, [...u64(r.size ?? data.length), ...u64(r.size ?? stored.length), ...u64(at)])]
+      ? [...field(1, [...u64(r.size ?? size), ...u64(r.size ?? stored.length), ...u64(at)])]
       : [];
     extra.push(...(r.extra ?? []));
     const max = opts.zip64 ? 0xffffffff : -1;
     central.push(...u32(0x02014b50), ...u16(0x031e), ...u16(45), ...common);
-    central.push(...u32(max >= 0 ? max : stored.length), ...u32(max >= 0 ? max : data.length));
+    central.push(...u32(max >= 0 ? max : stored.length), ...u32(max >= 0 ? max : size));
     central.push(...u16(name.length), ...u16(extra.length), ...u16(0), ...u16(0), ...u16(0));
     central.push(...u32(r.external ?? 0o100644 * 65536), ...u32(max >= 0 ? max : at));
     central.push(...name, ...extra);
@@ -439,5 +443,53 @@ Deno.test("zip part: a stored entry cut short by the end of the file is reported
   await withZipTree(cut, async (tree) => {
     assert.equal(tree.media.length, 1);
     await assert.rejects(tree.read(tree.media[0], () => {}), /cut\.jpg" is cut short/);
+  });
+});
+
+Deno.test("zip part: an entry longer than its directory says stops at that size (a zip bomb)", async () => {
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const zeros = new Uint8Array(20 * 1024 * 1024);
+  const json = enc.encode(`{"title": "bomb.jpg"${" ".repeat(4 * 1024 * 1024)}}`);
+  const bytes = buildZip([
+    { name: `${photos}/bomb.jpg`, data: zeros, method: 8, claimedSize: 1000 },
+    {
+      name: `${photos}/bomb.jpg.supplemental-metadata.json`,
+      data: json,
+      method: 8,
+      claimedSize: 30,
+    },
+    { name: `${photos}/good.jpg`, data: enc.encode("good"), method: 8 },
+  ]);
+  await withZipTree(bytes, async (tree) => {
+    const [bomb, good] = tree.media;
+    let passed = 0;
+    await assert.rejects(
+      tree.read(bomb, (c) => {
+        passed += c.length;
+      }),
+      /"[^"]*bomb\.jpg" is corrupt: longer than the 1000 bytes its directory says/,
+    );
+    assert.ok(passed <= 1000, `${passed} bytes passed on`);
+    assert.equal(await bytesRead(tree, good), 4);
+    assert.deepEqual(tree.problems.map((p) => p.message), [
+      `entry "${photos}/bomb.jpg.supplemental-metadata.json" is corrupt: longer than the 30 bytes its directory says`,
+    ]);
+  });
+});
+
+Deno.test("zip part: a JSON file too large to be Google's is left unread, with a problem", async () => {
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const huge = enc.encode(`{"title": "a.jpg"${" ".repeat(MAX_JSON_BYTES)}}`);
+  const bytes = buildZip([
+    { name: `${photos}/a.jpg`, data: enc.encode("A") },
+    { name: `${photos}/a.jpg.supplemental-metadata.json`, data: huge, method: 8 },
+  ]);
+  await withZipTree(bytes, (tree) => {
+    assert.deepEqual(tree.media.map((e) => e.name), ["a.jpg"]);
+    assert.equal(tree.problems.length, 1);
+    assert.match(
+      tree.problems[0].message,
+      /^left unread: \d+ bytes is too large for a Takeout metadata file/,
+    );
   });
 });

@@ -218,12 +218,34 @@ export function makeEntry(
   );
 }
 
-/** What a JSON entry says it is; one that cannot be read or parsed is a problem and "other". */
+/**
+ * The largest JSON file read: Google's sidecars and album files are a few KB. A bigger one is not
+ * Google's (or is hostile: several read side by side would exhaust memory), so it is left unread.
+ */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Whether a JSON entry is too large to read; if so, the problem is recorded. */
+export function jsonTooLarge(entry: TakeoutEntry, problems: SourceProblem[]): boolean {
+  if (entry.size <= MAX_JSON_BYTES) return false;
+  problems.push({
+    source: entry.source,
+    entry: entry.inner,
+    message: `left unread: ${entry.size} bytes is too large for a Takeout metadata file (the ` +
+      `limit is ${MAX_JSON_BYTES / 1024 / 1024} MiB)`,
+  });
+  return true;
+}
+
+/**
+ * What a JSON entry says it is; one that cannot be read or parsed, or is too large to be Google's,
+ * is a problem and "other".
+ */
 export async function readJsonInfo(
   entry: TakeoutEntry,
   text: () => Promise<string>,
   problems: SourceProblem[],
 ): Promise<JsonInfo> {
+  if (jsonTooLarge(entry, problems)) return { kind: "other" };
   try {
     return parseJsonFile(await text());
   } catch (err) {

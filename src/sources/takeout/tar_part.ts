@@ -8,6 +8,7 @@ import type { ChunkSink } from "../../files/byte_pump.ts";
 import {
   describe,
   type FoundEntry,
+  jsonTooLarge,
   makeEntry,
   readJsonInfo,
   type ScanOptions,
@@ -109,6 +110,9 @@ export class TarPart implements TakeoutPart {
         if (isJsonName(entry.name)) {
           if (isRootNonSidecar(entry.dir, entry.name)) {
             await t.body.cancel();
+          } else if (jsonTooLarge(entry, problems)) {
+            await t.body.cancel();
+            p.json = { kind: "other" };
           } else {
             // Read outside `readJsonInfo`: a body cut short is the archive's problem, not the file's.
             const text = await new Response(exactLength(t.body, t.header.size)).text();

@@ -106,8 +106,16 @@ export class EntryCheck implements ByteCheck {
     readonly size: number,
   ) {}
   update(chunk: Uint8Array): void {
-    this.#crc = zlib.crc32(chunk, this.#crc);
     this.#got += chunk.byteLength;
+    // Stop at once, not at the end: a lying size (a zip bomb) would fill memory or the disk first.
+    if (this.#got > this.size) throw this.tooLong();
+    this.#crc = zlib.crc32(chunk, this.#crc);
+  }
+  /** The error of bytes past the size the directory gives. */
+  tooLong(): Error {
+    return new Error(
+      `entry "${this.entry.inner}" is corrupt: longer than the ${this.size} bytes its directory says`,
+    );
   }
   finish(): void {
     if (this.#got !== this.size) {
@@ -156,11 +164,20 @@ export function fromZipJs(index: number, z: Entry): Listed {
 /** A small entry's raw bytes inflated and checked (size, CRC-32). */
 export function checkedSmall(raw: Uint8Array, z: ZipData, entry: TakeoutEntry): Uint8Array {
   if (raw.length !== z.compressedSize) throw new Error(`entry "${entry.inner}" is cut short`);
-  const data = z.method === DEFLATED ? new Uint8Array(zlib.inflateRawSync(raw)) : raw;
   const check = new EntryCheck(entry, entry.crc32, entry.size);
+  const data = z.method === DEFLATED ? inflateAtMost(raw, entry.size, check) : raw;
   check.update(data);
   check.finish();
   return data;
+}
+
+/** Inflates `raw`, refusing to make more than `size` bytes of it (`check` says why). */
+function inflateAtMost(raw: Uint8Array, size: number, check: EntryCheck): Uint8Array {
+  try {
+    return new Uint8Array(zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }));
+  } catch (err) {
+    throw err instanceof RangeError ? check.tooLong() : err;
+  }
 }
 
 /** Bytes of a local header's fixed part. */
