@@ -54,7 +54,17 @@ Deno.test("rule 1: an edited copy with a counter takes the un-numbered original'
     "-편집됨",
     "-編集済み",
     "-编辑",
+    "-已编辑",
+    "-已編輯",
     "-editat",
+    "-editada",
+    "-отредактировано",
+    "-відредаговано",
+    "-diedit",
+    "-đã chỉnh sửa",
+    "-แก้ไขแล้ว",
+    "-संपादित",
+    "-تم التعديل",
   ];
   for (const [i, suffix] of suffixes.entries()) {
     const n = (i % 3) + 1;
@@ -333,6 +343,8 @@ Deno.test("rule 7: a live-photo video without its image takes the image's sideca
     ["IMG_0170(1).MP4", "IMG_0170.HEIC.supplemental-metadata(1).json"],
     ["IMG_5012.MP4", "IMG_5012.heic.supplemental-metadata.json"],
     ["Фото_отпуск.MOV", "Фото_отпуск.HEIC.supplemental-metadata.json"],
+    // A literal (1) in the title and a counter (GPTH Neo#123): the counter stays in the stem.
+    ["FullSizeRender(1)(1).MP4", "FullSizeRender(1)(1).HEIC.supplemental-metadata.json"],
   ];
   for (const [i, [video, json]] of cases.entries()) {
     await t.step(`${video} with only ${json}`, () => {

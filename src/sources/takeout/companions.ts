@@ -8,7 +8,11 @@ import type { JsonFile } from "./read_takeout.ts";
 import type { MatchedMedia, MediaRole } from "./matched.ts";
 import { sidecarCandidates, splitName, wasCut } from "./sidecar_names.ts";
 
-/** Suffixes Google gives edited copies, by language (takeout-format.md §1.6). */
+/**
+ * Suffixes Google gives edited copies, by language (takeout-format.md §1.6, and the lists of
+ * immich-go and GPTH Neo). A suffix binds only to an original's sidecar, so an unconfirmed one
+ * costs nothing where Google never wrote it.
+ */
 const EDITED_SUFFIXES = [
   "-edited",
   "-bearbeitet",
@@ -18,8 +22,11 @@ const EDITED_SUFFIXES = [
   "-edytowane",
   "-編集済み",
   "-编辑",
+  "-已编辑",
+  "-已編輯",
   "-ha editado",
   "-editado",
+  "-editada",
   "-editat",
   "-redigeret",
   "-redigert",
@@ -29,8 +36,15 @@ const EDITED_SUFFIXES = [
   "-upravené",
   "-szerkesztett",
   "-изменено",
+  "-отредактировано",
+  "-відредаговано",
   "-düzenlendi",
   "-편집됨",
+  "-diedit",
+  "-đã chỉnh sửa",
+  "-แก้ไขแล้ว",
+  "-संपादित",
+  "-تم التعديل",
 ];
 
 /** Suffixes of Google's creations from one photo (GPTH "extras"), any case: `-EFFECTS`. */
@@ -192,9 +206,13 @@ export function bindCompanions(
   }
 }
 
-/** The sidecar Google would have written for a file called `name`, if the export has it. */
+/**
+ * The sidecar Google would have written for a file called `name`, if the export has it: every
+ * tier the pairing itself tries, so `FullSizeRender(1)(1).MP4` finds the sidecar its missing
+ * `FullSizeRender(1)(1).HEIC` would have paired with (the counter kept in the stem).
+ */
 function findSidecar(name: string, lookup: SidecarLookup): JsonFile | undefined {
-  for (const tier of sidecarCandidates(name).slice(0, 2)) {
+  for (const tier of sidecarCandidates(name)) {
     for (const c of tier) {
       const j = lookup(c);
       if (j) return j;
