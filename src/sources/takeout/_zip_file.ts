@@ -3,8 +3,17 @@
  * reads, data ranges as native streams on their own handles; and zip.js's listing of it, opened
  * only for what our own directory reader leaves to zip.js.
  */
-import { type Entry, Reader, ZipReader } from "@zip.js/zip.js";
+import type { Entry, ZipReader } from "@zip.js/zip.js";
 import { PositionalFile } from "../../files/positional_file.ts";
+
+/**
+ * zip.js, loaded when an archive first needs it: our own directory reader lists what Google
+ * writes, and loading zip.js costs a start some 25 ms (55 ms from a cold disk).
+ */
+let zipJs: Promise<typeof import("@zip.js/zip.js")> | undefined;
+function loadZipJs(): Promise<typeof import("@zip.js/zip.js")> {
+  return zipJs ??= import("@zip.js/zip.js");
+}
 
 /** Read size of entry bodies. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -12,23 +21,27 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Thrown into zip.js to stop `getData` once the local header is read, before any data. */
 export const PROBED = new Error("local header probed");
 
-/** Zip central-directory reads go through one handle; entry bodies open their own. */
-export class FileRangeReader extends Reader<string> {
+/**
+ * Zip central-directory reads go through one handle; entry bodies open their own. zip.js takes it
+ * as its reader as it is (it asks for `init`, `size`, `readUint8Array` and `createReadable`).
+ */
+export class FileRangeReader {
   #path: string;
   #file: Deno.FsFile | undefined;
+  /** The file's size, once `init` ran. */
+  size = 0;
 
   constructor(path: string) {
-    super(path);
     this.#path = path;
   }
 
-  override async init(): Promise<void> {
+  async init(): Promise<void> {
     if (this.#file) return;
     this.#file = await Deno.open(this.#path, { read: true });
     this.size = (await this.#file.stat()).size;
   }
 
-  override readUint8Array(index: number, length: number): Promise<Uint8Array> {
+  readUint8Array(index: number, length: number): Promise<Uint8Array> {
     return Promise.resolve(this.readSync(index, length));
   }
 
@@ -66,7 +79,7 @@ export class FileRangeReader extends Reader<string> {
    * A range as a native stream of positional reads: entries are read side by side through the
    * handle `readAt` shares, with no open or seek per entry.
    */
-  override createReadable(
+  createReadable(
     options: { offset?: number; size?: number; chunkSize?: number } = {},
   ): ReadableStream<Uint8Array> {
     if (this.probing) {
@@ -98,6 +111,11 @@ export class FileRangeReader extends Reader<string> {
         controller.enqueue(r === want ? buf : buf.subarray(0, r));
       },
     });
+  }
+
+  /** The whole file as a stream, as zip.js's own readers have it. */
+  get readable(): ReadableStream<Uint8Array> {
+    return this.createReadable();
   }
 
   /** The handle of `readAt` and `createReadable`: positional reads, any number at once. */
@@ -173,11 +191,14 @@ export class ZipJsListing {
 
   async #next(): Promise<boolean> {
     // zip.js would stop the whole listing at an unsafe name; our caller skips just that entry.
-    this.#reader ??= new ZipReader(this.#file, {
-      useWebWorkers: false,
-      filenameEncoding: "utf-8",
-      filenameValidation: "tolerant",
-    });
+    if (!this.#reader) {
+      const { ZipReader } = await loadZipJs();
+      this.#reader = new ZipReader(this.#file, {
+        useWebWorkers: false,
+        filenameEncoding: "utf-8",
+        filenameValidation: "tolerant",
+      });
+    }
     this.#entries ??= this.#reader.getEntriesGenerator();
     const r = await this.#entries.next();
     if (r.done) {
