@@ -9,7 +9,7 @@ import { matchTree } from "../src/sources/takeout/match.ts";
 import type { MatchedMedia, MatchResult } from "../src/sources/takeout/match.ts";
 import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
 import { chooseCaptureTime } from "../src/sources/takeout/metadata.ts";
-import { yearOfFolder } from "../src/sources/takeout/tree_rules.ts";
+import { place, yearOfFolder } from "../src/sources/takeout/tree_rules.ts";
 import { dateFromFileName } from "../src/layout/mod.ts";
 import { importTakeout } from "../src/sources/takeout/import.ts";
 import { MediaIndex } from "../src/index/mod.ts";
@@ -449,6 +449,9 @@ Deno.test("rule 9: a folder that is neither a year folder nor special is an albu
     ["Corbeille", "trash"],
     ["Locked Folder", "locked"],
     ["Failed Videos", "failed"],
+    ["归档文件", "archive"],
+    ["Archivieren", "archive"],
+    ["Archiveren", "archive"],
   ];
   const r = matchTree(
     [...albums, ...special.map(([d]) => d)].map((d) => entry("a.jpg", d)),
@@ -469,6 +472,29 @@ Deno.test("rule 9: a folder that is neither a year folder nor special is an albu
   }
 });
 
+Deno.test("the Google Photos folder is found by its name in every language", async (t) => {
+  const roots = [
+    "Google Photos",
+    "Google Fotos",
+    "Google Foto",
+    "Google Foto_s",
+    "Fotky Google",
+    "Google Фото",
+    "Google 相册",
+    "Google フォト",
+  ];
+  for (const root of roots) {
+    await t.step(`${root}/Photos from 2018/a.jpg, with and without Takeout/ above it`, () => {
+      for (const path of [[root, "Photos from 2018", "a.jpg"], ["Takeout", root, "x", "a.jpg"]]) {
+        const placed = place(path, false);
+        assert.equal(placed?.root, root);
+        assert.equal(placed?.known, true);
+        assert.deepEqual(placed?.rest, path.slice(path.indexOf(root) + 1));
+      }
+    });
+  }
+});
+
 Deno.test("rule 10: the year folder dates what sidecar, EXIF and name cannot", async (t) => {
   const years: [string, number][] = [
     ["Photos from 2005", 2005],
@@ -481,6 +507,8 @@ Deno.test("rule 10: the year folder dates what sidecar, EXIF and name cannot", a
     ["Photos de 2014", 2014],
     ["Foto dal 2015", 2015],
     ["Foto's uit 2016", 2016],
+    ["Foto da 2002", 2002],
+    ["Foto_s van 2018", 2018],
     ["Zdjęcia z 2017", 2017],
     ["Fotky z roku 2018", 2018],
     ["Фото за 2019", 2019],
@@ -573,6 +601,20 @@ Deno.test("rule 11: file-name dates of every camera and app, from 1800 on", asyn
     ["1850_03_15_Familienfoto.jpg", "1850-03-15T00:00:00.000Z"],
     ["Scan_18991231.jpg", "1899-12-31T00:00:00.000Z"],
     ["Oma 1923-04-05 Hochzeit.jpg", "1923-04-05T00:00:00.000Z"],
+    // 12-hour times: the hour may have one digit, and AM/PM moves it.
+    ["WhatsApp Image 2023-11-03 at 1.15.53 PM.jpeg", "2023-11-03T13:15:53.000Z"],
+    ["WhatsApp Image 2024-09-15 at 10.28.28 PM.jpeg", "2024-09-15T22:28:28.000Z"],
+    ["WhatsApp Image 2021-09-08 at 2.37.50 PM (2).jpeg", "2021-09-08T14:37:50.000Z"],
+    ["Screen Shot 2019-04-11 at 12.48.43 AM.png", "2019-04-11T00:48:43.000Z"],
+    ["Screen Shot 2012-11-30 at 12.33.38 PM.png", "2012-11-30T12:33:38.000Z"],
+    ["Screenshot 2023-01-05 at 3.04.22\u202fPM.png", "2023-01-05T15:04:22.000Z"],
+    ["Captura de pantalla 2024-07-10 a la(s) 5.16.27 p. m..png", "2024-07-10T17:16:27.000Z"],
+    ["Bildschirmfoto 2015-06-16 um 12.11.56 nachm..png", "2015-06-16T12:11:56.000Z"],
+    // The word between date and time in the tool's language, and ShadowPlay's " - ".
+    ["Bildschirmfoto 2022-10-02 um 18.01.39.png", "2022-10-02T18:01:39.000Z"],
+    ["Capture d’écran 2025-01-17 à 20.58.03.png", "2025-01-17T20:58:03.000Z"],
+    ["WhatsApp Image 2025-07-12 à 16.06.43_fee671c9.jpg", "2025-07-12T16:06:43.000Z"],
+    ["Desktop 2020.07.05 - 20.33.54.01.mp4", "2020-07-05T20:33:54.000Z"],
   ];
   for (const [name, iso] of cases) {
     await t.step(name, () => assert.equal(dateFromFileName(name)?.toISOString(), iso));

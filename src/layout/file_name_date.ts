@@ -1,16 +1,27 @@
 /** SPEC "Dates": the last resort, a capture date written into the file name by a camera or app. */
 
 /**
- * A date (YYYY MM DD, one separator used twice or none) and an optional time (HH MM SS with one
- * separator used twice or none, or `11h47m52s`), then optional milliseconds: 3 digits, or 4 in
- * the 18-digit stamps some phones write (`201801261147521000`). Digits either side are refused so
- * `IMG_0001` or a long number is no date. Covers IMG_20200229_084052, PXL_20230101_123456789,
- * 2020-02-29 08.40.52, Screenshot_2020-02-29-08-40-52-647, VID-20200229-WA0001,
- * WhatsApp Image 2020-02-29 at 08.40.52, Snapchat-2020-02-29_08h40m52s.
+ * A date (YYYY MM DD, one separator used twice or none) and an optional time, then optional
+ * milliseconds (3 digits, or 4 in the 18-digit stamps some phones write: `201801261147521000`) and
+ * an optional AM/PM. Digits either side are refused so `IMG_0001` or a long number is no date.
+ * Between date and time: nothing, one of `-_ T.`, ` - `, or the word a screenshot tool or
+ * WhatsApp writes in its language (`at`, `à`, `um`, `a la(s)`, `alle`, `om`, `kl.`). The time is
+ * HH MM SS (one separator used twice, or none), `11h47m52s`, or a 12-hour `1.15.53 PM`.
+ * Covers IMG_20200229_084052, PXL_20230101_123456789, 2020-02-29 08.40.52,
+ * Screenshot_2020-02-29-08-40-52-647, VID-20200229-WA0001, WhatsApp Image 2020-02-29 at 8.40.52
+ * PM, Bildschirmfoto 2020-02-29 um 08.40.52, Snapchat-2020-02-29_08h40m52s.
  */
-const DATE_IN_NAME =
-  /(?<!\d)(?<y>\d{4})(?<ds>[-_.]?)(?<mo>\d{2})\k<ds>(?<d>\d{2})(?:(?: at |[-_ T.]?)(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})|h(?<mi2>\d{2})m(?<s2>\d{2})s?)(?:[-_.,]?(?<ms>\d{3})\d?)?)?(?!\d)/g;
-
+const DATE_IN_NAME = new RegExp(
+  String.raw`(?<!\d)(?<y>\d{4})(?<ds>[-_.]?)(?<mo>\d{2})\k<ds>(?<d>\d{2})` +
+    String.raw`(?:(?: (?:at|à|um|a las?|a la\(s\)|alle|om|kl\.?) | - |[-_ T.]?)` +
+    String
+      .raw`(?:(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})|h(?<mi2>\d{2})m(?<s2>\d{2})s?)` +
+    String.raw`|(?<h1>\d)(?<ts1>[.:])(?<mi1>\d{2})\k<ts1>(?<s1>\d{2}))` +
+    String.raw`(?:[-_.,]?(?<ms>\d{3})\d?)?` +
+    String
+      .raw`(?:[ \u00a0\u202f]?(?:(?<ap>[AaPp])\.? ?[Mm]\.?(?![A-Za-z])|(?<de>nachm|vorm)\.))?)?(?!\d)`,
+  "g",
+);
 /** Years a file name date is believed for: scanned prints go back to the 1800s. */
 const MIN_YEAR = 1800;
 const MAX_YEAR = 2099;
@@ -22,9 +33,11 @@ function daysInMonth(year: number, month: number): number {
 /** The first valid date written in a file name, as UTC; undefined when there is none. */
 export function dateFromFileName(name: string): Date | undefined {
   for (const match of name.matchAll(DATE_IN_NAME)) {
-    const { y, mo, d, h, ms } = match.groups!;
-    const mi = match.groups!.mi ?? match.groups!.mi2;
-    const s = match.groups!.s ?? match.groups!.s2;
+    const g = match.groups!;
+    const { y, mo, d, ms } = g;
+    const h = g.h ?? g.h1;
+    const mi = g.mi ?? g.mi2 ?? g.mi1;
+    const s = g.s ?? g.s2 ?? g.s1;
     const year = Number(y);
     const month = Number(mo);
     const day = Number(d);
@@ -33,8 +46,15 @@ export function dateFromFileName(name: string): Date | undefined {
     let hours = 0, minutes = 0, seconds = 0, millis = 0;
     if (h !== undefined) {
       // A date with an impossible time still dates the file; the digits were something else.
-      if (Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 59) {
-        hours = Number(h);
+      const half = g.ap?.toLowerCase() ?? (g.de === "nachm" ? "p" : g.de === "vorm" ? "a" : "");
+      // 12 AM is midnight, 12 PM noon; a 24-hour time followed by PM keeps its hour.
+      const hour = half === "p" && Number(h) < 12
+        ? Number(h) + 12
+        : half === "a" && Number(h) === 12
+        ? 0
+        : Number(h);
+      if (hour <= 23 && Number(mi) <= 59 && Number(s) <= 59) {
+        hours = hour;
         minutes = Number(mi);
         seconds = Number(s);
         millis = ms === undefined ? 0 : Number(ms);

@@ -11,6 +11,9 @@ const PHOTOS_FOLDER_NAMES = new Set(
     "Google Photos",
     "Google Fotos",
     "Google Foto",
+    // Dutch: Google writes the apostrophe of "Foto's" as "_" (GPTH Neo#106).
+    "Google Foto_s",
+    "Google Foto's",
     "Google Fotó",
     "Google Fotók",
     "Fotky Google",
@@ -33,9 +36,12 @@ const PHOTOS_FOLDER_NAMES = new Set(
   ].map((n) => n.normalize("NFC").toLowerCase()),
 );
 
-/** `Photos from 2019`, any case, and the localised forms some exports use (GPTH Neo 5.1.0). */
+/**
+ * `Photos from 2019`, any case, and the localised forms exports use (GPTH Neo 5.1.0; Italian
+ * `Foto da` in Neo#100, Dutch `Foto_s van` in Neo#106: Google writes the apostrophe as `_`).
+ */
 export const YEAR_FOLDER =
-  /^(?:Photos from|Fotos von|Fotos del|Fotos de|Photos de|Foto dal|Foto del|Foto's uit|Zdjęcia z|Fotky z roku|Фото за) ((?:1[89]|20)\d\d)$/i;
+  /^(?:Photos from|Fotos von|Fotos del|Fotos de|Photos de|Foto da|Foto dal|Foto del|Foto[_'’]s (?:van|uit)|Zdjęcia z|Fotky z roku|Фото за) ((?:1[89]|20)\d\d)$/i;
 
 /** The year a year folder (`Photos from 2005`) is named after; undefined for other folders. */
 export function yearOfFolder(name: string): number | undefined {
@@ -123,6 +129,10 @@ const SPECIAL_FOLDERS: [FolderKind, string[]][] = [
     "arkiv",
     "arkisto",
     "アーカイブ",
+    // Chinese (immich-go#537), and Google's German and Dutch verbs for it (GPTH Neo's list).
+    "归档文件",
+    "archivieren",
+    "archiveren",
   ]],
   ["trash", [
     "trash",
