@@ -615,6 +615,8 @@ Deno.test("rule 11: file-name dates of every camera and app, from 1800 on", asyn
     ["Capture d’écran 2025-01-17 à 20.58.03.png", "2025-01-17T20:58:03.000Z"],
     ["WhatsApp Image 2025-07-12 à 16.06.43_fee671c9.jpg", "2025-07-12T16:06:43.000Z"],
     ["Desktop 2020.07.05 - 20.33.54.01.mp4", "2020-07-05T20:33:54.000Z"],
+    // Samsung's burst number after "_" is no millisecond (immich-go's samsung tests).
+    ["20231207_101605_031.jpg", "2023-12-07T10:16:05.000Z"],
   ];
   for (const [name, iso] of cases) {
     await t.step(name, () => assert.equal(dateFromFileName(name)?.toISOString(), iso));

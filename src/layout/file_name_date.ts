@@ -2,8 +2,8 @@
 
 /**
  * A date (YYYY MM DD, one separator used twice or none) and an optional time, then optional
- * milliseconds (3 digits, or 4 in the 18-digit stamps some phones write: `201801261147521000`) and
- * an optional AM/PM. Digits either side are refused so `IMG_0001` or a long number is no date.
+ * milliseconds (3 digits after `-`, `.`, `,` or none, or 4 in the 18-digit stamps some phones
+ * write: `201801261147521000`; after `_` Samsung writes a burst number) and an optional AM/PM. Digits either side are refused so `IMG_0001` or a long number is no date.
  * Between date and time: nothing, one of `-_ T.`, ` - `, or the word a screenshot tool or
  * WhatsApp writes in its language (`at`, `à`, `um`, `a la(s)`, `alle`, `om`, `kl.`). The time is
  * HH MM SS (one separator used twice, or none), `11h47m52s`, or a 12-hour `1.15.53 PM`.
@@ -17,7 +17,7 @@ const DATE_IN_NAME = new RegExp(
     String
       .raw`(?:(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})|h(?<mi2>\d{2})m(?<s2>\d{2})s?)` +
     String.raw`|(?<h1>\d)(?<ts1>[.:])(?<mi1>\d{2})\k<ts1>(?<s1>\d{2}))` +
-    String.raw`(?:[-_.,]?(?<ms>\d{3})\d?)?` +
+    String.raw`(?:[-.,]?(?<ms>\d{3})\d?)?` +
     String
       .raw`(?:[ \u00a0\u202f]?(?:(?<ap>[AaPp])\.? ?[Mm]\.?(?![A-Za-z])|(?<de>nachm|vorm)\.))?)?(?!\d)`,
   "g",
