@@ -1,27 +1,36 @@
 /** SPEC "Dates": the last resort, a capture date written into the file name by a camera or app. */
 
+/** YYYY MM DD, one separator used twice or none. */
+const DATE = String.raw`(?<y>\d{4})(?<ds>[-_.]?)(?<mo>\d{2})\k<ds>(?<d>\d{2})`;
 /**
- * A date (YYYY MM DD, one separator used twice or none) and an optional time, then optional
- * milliseconds (3 digits after `-`, `.`, `,` or none, or 4 in the 18-digit stamps some phones
- * write: `201801261147521000`; after `_` Samsung writes a burst number) and an optional AM/PM. Digits either side are refused so `IMG_0001` or a long number is no date.
  * Between date and time: nothing, one of `-_ T.`, ` - `, or the word a screenshot tool or
- * WhatsApp writes in its language (`at`, `à`, `um`, `a la(s)`, `alle`, `om`, `kl.`). The time is
- * HH MM SS (one separator used twice, or none), `11h47m52s`, or a 12-hour `1.15.53 PM`.
- * Covers IMG_20200229_084052, PXL_20230101_123456789, 2020-02-29 08.40.52,
+ * WhatsApp writes in its language (`at`, `à`, `um`, `a la(s)`, `alle`, `om`, `kl.`).
+ */
+const JOIN = String.raw`(?: (?:at|à|um|a las?|a la\(s\)|alle|om|kl\.?) | - |[-_ T.]?)`;
+/** HH MM SS (one separator used twice, or none), `11h47m52s`, or a one-digit hour `1.15.53`. */
+const TIME = String.raw`(?:(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})` +
+  String.raw`|h(?<mi2>\d{2})m(?<s2>\d{2})s?)` +
+  String.raw`|(?<h1>\d)(?<ts1>[.:])(?<mi1>\d{2})\k<ts1>(?<s1>\d{2}))`;
+/**
+ * Milliseconds: 3 digits after `-`, `.`, `,` or none, or 4 in the 18-digit stamps some phones
+ * write (`201801261147521000`); after `_` Samsung writes a burst number, no millisecond.
+ */
+const MILLIS = String.raw`(?:[-.,]?(?<ms>\d{3})\d?)?`;
+/** AM/PM as English, Spanish (`p. m.`) and German (`nachm.`) write it, after any space. */
+const HALF = String.raw`(?:[ \u00a0\u202f]?` +
+  String.raw`(?:(?<ap>[AaPp])\.? ?[Mm]\.?(?![A-Za-z])|(?<de>nachm|vorm)\.))?`;
+
+/**
+ * A date and an optional time; digits either side are refused so `IMG_0001` or a long number is
+ * no date. Covers IMG_20200229_084052, PXL_20230101_123456789, 2020-02-29 08.40.52,
  * Screenshot_2020-02-29-08-40-52-647, VID-20200229-WA0001, WhatsApp Image 2020-02-29 at 8.40.52
  * PM, Bildschirmfoto 2020-02-29 um 08.40.52, Snapchat-2020-02-29_08h40m52s.
  */
 const DATE_IN_NAME = new RegExp(
-  String.raw`(?<!\d)(?<y>\d{4})(?<ds>[-_.]?)(?<mo>\d{2})\k<ds>(?<d>\d{2})` +
-    String.raw`(?:(?: (?:at|à|um|a las?|a la\(s\)|alle|om|kl\.?) | - |[-_ T.]?)` +
-    String
-      .raw`(?:(?<h>\d{2})(?:(?<ts>[-.:_]?)(?<mi>\d{2})\k<ts>(?<s>\d{2})|h(?<mi2>\d{2})m(?<s2>\d{2})s?)` +
-    String.raw`|(?<h1>\d)(?<ts1>[.:])(?<mi1>\d{2})\k<ts1>(?<s1>\d{2}))` +
-    String.raw`(?:[-.,]?(?<ms>\d{3})\d?)?` +
-    String
-      .raw`(?:[ \u00a0\u202f]?(?:(?<ap>[AaPp])\.? ?[Mm]\.?(?![A-Za-z])|(?<de>nachm|vorm)\.))?)?(?!\d)`,
+  String.raw`(?<!\d)${DATE}(?:${JOIN}${TIME}${MILLIS}${HALF})?(?!\d)`,
   "g",
 );
+
 /** Years a file name date is believed for: scanned prints go back to the 1800s. */
 const MIN_YEAR = 1800;
 const MAX_YEAR = 2099;
