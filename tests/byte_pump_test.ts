@@ -22,8 +22,8 @@ function lengthCheck(want: number): ByteCheck & { finished: boolean } {
 async function spyOnOpen(fn: () => Promise<void>): Promise<PositionalFile[]> {
   const open = PositionalFile.open;
   const opened: PositionalFile[] = [];
-  PositionalFile.open = async (path) => {
-    const file = await open(path);
+  PositionalFile.open = async (path, opts) => {
+    const file = await open(path, opts);
     opened.push(file);
     return file;
   };
@@ -33,6 +33,12 @@ async function spyOnOpen(fn: () => Promise<void>): Promise<PositionalFile[]> {
     PositionalFile.open = open;
   }
   return opened;
+}
+
+/** Whether `path` is on an ext4 file system (which takes direct reads). */
+async function isExt4(path: string): Promise<boolean> {
+  const out = await new Deno.Command("stat", { args: ["-f", "-c", "%T", path] }).output();
+  return out.success && new TextDecoder().decode(out.stdout).trim() === "ext2/ext3";
 }
 
 /** Whether reads of `file` are still accepted. */
@@ -125,6 +131,47 @@ Deno.test("RangePump reads a range exactly and closes the handles it kept", asyn
         );
       },
     );
+    await t.step("direct reads give exactly the range, whatever its alignment", async () => {
+      const own = new RangePump();
+      const mib = 1024 * 1024;
+      const ranges: [number, number][] = [
+        [0, 0],
+        [0, 1],
+        [1, 4095],
+        [4095, 2],
+        [4096, 4096],
+        [100, mib + 5000],
+        [3 * mib - 10, 15],
+        [4097, 2 * mib + 3],
+      ];
+      const opened = await spyOnOpen(async () => {
+        for (const [offset, size] of ranges) {
+          const parts: Uint8Array<ArrayBuffer>[] = [];
+          const check = lengthCheck(size);
+          await own.pump({ path, offset, size }, (c) => void parts.push(c.slice()), {
+            keepHandle: true,
+            direct: true,
+            check,
+          });
+          const got = new Uint8Array(await new Blob(parts).arrayBuffer());
+          assert.deepEqual(got, bytes.subarray(offset, offset + size), `${offset}+${size}`);
+          assert.ok(check.finished);
+        }
+        // Past the end: what the file has, and the check says the rest is missing.
+        await assert.rejects(
+          own.pump({ path, offset: bytes.length - 3, size: 10 }, () => {}, {
+            keepHandle: true,
+            direct: true,
+            check: lengthCheck(10),
+          }),
+          /got 3 of 10/,
+        );
+      });
+      own.close();
+      // On a file system that takes O_DIRECT (ext4, xfs) the reads above went around the cache.
+      assert.equal(opened.length, 1);
+      if (Deno.build.os === "linux" && (await isExt4(path))) assert.equal(opened[0].direct, true);
+    });
     await t.step("a file closed under a read in flight is closed once it lands", async () => {
       const file = await PositionalFile.open(path);
       const buf = new Uint8Array(1024);

@@ -3,7 +3,7 @@
  * handles: at a few hundred MB/s a fresh zeroed megabyte or a new open per read costs real time.
  */
 
-import { PositionalFile } from "./positional_file.ts";
+import { alignedBuffer, DIRECT_ALIGN, PositionalFile } from "./positional_file.ts";
 
 /** Receives bytes; the chunk is reused once it returns. `true` stops the read. */
 export type ChunkSink = (chunk: Uint8Array) => Promise<boolean | void> | boolean | void;
@@ -59,6 +59,12 @@ export interface RangePumpOptions {
   check?: ByteCheck;
   /** Keep the file open for the next ranges of it (many entries of one archive). */
   keepHandle?: boolean;
+  /**
+   * With `keepHandle`: read around the page cache where the file system allows it (see
+   * `PositionalOpenOptions.direct`), for a big file read once. The sink still gets the range's
+   * bytes only.
+   */
+  direct?: boolean;
 }
 
 /** Buffer of one `read()`: big enough that the per-read cost of an async read is noise. */
@@ -72,6 +78,8 @@ const MAX_BUFFERS = 16;
  */
 export class RangePump {
   #buffers: Uint8Array[] = [];
+  /** Buffers of direct reads: aligned, and `DIRECT_ALIGN` longer for a range's unaligned ends. */
+  #alignedBuffers: Uint8Array[] = [];
   /** Files kept open (or being opened), by path. */
   #files = new Map<string, PositionalFile | Promise<PositionalFile>>();
 
@@ -79,22 +87,33 @@ export class RangePump {
   async pump(range: FileRange, sink: ChunkSink, opts: RangePumpOptions = {}): Promise<void> {
     const { path, offset, size } = range;
     const { check, keepHandle = false } = opts;
-    const file = keepHandle ? await this.#keptFile(path) : await PositionalFile.open(path);
+    const file = keepHandle
+      ? await this.#keptFile(path, opts.direct === true)
+      : await PositionalFile.open(path);
+    const direct = file.direct;
     // Two buffers: the next read runs (off the main thread) while the sink hashes this chunk.
-    const bufs = [this.#takeBuffer(), this.#takeBuffer()];
-    let pending: Promise<number> | undefined;
+    const bufs = [this.#takeBuffer(file), this.#takeBuffer(file)];
+    let pending: Promise<Uint8Array> | undefined;
     try {
       let left = size;
       let turn = 0;
-      const readInto = (buf: Uint8Array) =>
-        file.read(left < buf.length ? buf.subarray(0, left) : buf, offset + size - left);
+      /** The next up to PUMP_BYTES of the range, read into `buf`; empty at the file's end. */
+      const readInto = async (buf: Uint8Array): Promise<Uint8Array> => {
+        const at = offset + size - left;
+        const want = Math.min(left, PUMP_BYTES);
+        if (!direct) return buf.subarray(0, await file.read(buf.subarray(0, want), at));
+        // Aligned around the range: the bytes before and after it are read and left out.
+        const skip = at % DIRECT_ALIGN;
+        const length = Math.ceil((skip + want) / DIRECT_ALIGN) * DIRECT_ALIGN;
+        const got = await file.read(buf.subarray(0, length), at - skip);
+        return buf.subarray(skip, Math.max(skip, Math.min(got, skip + want)));
+      };
       pending = left > 0 ? readInto(bufs[0]) : undefined;
       while (pending) {
-        const r = await pending;
+        const chunk = await pending;
         pending = undefined;
-        if (r === 0) break;
-        const chunk = bufs[turn].subarray(0, r);
-        left -= r;
+        if (chunk.length === 0) break;
+        left -= chunk.length;
         turn ^= 1;
         pending = left > 0 ? readInto(bufs[turn]) : undefined;
         check?.update(chunk);
@@ -105,7 +124,7 @@ export class RangePump {
     } finally {
       // A read still in flight must land before its buffer is reused.
       await pending?.catch(() => {});
-      for (const b of bufs) this.#giveBuffer(b);
+      for (const b of bufs) this.#giveBuffer(b, direct);
       if (!keepHandle) file.close();
     }
   }
@@ -120,18 +139,20 @@ export class RangePump {
     }
   }
 
-  #takeBuffer(): Uint8Array {
-    return this.#buffers.pop() ?? new Uint8Array(PUMP_BYTES);
+  #takeBuffer(file: PositionalFile): Uint8Array {
+    if (!file.direct) return this.#buffers.pop() ?? new Uint8Array(PUMP_BYTES);
+    return this.#alignedBuffers.pop() ?? alignedBuffer(PUMP_BYTES + DIRECT_ALIGN);
   }
 
-  #giveBuffer(buf: Uint8Array): void {
-    if (this.#buffers.length < MAX_BUFFERS) this.#buffers.push(buf);
+  #giveBuffer(buf: Uint8Array, aligned: boolean): void {
+    const pool = aligned ? this.#alignedBuffers : this.#buffers;
+    if (pool.length < MAX_BUFFERS) pool.push(buf);
   }
 
-  async #keptFile(path: string): Promise<PositionalFile> {
+  async #keptFile(path: string, direct: boolean): Promise<PositionalFile> {
     const kept = this.#files.get(path);
     if (kept) return await kept;
-    const opening = PositionalFile.open(path);
+    const opening = PositionalFile.open(path, { direct });
     this.#files.set(path, opening);
     try {
       const file = await opening;

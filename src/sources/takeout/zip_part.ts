@@ -221,7 +221,7 @@ export class ZipPart implements TakeoutPart {
         if ((await sink(part)) === true) return stopped = true;
       }
       return pos >= start + size;
-    }, { keepHandle: true });
+    }, { keepHandle: true, direct: true });
     if (!usable) return false;
     // A file ended early (`pos` short of the data's end) is reported by the check.
     if (!stopped) check.finish();
@@ -262,7 +262,8 @@ export class ZipPart implements TakeoutPart {
       return this.#pump.pump(
         { path: this.path, offset: z.dataOffset, size: z.compressedSize },
         sink,
-        { check, keepHandle: true },
+        // An archive is read once, front to back: around the page cache, with no kernel copy.
+        { check, keepHandle: true, direct: true },
       );
     }
     const raw = file.createReadable({ offset: z.dataOffset, size: z.compressedSize });
