@@ -1,5 +1,5 @@
 /** `gphotos-sync takeout TARGET PATH...`: import Google Takeout archives or extracted folders. */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { checkTakeout } from "../sources/takeout/read_takeout.ts";
 import { importTakeoutAndLink, type TakeoutRunReport } from "../sync/takeout_run.ts";
@@ -7,7 +7,8 @@ import type { CliContext, GlobalOptions } from "./context.ts";
 import { formatBytes } from "./reporter.ts";
 import { openLocalSession } from "./session.ts";
 import { createReporter } from "./reporter.ts";
-import { MediaIndex } from "../index/mod.ts";
+import { INDEX_FILE, MediaIndex } from "../index/mod.ts";
+import { warmFile } from "../files/cache_warmer.ts";
 
 /** Options of `takeout`. */
 export interface TakeoutCommandOptions extends GlobalOptions {
@@ -31,6 +32,8 @@ export async function runTakeout(
   ctx: CliContext,
 ): Promise<number> {
   if (paths.length === 0) throw new UsageError("No Takeout archive or folder given");
+  // A re-import reads most of the index at once: read it ahead while the archives are checked.
+  void warmFile(join(target, INDEX_FILE));
   const resolved = paths.map((p) => resolve(p));
   // A wrong path leaves no new TARGET and no index behind: the inputs are checked first.
   await checkTakeout(resolved);

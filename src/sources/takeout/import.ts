@@ -72,6 +72,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
       },
     });
   } catch (err) {
+    streamed.entries.close();
     if (!opts.dryRun) await clearStagingDir(target);
     throw err;
   }
@@ -82,6 +83,7 @@ export async function importTakeout(opts: ImportTakeoutOptions): Promise<Takeout
     const importer = new Importer(opts, tree, streamed, report);
     await importer.run();
   } finally {
+    streamed.entries.close();
     await tree.close();
     for (const c of streamed.content.values()) if (c.staged) await discardStaged(c.staged);
     if (!opts.dryRun) await clearStagingDir(target);

@@ -4,6 +4,7 @@
  * central directory, or the entry time of a tar or folder, which have no checksum to offer.
  */
 import { resolveInside } from "../../files/atomic_file.ts";
+import { type Warming, warmStats } from "../../files/cache_warmer.ts";
 import { QuickStat } from "../../files/quick_stat.ts";
 import {
   type IndexPort,
@@ -44,10 +45,21 @@ export class KnownEntries {
   #quick = new QuickStat();
   #stat = (path: string) => this.#quick.stat(path);
 
+  /** Stats of the known files on another thread, so a cold disk serves them while pass one runs. */
+  #warming: Warming;
+
   constructor(index: IndexPort, target: string) {
     this.#index = index;
     this.#target = target;
     this.#rows = index.downloadedTakeoutEntries();
+    const paths = new Set<string>();
+    for (const row of this.#rows.values()) if (row.path) paths.add(row.path);
+    this.#warming = warmStats(target, [...paths]);
+  }
+
+  /** Stops warming the caches: the import is over. */
+  close(): void {
+    this.#warming.stop();
   }
 
   /**

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { warmFile, warmStats } from "../src/files/cache_warmer.ts";
+
+Deno.test("warmFile() reads a file through and ignores one that is missing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gphotos-warm-" });
+  try {
+    const path = join(dir, "index.sqlite");
+    await Deno.writeFile(path, new Uint8Array(3 * 1024 * 1024 + 17));
+    // Resolving (not hanging, not throwing) is all a caller may rely on; no handle is left open,
+    // which the test's resource sanitizer checks.
+    await warmFile(path);
+    await warmFile(path, 1000);
+    await warmFile(join(dir, "missing.sqlite"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("warmStats() stats in a worker that ends by itself, or when stopped", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "gphotos-warm-" });
+  try {
+    const names = Array.from({ length: 600 }, (_, i) => `f${i}.jpg`);
+    for (const name of names.slice(0, 300)) await Deno.writeTextFile(join(dir, name), "x");
+    await t.step("600 paths, half of them missing: the worker ends on its own", async () => {
+      // The worker ran its code and said so; the test's sanitizer then sees no worker left.
+      assert.equal(await warmStats(dir, names).done, "done");
+    });
+    await t.step("stopped at once, it ends at once", async () => {
+      const warming = warmStats(dir, names);
+      warming.stop();
+      assert.equal(await warming.done, "stopped");
+    });
+    await t.step("a few paths start no worker", async () => {
+      assert.equal(await warmStats(dir, names.slice(0, 10)).done, "done");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
