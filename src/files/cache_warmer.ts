@@ -4,7 +4,6 @@
  * files it will check with synchronous stats. Nothing here changes what the run sees: the run reads
  * and stats for itself, only faster; every error is ignored.
  */
-import { join } from "node:path";
 
 /** Bytes of a file read ahead at most: a huge index is not worth holding in the cache whole. */
 const WARM_FILE_LIMIT = 256 * 1024 * 1024;
@@ -35,8 +34,9 @@ export async function warmFile(path: string, limit = WARM_FILE_LIMIT): Promise<v
  */
 const STAT_WORKER = `
 self.onmessage = (e) => {
-  for (const path of e.data) {
-    try { Deno.statSync(path); } catch { /* gone: the run sees it too */ }
+  const { root, relPaths } = e.data;
+  for (const rel of relPaths) {
+    try { Deno.statSync(root + "/" + rel); } catch { /* gone: the run sees it too */ }
   }
   self.postMessage(true);
   self.close();
@@ -77,7 +77,8 @@ export function warmStats(root: string, relPaths: string[]): Warming {
       e.preventDefault();
       end("failed");
     };
-    worker.postMessage(relPaths.map((p) => join(root, p)));
+    // Joined there, not here: the main thread only hands the list over.
+    worker.postMessage({ root, relPaths });
   } catch {
     end("failed");
   }
