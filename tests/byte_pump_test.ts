@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { constants } from "node:fs";
 import { type ByteCheck, pumpStream, RangePump } from "../src/files/byte_pump.ts";
 import { PositionalFile } from "../src/files/positional_file.ts";
 
@@ -171,6 +172,27 @@ Deno.test("RangePump reads a range exactly and closes the handles it kept", asyn
       // On a file system that takes O_DIRECT (ext4, xfs) the reads above went around the cache.
       assert.equal(opened.length, 1);
       if (Deno.build.os === "linux" && (await isExt4(path))) assert.equal(opened[0].direct, true);
+    });
+    await t.step("without O_DIRECT (macOS, Windows) a direct range reads as usual", async () => {
+      const fsConstants = constants as { O_DIRECT?: number };
+      const saved = fsConstants.O_DIRECT;
+      fsConstants.O_DIRECT = 0;
+      try {
+        const own = new RangePump();
+        const parts: Uint8Array<ArrayBuffer>[] = [];
+        const opened = await spyOnOpen(() =>
+          own.pump({ path, offset: 4095, size: 70_000 }, (c) => void parts.push(c.slice()), {
+            keepHandle: true,
+            direct: true,
+          })
+        );
+        own.close();
+        assert.equal(opened[0].direct, false);
+        const got = new Uint8Array(await new Blob(parts).arrayBuffer());
+        assert.deepEqual(got, bytes.subarray(4095, 4095 + 70_000));
+      } finally {
+        fsConstants.O_DIRECT = saved;
+      }
     });
     await t.step("a file closed under a read in flight is closed once it lands", async () => {
       const file = await PositionalFile.open(path);
