@@ -81,6 +81,38 @@ Deno.test("takeout command exits 2 for a path that is missing or not a Takeout",
   }
 });
 
+Deno.test("takeout command closes the index it read ahead before it returns", async () => {
+  const dir = await tempDir();
+  try {
+    // An existing TARGET with a big index: the command reads it ahead, then stops at the bad path.
+    // That read must not outlive the command.
+    const target = join(dir, "backup");
+    await Deno.mkdir(target);
+    await Deno.writeFile(join(target, "gphotos.sqlite"), new Uint8Array(64 * 1024 * 1024));
+    const deno = Deno as { open: typeof Deno.open };
+    const open = deno.open;
+    const opened: Deno.FsFile[] = [];
+    deno.open = async (path, options) => {
+      const file = await open(path, options);
+      if (String(path).endsWith("gphotos.sqlite")) opened.push(file);
+      return file;
+    };
+    let r;
+    try {
+      r = await runCli(["takeout", target, join(dir, "nope.zip")], { HOME: dir });
+    } finally {
+      deno.open = open;
+    }
+    assert.equal(r.code, 2);
+    assert.ok(opened.length > 0, "the index was read ahead");
+    for (const file of opened) {
+      assert.throws(() => file.statSync(), "the index is closed when the command returns");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("rule 16: a path that is not a Google Photos Takeout exits 2 and creates nothing", async (t) => {
   const dir = await tempDir();
   try {

@@ -33,7 +33,22 @@ export async function runTakeout(
 ): Promise<number> {
   if (paths.length === 0) throw new UsageError("No Takeout archive or folder given");
   // A re-import reads most of the index at once: read it ahead while the archives are checked.
-  void warmFile(join(target, INDEX_FILE));
+  const warming = warmFile(join(target, INDEX_FILE));
+  try {
+    return await importArchives(target, paths, opts, ctx);
+  } finally {
+    // Long done by then; awaited so that no read of it outlives the command.
+    await warming;
+  }
+}
+
+/** `runTakeout` once the index is being read ahead. */
+async function importArchives(
+  target: string,
+  paths: string[],
+  opts: TakeoutCommandOptions,
+  ctx: CliContext,
+): Promise<number> {
   const resolved = paths.map((p) => resolve(p));
   // A wrong path leaves no new TARGET and no index behind: the inputs are checked first.
   await checkTakeout(resolved);
