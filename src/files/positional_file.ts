@@ -4,7 +4,7 @@
  * (a seek and a read are two operations, and they must not interleave on a shared handle);
  * node:fs's `read` with a position is a single operation off the main thread.
  */
-import { closeSync, constants, open, read, readSync } from "node:fs";
+import { closeSync, constants, open, read } from "node:fs";
 
 /**
  * Offsets, lengths and buffer addresses of direct reads are multiples of this: 4096 serves disks
@@ -54,11 +54,12 @@ export class PositionalFile {
       const fd = await openFd(path, constants.O_RDONLY | constants.O_DIRECT).catch(() => undefined);
       if (fd !== undefined) {
         // A file system may take the flag and still refuse aligned reads: then read as usual.
+        const file = new PositionalFile(path, fd, true);
         try {
-          readSync(fd, alignedBuffer(DIRECT_ALIGN), 0, DIRECT_ALIGN, 0);
-          return new PositionalFile(path, fd, true);
+          await file.read(alignedBuffer(DIRECT_ALIGN), 0);
+          return file;
         } catch {
-          closeSync(fd);
+          file.close();
         }
       }
     }
