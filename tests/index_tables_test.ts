@@ -1,5 +1,7 @@
 /** The index on its own: the same-item rule, album membership, transactions, a private connection. */
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { Statement } from "../src/index/_handle.ts";
 import { MediaIndex } from "../src/index/mod.ts";
 import type { IndexPort, MediaRecord, Source } from "../src/index/mod.ts";
 import { findSameItemElsewhere } from "../src/index/pick_queries.ts";
@@ -149,3 +151,76 @@ Deno.test("MediaIndex keeps its connection private", () =>
     assert.equal("db" in index, false);
     assert.equal("stmt" in index, false);
   }));
+
+Deno.test("rows read in bulk as arrays equal rows read one at a time", async (t) => {
+  await t.step(
+    "every field, nulls, flags and people survive the array form",
+    () =>
+      withIndex((index) => {
+        index.upsertItems([
+          record("full", "takeout", {
+            mimeType: "image/jpeg",
+            width: 4032,
+            height: 3024,
+            cameraMake: "Canon",
+            cameraModel: "EOS 5D",
+            description: "Plage, été",
+            latitude: 43.5,
+            longitude: -1.25,
+            altitude: 12.75,
+            favourite: true,
+            archived: true,
+            trashed: false,
+            videoStatus: "READY",
+            productUrl: "https://photos.google.com/lr/photo/full",
+            people: ["Ana", "Bo"],
+            fidelity: "original",
+          }),
+          record("bare", "library", { captureTime: undefined, dateSource: "none" }),
+          record("live", "takeout", {
+            originalName: "IMG_0001.MP4",
+            mediaType: "video",
+            companionOf: "full",
+            companionRole: "live",
+          }),
+        ]);
+        index.markDownloaded("full", { size: 1234, sha256: "a".repeat(64) });
+        index.markDownloaded("live", { size: 99, sha256: "b".repeat(64) });
+        const bulk = index.allItems();
+        assert.deepEqual(bulk.map((r) => r.id), ["full", "bare", "live"]);
+        for (const row of bulk) assert.deepEqual(row, index.getItem(row.id));
+        assert.deepEqual(bulk[0].people, ["Ana", "Bo"]);
+        assert.equal(bulk[0].favourite, true);
+        assert.equal(bulk[1].captureTime, null);
+
+        index.recordTakeoutEntries([
+          {
+            entry: { key: "Photos from 2021/a.jpg", size: 1234, fingerprint: "crc32:1" },
+            mediaId: "full",
+          },
+          { entry: { key: "Album/a.jpg", size: 1234, fingerprint: "crc32:1" }, mediaId: "full" },
+          {
+            entry: { key: "Photos from 2021/b.jpg", size: 5, fingerprint: "crc32:2" },
+            mediaId: "bare",
+          },
+        ]);
+        const known = index.downloadedTakeoutEntries();
+        // Only items with a file are known; copies of one item share one row object.
+        assert.equal(known.size, 2);
+        const a = known.get("Photos from 2021/a.jpg\u00001234\u0000crc32:1");
+        assert.deepEqual(a, index.getItem("full"));
+        assert.equal(known.get("Album/a.jpg\u00001234\u0000crc32:1"), a);
+      }),
+  );
+
+  await t.step("a statement that gives objects is turned into arrays in select-list order", () => {
+    const db = new DatabaseSync(":memory:");
+    try {
+      const stmt = new Statement(db.prepare("SELECT 1 AS b, 'x' AS a, NULL AS c"), (e) => e);
+      assert.deepEqual(stmt.arrays(), [[1, "x", null]]);
+      assert.deepEqual(new Statement(db.prepare("SELECT 1 WHERE 0"), (e) => e).arrays(), []);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -59,6 +59,14 @@ export class Statement {
       throw this.#map(err);
     }
   }
+
+  /** Every row as an array of its values, in select-list order (see `Sql.arrayStmt`). */
+  arrays(...params: SQLInputValue[]): SQLOutputValue[][] {
+    const rows = this.all(...params) as unknown[];
+    if (rows.length === 0 || Array.isArray(rows[0])) return rows as SQLOutputValue[][];
+    // A runtime without `setReturnArrays` gives objects, whose keys keep select-list order.
+    return rows.map((r) => Object.values(r as Record<string, SQLOutputValue>));
+  }
 }
 
 /** One open database with its cached prepared statements. */
@@ -82,6 +90,24 @@ export class Sql {
     if (!s) {
       s = new Statement(this.#db.prepare(sql), (err) => this.#mapped(err));
       this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * A cached prepared statement whose rows are arrays (`Statement.arrays`): for queries of
+   * thousands of rows, which V8 builds and reads faster as arrays than as objects.
+   */
+  arrayStmt(sql: string): Statement {
+    const key = `arrays\0${sql}`;
+    let s = this.#statements.get(key);
+    if (!s) {
+      const prepared: StatementSync & { setReturnArrays?: (on: boolean) => void } = this.#db
+        .prepare(sql);
+      // Node 24's API; Deno's types do not list it yet.
+      prepared.setReturnArrays?.(true);
+      s = new Statement(prepared, (err) => this.#mapped(err));
+      this.#statements.set(key, s);
     }
     return s;
   }

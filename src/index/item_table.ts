@@ -1,7 +1,7 @@
 /** The `media_items` table: adding and refreshing items, their paths, flags and files. */
 import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
-import { toMediaRow } from "./_rows.ts";
+import { mediaColumns, mediaRowAt, toMediaRow } from "./_rows.ts";
 import { isStorableId } from "./_text.ts";
 import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow } from "./types.ts";
 import {
@@ -329,15 +329,15 @@ export class ItemTable {
 
   /** All items, in index order. */
   allItems(): MediaRow[] {
-    return this.#rows("SELECT * FROM media_items ORDER BY rowid");
+    return this.#rows("ORDER BY rowid");
   }
 
   /** Items not yet on disk (and neither removed nor skipped), in index order. */
   pendingItems(opts: { skipVideo?: boolean } = {}): MediaRow[] {
     return this.#rows(
       opts.skipVideo
-        ? "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL AND media_type = 'photo' ORDER BY rowid"
-        : "SELECT * FROM media_items WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL ORDER BY rowid",
+        ? "WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL AND media_type = 'photo' ORDER BY rowid"
+        : "WHERE downloaded_at IS NULL AND removed_at IS NULL AND skip_reason IS NULL ORDER BY rowid",
     );
   }
 
@@ -369,16 +369,18 @@ export class ItemTable {
 
   /** Items recorded as downloaded. */
   downloadedItems(): MediaRow[] {
-    return this.#rows("SELECT * FROM media_items WHERE downloaded_at IS NOT NULL ORDER BY rowid");
+    return this.#rows("WHERE downloaded_at IS NOT NULL ORDER BY rowid");
   }
 
   /** Items marked removed from Google (their files stay on disk). */
   removedItems(): MediaRow[] {
-    return this.#rows("SELECT * FROM media_items WHERE removed_at IS NOT NULL ORDER BY rowid");
+    return this.#rows("WHERE removed_at IS NOT NULL ORDER BY rowid");
   }
 
-  #rows(sql: string): MediaRow[] {
-    return (this.#sql.stmt(sql).all() as Row[]).map(toMediaRow);
+  /** Every item row that `where` (a WHERE and ORDER BY clause of `media_items`) selects. */
+  #rows(where: string): MediaRow[] {
+    const sql = `SELECT ${mediaColumns("media_items")} FROM media_items ${where}`;
+    return this.#sql.arrayStmt(sql).arrays().map((v) => mediaRowAt(v, 0));
   }
 
   /** Records a completed download (or import) and clears any failure. */

@@ -5,8 +5,9 @@
  * `takeout_json` table: what each JSON file of an export said, by the same key, so an unchanged
  * sidecar is not read again either.
  */
-import type { Row, Sql } from "./_handle.ts";
-import { toMediaRow } from "./_rows.ts";
+import type { SQLOutputValue } from "node:sqlite";
+import type { Sql } from "./_handle.ts";
+import { mediaColumns, mediaRowAt } from "./_rows.ts";
 import type { MediaRow } from "./types.ts";
 
 /** An entry of an export as the index remembers it. */
@@ -23,13 +24,9 @@ export function takeoutEntryId(e: TakeoutEntryKey): string {
   return `${e.key}\0${e.size}\0${e.fingerprint}`;
 }
 
-/** `takeoutEntryId` of a row whose entry columns are selected as `t_key`, `t_size`, `t_fingerprint`. */
-function rowEntryId(r: Row): string {
-  return takeoutEntryId({
-    key: r.t_key as string,
-    size: Number(r.t_size),
-    fingerprint: r.t_fingerprint as string,
-  });
+/** `takeoutEntryId` of an array row whose first three values are key, size and fingerprint. */
+function arrayEntryId(v: SQLOutputValue[]): string {
+  return takeoutEntryId({ key: v[0] as string, size: Number(v[1]), fingerprint: v[2] as string });
 }
 
 /** The imported Takeout entries of one index. */
@@ -46,18 +43,18 @@ export class TakeoutEntryTable {
    * each.
    */
   downloadedEntries(): Map<string, MediaRow> {
-    const rows = this.#sql.stmt(
-      `SELECT t.entry_key AS t_key, t.size AS t_size, t.fingerprint AS t_fingerprint, m.*
+    const rows = this.#sql.arrayStmt(
+      `SELECT t.entry_key, t.size, t.fingerprint, ${mediaColumns("m")}
        FROM takeout_entries t JOIN media_items m ON m.id = t.media_id
        WHERE m.downloaded_at IS NOT NULL`,
-    ).all() as Row[];
+    ).arrays();
     const items = new Map<string, MediaRow>();
     const out = new Map<string, MediaRow>();
-    for (const r of rows) {
-      const id = r.id as string;
+    for (const v of rows) {
+      const id = v[3] as string;
       let row = items.get(id);
-      if (!row) items.set(id, row = toMediaRow(r));
-      out.set(rowEntryId(r), row);
+      if (!row) items.set(id, row = mediaRowAt(v, 3));
+      out.set(arrayEntryId(v), row);
     }
     return out;
   }
@@ -80,12 +77,11 @@ export class TakeoutEntryTable {
    * file stored by another version is read again).
    */
   knownJson(reader: number): Map<string, string> {
-    const rows = this.#sql.stmt(
-      `SELECT entry_key AS t_key, size AS t_size, fingerprint AS t_fingerprint, info
-       FROM takeout_json WHERE reader = ?`,
-    ).all(reader) as Row[];
+    const rows = this.#sql.arrayStmt(
+      "SELECT entry_key, size, fingerprint, info FROM takeout_json WHERE reader = ?",
+    ).arrays(reader);
     const out = new Map<string, string>();
-    for (const r of rows) out.set(rowEntryId(r), r.info as string);
+    for (const v of rows) out.set(arrayEntryId(v), v[3] as string);
     return out;
   }
 
