@@ -9,11 +9,16 @@ export interface MeasuredRun {
   peakRssBytes: number;
 }
 
-/** Deno's cache folder, so a child with another HOME still finds its npm packages offline. */
-export async function denoCacheDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
-    .output();
-  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+let cacheDir: Promise<string> | undefined;
+
+/**
+ * Deno's cache folder, so a child with another HOME still finds its npm packages offline. Asked
+ * once per process: a timed run must not also time a `deno info` of its own.
+ */
+export function denoCacheDir(): Promise<string> {
+  cacheDir ??= new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+    .output().then((out) => JSON.parse(new TextDecoder().decode(out.stdout)).denoDir);
+  return cacheDir;
 }
 
 /** Runs `deno <args>` with `env` and samples its peak RSS every 50 ms until it exits. */
