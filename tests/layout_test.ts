@@ -9,6 +9,7 @@ import {
   foldName,
   isDeviceName,
   isInside,
+  isPlainRelative,
   itemFileName,
   safeName,
   splitExtension,
@@ -392,6 +393,39 @@ Deno.test("isInside() refuses paths that escape TARGET", async (t) => {
   for (const [path, inside] of cases) {
     await t.step(`${JSON.stringify(path)} -> ${inside}`, () => {
       assert.equal(isInside(root, path), inside);
+    });
+  }
+});
+
+Deno.test("isPlainRelative() is true only for paths isInside() takes as they are", async (t) => {
+  const root = "/backup/target";
+  const cases: [string, boolean][] = [
+    ["photos/2020/02/IMG.jpg", true],
+    ["albums/2020/02 Trip/IMG (1).jpg", true],
+    ["photos/...", true],
+    ["photos/..foo", true],
+    [".hidden/x", true],
+    ["photos/./2020/IMG.jpg", false],
+    ["photos//IMG.jpg", false],
+    ["photos/", false],
+    ["../outside", false],
+    ["photos/../../outside", false],
+    ["photos/..", false],
+    ["photos\\..\\..\\outside", false],
+    ["..", false],
+    [".", false],
+    ["", false],
+    ["/etc/passwd", false],
+    ["C:\\Windows", false],
+    ["C:x", false],
+    ["\\\\server\\share", false],
+    ["photos/a\u0000b", false],
+  ];
+  for (const [path, plain] of cases) {
+    await t.step(`${JSON.stringify(path)} -> ${plain}`, () => {
+      assert.equal(isPlainRelative(path), plain);
+      // Plain is a fast "inside": never true where isInside says no.
+      if (plain) assert.equal(isInside(root, path), true);
     });
   }
 });

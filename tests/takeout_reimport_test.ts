@@ -19,6 +19,7 @@ import {
   sidecarText,
   supplementalName,
   type TakeoutFixture,
+  writeBulkZipParts,
   writeFolder,
   writeTgz,
   writeZipParts,
@@ -410,6 +411,31 @@ Deno.test("rule 14: a zip entry whose file was deleted from TARGET is read and w
     assert.ok(again.entriesRead >= 1);
     assert.deepEqual(await snapshot(t), before);
   });
+});
+
+Deno.test("rule 14: with 500 known files and more (stat'ed on another thread), a deleted file and a file of another size are read and written again", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gphotos-rule14-" });
+  try {
+    const bulk = await writeBulkZipParts(await mk(dir, "zip"), { files: 520, bytesPerFile: 3_000 });
+    const t = await openTarget(dir, "t");
+    try {
+      const first = await run(t, bulk.paths);
+      assert.equal(first.imported, bulk.distinct);
+      const before = await snapshot(t);
+      const [gone, cut] = t.index.allItems();
+      await Deno.remove(join(t.target, gone.path));
+      await Deno.truncate(join(t.target, cut.path), 10);
+      const again = await run(t, bulk.paths);
+      assert.equal(again.failed, 0);
+      assert.deepEqual(again.problems, []);
+      assert.equal(again.entriesRead, 2, "exactly the two spoilt files are read");
+      assert.deepEqual(await snapshot(t), before);
+    } finally {
+      t.index.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("rule 14: a tgz read again neither hashes nor writes what the index knows", async () => {

@@ -20,6 +20,6 @@ export type { DateFolderOptions } from "./date_folder.ts";
 export { MAX_EXTENSION_BYTES, splitExtension } from "./extension.ts";
 export type { NameParts } from "./extension.ts";
 export { dateFromFileName } from "./file_name_date.ts";
-export { isInside } from "./paths.ts";
+export { isInside, isPlainRelative } from "./paths.ts";
 export { isDeviceName, MAX_NAME_BYTES, safeName, truncateName } from "./safe_name.ts";
 export { truncateUtf8, utf8Length } from "./utf8.ts";

@@ -25,3 +25,14 @@ export function isInside(root: string, path: string): boolean {
   if (!rootAbsolute) return false;
   return rootParts.every((part, i) => part === parts[i]);
 }
+
+/**
+ * `a/b/c` with every part a name: no empty, `.` or `..` part, no `\`, NUL or drive letter. Such a
+ * path is inside any root; one test of it costs far less than `isInside`, for lists of thousands.
+ */
+const PLAIN_RELATIVE = /^(?![A-Za-z]:)(?!\.\.?(?:\/|$))[^/\\\0]+(?:\/(?!\.\.?(?:\/|$))[^/\\\0]+)*$/;
+
+/** True for a relative path in plain form (see `PLAIN_RELATIVE`); false says only "not plain". */
+export function isPlainRelative(path: string): boolean {
+  return PLAIN_RELATIVE.test(path);
+}

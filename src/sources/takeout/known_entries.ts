@@ -6,6 +6,7 @@
 import { resolveInside } from "../../files/atomic_file.ts";
 import { type Warming, warmStats } from "../../files/cache_warmer.ts";
 import { QuickStat } from "../../files/quick_stat.ts";
+import { isPlainRelative } from "../../layout/mod.ts";
 import {
   type IndexPort,
   type MediaRow,
@@ -45,16 +46,24 @@ export class KnownEntries {
   #quick = new QuickStat();
   #stat = (path: string) => this.#quick.stat(path);
 
-  /** Stats of the known files on another thread, so a cold disk serves them while pass one runs. */
+  /** Stats of the known files on another thread, made while pass one runs (`#foundAtSize`). */
   #warming: Warming;
+  /** Path -> its place in the list the worker stats. */
+  #warmed = new Map<string, number>();
 
   constructor(index: IndexPort, target: string) {
     this.#index = index;
     this.#target = target;
     this.#rows = index.downloadedTakeoutEntries();
-    const paths = new Set<string>();
-    for (const row of this.#rows.values()) if (row.path) paths.add(row.path);
-    this.#warming = warmStats(target, [...paths]);
+    const paths: string[] = [];
+    for (const row of this.#rows.values()) {
+      // Only a path that plainly stays inside TARGET is stat'ed there (an index may be tampered
+      // with); any other is left to `fileOnDisk`, which refuses it.
+      if (!isPlainRelative(row.path) || this.#warmed.has(row.path)) continue;
+      this.#warmed.set(row.path, paths.length);
+      paths.push(row.path);
+    }
+    this.#warming = warmStats(target, paths);
   }
 
   /** Stops warming the caches: the import is over. */
@@ -75,7 +84,20 @@ export class KnownEntries {
     const known = key ? this.#rows.get(takeoutEntryId(key)) : undefined;
     const row = known && current ? current(known) : known;
     if (!row || !row.downloadedAt || row.size !== entry.size) return undefined;
+    if (this.#foundAtSize(row)) return row;
     return (await fileOnDisk(this.#target, row, this.#stat)) ? row : undefined;
+  }
+
+  /**
+   * Whether the worker found the row's file at the row's size: then no stat of the main thread's
+   * is needed. A file it did not find (or not yet) is stat'ed here: this run may have written it.
+   */
+  #foundAtSize(row: MediaRow): boolean {
+    const sizes = this.#warming.sizes;
+    const i = sizes ? this.#warmed.get(row.path) : undefined;
+    if (i === undefined) return false;
+    const size = sizes![i];
+    return size >= 0 && (row.size === null || size === row.size);
   }
 
   /**
