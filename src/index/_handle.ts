@@ -60,6 +60,13 @@ export class Statement {
     }
   }
 
+  /** The first row as an array of its values, if any (see `Sql.arrayStmt`). */
+  array(...params: SQLInputValue[]): SQLOutputValue[] | undefined {
+    const row = this.get(...params) as unknown;
+    if (row === undefined || Array.isArray(row)) return row as SQLOutputValue[] | undefined;
+    return Object.values(row as Record<string, SQLOutputValue>);
+  }
+
   /** Every row as an array of its values, in select-list order (see `Sql.arrayStmt`). */
   arrays(...params: SQLInputValue[]): SQLOutputValue[][] {
     const rows = this.all(...params) as unknown[];

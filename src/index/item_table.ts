@@ -1,7 +1,8 @@
 /** The `media_items` table: adding and refreshing items, their paths, flags and files. */
+import type { SQLInputValue } from "node:sqlite";
 import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
-import { mediaColumns, mediaRowAt, toMediaRow } from "./_rows.ts";
+import { mediaColumns, mediaRowAt } from "./_rows.ts";
 import { isStorableId } from "./_text.ts";
 import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow } from "./types.ts";
 import {
@@ -40,18 +41,19 @@ export class ItemTable {
   /** One item by id. */
   getItem(id: string): MediaRow | undefined {
     if (!isStorableId(id)) return undefined;
-    const row = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(id) as
-      | Row
-      | undefined;
-    return row ? toMediaRow(row) : undefined;
+    return this.#row("WHERE id = ?", id);
   }
 
   /** One item by its relative path. */
   getItemByPath(path: string): MediaRow | undefined {
-    const row = this.#sql.stmt("SELECT * FROM media_items WHERE path = ?").get(path) as
-      | Row
-      | undefined;
-    return row ? toMediaRow(row) : undefined;
+    return this.#row("WHERE path = ?", path);
+  }
+
+  /** The first item row that `where` selects. */
+  #row(where: string, ...params: SQLInputValue[]): MediaRow | undefined {
+    const sql = `SELECT ${mediaColumns("media_items")} FROM media_items ${where}`;
+    const values = this.#sql.arrayStmt(sql).array(...params);
+    return values ? mediaRowAt(values, 0) : undefined;
   }
 
   /** Whether an item is in the index. */
@@ -73,13 +75,11 @@ export class ItemTable {
           result.refused.push({ id: rec.id, reason: refusedIdReason(rec.id, rec.originalName) });
           continue;
         }
-        const existing = this.#sql.stmt("SELECT * FROM media_items WHERE id = ?").get(rec.id) as
-          | Row
-          | undefined;
+        const existing = this.#row("WHERE id = ?", rec.id);
         if (!existing) {
           this.#insert(rec, layout, now);
           result.added.push(this.getItem(rec.id)!);
-        } else if (this.#update(toMediaRow(existing), rec, now)) {
+        } else if (this.#update(existing, rec, now)) {
           result.updated++;
         } else {
           result.unchanged++;

@@ -2,8 +2,8 @@
  * The same-item rules of the index: which row already stands for what a source is about to add,
  * by name and capture time, or by content. One place, so every source decides alike.
  */
-import type { Row, Sql } from "./_handle.ts";
-import { toMediaRow } from "./_rows.ts";
+import type { Sql } from "./_handle.ts";
+import { mediaColumns, mediaRowAt } from "./_rows.ts";
 import type { MediaRow, Source } from "./types.ts";
 
 /** Which other items count as the same one; see `ItemTable.findSameItem`. */
@@ -43,12 +43,12 @@ export class SameItemLookup {
     const time = typeof item.captureTime === "string"
       ? item.captureTime
       : item.captureTime.toISOString();
-    const row = this.#sql.stmt(
-      `SELECT * FROM media_items
+    const row = this.#sql.arrayStmt(
+      `SELECT ${mediaColumns("media_items")} FROM media_items
        WHERE original_name IN (?, ?) AND source <> ? AND substr(capture_time, 1, 19) = ?
          AND (? IS NULL OR media_type = ?) AND (? = 0 OR fidelity IS NULL OR fidelity <> 'original')
        ORDER BY downloaded_at IS NULL, rowid LIMIT 1`,
-    ).get(
+    ).array(
       item.originalName.normalize("NFC"),
       item.originalName.normalize("NFD"),
       rule.otherThan,
@@ -56,15 +56,16 @@ export class SameItemLookup {
       item.mediaType ?? null,
       item.mediaType ?? null,
       rule.belowOriginal ? 1 : 0,
-    ) as Row | undefined;
-    return row ? toMediaRow(row) : undefined;
+    );
+    return row ? mediaRowAt(row, 0) : undefined;
   }
 
   /** The item whose file on disk has this size and SHA-256, if any. */
   findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined {
-    const row = this.#sql.stmt(
-      "SELECT * FROM media_items WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1",
-    ).get(content.sha256, content.size) as Row | undefined;
-    return row ? toMediaRow(row) : undefined;
+    const row = this.#sql.arrayStmt(
+      `SELECT ${mediaColumns("media_items")} FROM media_items
+       WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1`,
+    ).array(content.sha256, content.size);
+    return row ? mediaRowAt(row, 0) : undefined;
   }
 }

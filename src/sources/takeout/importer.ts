@@ -435,8 +435,9 @@ export class Importer {
     } else {
       const id = `takeout:${content.sha256}`;
       this.#bySha.set(key, id);
-      index.upsertItems([{ ...rec, id }], { flat: this.#opts.flat });
-      row = index.getItem(id)!;
+      // The row as inserted; an id already indexed (a copy never placed) is refreshed instead.
+      row = index.upsertItems([{ ...rec, id }], { flat: this.#opts.flat }).added[0] ??
+        index.getItem(id)!;
       // One copy of the id string for every set below.
       this.#bySha.set(key, row.id);
     }
