@@ -120,15 +120,22 @@ export class KnownJson {
 
   /** Stores what the files read in this run said, in one transaction. */
   record(files: JsonFile[]): void {
-    const rows: { entry: TakeoutEntryKey; info: string }[] = [];
-    for (const f of files) {
-      if (this.#answered.has(f.entry)) continue;
-      // "other" is also what a file that could not be parsed becomes: its problem is told again.
-      if (f.info.kind === "other") continue;
-      const entry = entryKeyOf(f.entry);
-      const info = entry && jsonInfoText(f.info);
-      if (entry && info !== undefined) rows.push({ entry, info });
+    // Made one at a time as the transaction takes them: 100,000 texts held at once in a list
+    // would be the import's peak of memory.
+    const answered = this.#answered;
+    function* rows(): Generator<{ entry: TakeoutEntryKey; info: string }> {
+      for (const f of files) {
+        if (answered.has(f.entry)) continue;
+        // "other" is also what a file that could not be parsed becomes: its problem is told again.
+        if (f.info.kind === "other") continue;
+        const entry = entryKeyOf(f.entry);
+        const info = entry && jsonInfoText(f.info);
+        if (entry && info !== undefined) yield { entry, info };
+      }
     }
-    if (rows.length > 0) this.#index.recordTakeoutJson(rows, JSON_READER);
+    // All answered from the index (an unchanged re-import): nothing to store, no transaction.
+    if (files.some((f) => !answered.has(f.entry))) {
+      this.#index.recordTakeoutJson(rows(), JSON_READER);
+    }
   }
 }
