@@ -44,9 +44,15 @@ export const MEDIA_COLUMNS = [
   "removed_at",
 ] as const;
 
-/** `MEDIA_COLUMNS` of table alias `alias` as a select list: `m.id, m.source, …`. */
+const selectLists = new Map<string, string>();
+
+/** `MEDIA_COLUMNS` of table alias `alias` as a select list: `m.id, m.source, …` (made once). */
 export function mediaColumns(alias: string): string {
-  return MEDIA_COLUMNS.map((c) => `${alias}.${c}`).join(", ");
+  let list = selectLists.get(alias);
+  if (list === undefined) {
+    selectLists.set(alias, list = MEDIA_COLUMNS.map((c) => `${alias}.${c}`).join(", "));
+  }
+  return list;
 }
 
 /** A `media_items` row by column name (a `SELECT *` or `m.*` row). */
