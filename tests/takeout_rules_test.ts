@@ -9,7 +9,8 @@ import { matchTree } from "../src/sources/takeout/match.ts";
 import type { MatchedMedia, MatchResult } from "../src/sources/takeout/match.ts";
 import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
 import { chooseCaptureTime } from "../src/sources/takeout/metadata.ts";
-import { place, yearOfFolder } from "../src/sources/takeout/tree_rules.ts";
+import { FolderPlacer, isJunk, place, yearOfFolder } from "../src/sources/takeout/tree_rules.ts";
+import { makeEntry } from "../src/sources/takeout/part.ts";
 import { dateFromFileName } from "../src/layout/mod.ts";
 import { importTakeout } from "../src/sources/takeout/import.ts";
 import { MediaIndex } from "../src/index/mod.ts";
@@ -492,6 +493,51 @@ Deno.test("the Google Photos folder is found by its name in every language", asy
         assert.deepEqual(placed?.rest, path.slice(path.indexOf(root) + 1));
       }
     });
+  }
+});
+
+Deno.test("a part's files are placed once per folder exactly as one by one", async (t) => {
+  const placer = new FolderPlacer();
+  const paths = [
+    "Takeout/Google Photos/Photos from 2018/a.jpg",
+    "Takeout/Google Photos/Photos from 2018/b.jpg.supplemental-metadata.json",
+    "Takeout 2/Google Fotos/Urlaub 2019/c.JPG",
+    "Takeout/Google Photos/Caf\u0065\u0301 du matin/d.jpg",
+    "Google Фото/Photos from 2001/e.jpg",
+    "Takeout/Google Photos/metadata.json",
+    "Takeout/Google Photos//Photos from 2018//f.jpg",
+    "loose/g.jpg",
+    "h.jpg",
+    "Takeout/Google Photos/__MACOSX/Photos from 2018/._a.jpg",
+    "Takeout/Google Photos/Photos from 2018/._a.jpg",
+    "Takeout/Google Photos/Photos from 2018/.DS_Store",
+    "Takeout/Google Photos/@eaDir/i.jpg",
+    "Takeout/Google Photos/Photos from 2018/Thumbs.db",
+  ];
+  // Twice: the second time every folder is already known.
+  for (const round of [1, 2]) {
+    for (const path of paths) {
+      await t.step(`${path} (${round})`, () => {
+        const segments = path.split("/").filter((s) => s !== "");
+        const expected = isJunk(segments) ? undefined : place(segments, false);
+        const cut = path.lastIndexOf("/");
+        const got = placer.place(path.slice(0, Math.max(0, cut)), path.slice(cut + 1));
+        assert.deepEqual(
+          got && { root: got.root, rest: got.rest, known: got.known },
+          expected,
+        );
+        if (!got) return;
+        // What makeEntry needs, NFC and made once: the folder below the root and the root.
+        assert.equal(got.folder?.root, got.root.normalize("NFC"));
+        assert.equal(got.folder?.dir, got.rest.slice(0, -1).join("/").normalize("NFC"));
+        const entry = makeEntry(got, { size: 1, source: "x.zip", kind: "zip", inner: path });
+        const plain = makeEntry(expected!, { size: 1, source: "x.zip", kind: "zip", inner: path });
+        assert.deepEqual(
+          [entry.key, entry.dir, entry.name, entry.root, entry.inner],
+          [plain.key, plain.dir, plain.name, plain.root, plain.inner],
+        );
+      });
+    }
   }
 });
 

@@ -192,12 +192,21 @@ export function makeEntry(
   fields: EntryFields,
   shared?: SharedFields,
 ): TakeoutEntry {
-  const rest = placed.rest.map((s) => s.normalize("NFC"));
-  const key = rest.join("/");
-  const last = rest[rest.length - 1];
-  const name = ownCopy(last);
-  const dir = key.slice(0, Math.max(0, key.length - last.length - 1));
-  const root = placed.root.normalize("NFC");
+  let name: string, dir: string, key: string, root: string;
+  if (placed.folder) {
+    // Folder and root made NFC once per folder (`FolderPlacer`): only the name is left to do.
+    name = ownCopy(placed.rest[placed.rest.length - 1].normalize("NFC"));
+    dir = placed.folder.dir;
+    key = dir === "" ? name : `${dir}/${name}`;
+    root = placed.folder.root;
+  } else {
+    const rest = placed.rest.map((s) => s.normalize("NFC"));
+    key = rest.join("/");
+    const last = rest[rest.length - 1];
+    name = ownCopy(last);
+    dir = key.slice(0, Math.max(0, key.length - last.length - 1));
+    root = placed.root.normalize("NFC");
+  }
   const inner = fields.inner;
   // Usually the inner path is a folder prefix and the key: the prefix is kept once per part.
   const keyed = inner.length > key.length && inner.endsWith(key) &&

@@ -72,6 +72,11 @@ export interface Placed {
   rest: string[];
   /** Whether the root name alone says it is Google Photos. */
   known: boolean;
+  /**
+   * `root`, and `rest` but its last part `/`-joined, both NFC: set by `FolderPlacer`, which works
+   * them out once per folder.
+   */
+  folder?: { root: string; dir: string };
 }
 
 /**
@@ -95,6 +100,44 @@ export function place(segments: string[], bare: boolean): Placed | undefined {
   }
   if (segments.length >= 1) return { root: "", rest: segments, known: false };
   return undefined;
+}
+
+/**
+ * `isJunk` and `place` of the files of one part, worked out once per folder: where a file sits
+ * depends on its folder's path alone (and the file's own name on whether it is junk), and an
+ * export has 100,000 files in a few hundred folders.
+ */
+export class FolderPlacer {
+  #folders = new Map<string, { placed?: Placed }>();
+
+  /**
+   * `place(segments, false)` of the file `name` in the folder `dir` (`/`-separated, "" at the
+   * top; empty parts ignored), or undefined for a junk path or an empty name.
+   */
+  place(dir: string, name: string): Placed | undefined {
+    let folder = this.#folders.get(dir);
+    if (!folder) {
+      const segments = dir.split("/").filter((s) => s !== "");
+      // Any file name would do: `place` reads only the folders before it.
+      const placed = isJunk(segments) ? undefined : place([...segments, name], false);
+      const rest = placed?.rest.slice(0, -1);
+      folder = {
+        placed: placed && {
+          root: placed.root,
+          rest: rest!,
+          known: placed.known,
+          folder: {
+            root: placed.root.normalize("NFC"),
+            dir: rest!.map((s) => s.normalize("NFC")).join("/"),
+          },
+        },
+      };
+      this.#folders.set(dir, folder);
+    }
+    const f = folder.placed;
+    if (!f || name === "" || isJunk([name])) return undefined;
+    return { root: f.root, rest: [...f.rest, name], known: f.known, folder: f.folder };
+  }
 }
 
 /** True for a localised name of the Google Photos folder. */

@@ -19,7 +19,7 @@ import {
   type TakeoutEntry,
   type TakeoutPart,
 } from "./part.ts";
-import { isJsonName, isJunk, isRootNonSidecar, place } from "./tree_rules.ts";
+import { FolderPlacer, isJsonName, isRootNonSidecar } from "./tree_rules.ts";
 import { locateDirectory, walkDirectory, type ZipDirectory } from "./zip_directory.ts";
 import {
   checkedSmall,
@@ -63,6 +63,7 @@ export class ZipPart implements TakeoutPart {
     this.#open = { zipJs, file };
     const found: FoundEntry[] = [];
     const shared = new SharedFields();
+    const placer = new FolderPlacer();
     let listed = 0;
     const jsonReads: { read: Promise<void>; problems: SourceProblem[] }[] = [];
     const running = new Set<Promise<void>>();
@@ -82,9 +83,8 @@ export class ZipPart implements TakeoutPart {
           continue;
         }
         if (z.directory) continue;
-        const segments = z.name.split("/").filter((s) => s !== "");
-        if (segments.length === 0 || isJunk(segments)) continue;
-        const placed = place(segments, false);
+        const cut = z.name.lastIndexOf("/");
+        const placed = placer.place(z.name.slice(0, Math.max(0, cut)), z.name.slice(cut + 1));
         if (!placed) continue;
         // An entry's local header is read with its data (a JSON file's below, a media file's in
         // pass two): an entry the index already knows costs no read beyond the directory (rule 14).
