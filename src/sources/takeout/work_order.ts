@@ -41,12 +41,30 @@ export function workOrder(
   }
   // Year folders first; then capture time, as " (n)" numbers and album positions follow upload
   // order in the Library; then the path.
-  const rank = (w: Work) => (w.folder.kind === "year" ? 0 : w.folder.kind === "album" ? 2 : 1);
-  const taken = (w: Work) => w.sidecar?.takenTime?.getTime() ?? Number.MAX_VALUE;
-  const path = (a: Work, b: Work) => compareKeys(a.m.entry.key, b.m.entry.key);
-  first.sort((a, b) => rank(a) - rank(b) || taken(a) - taken(b) || path(a, b));
-  second.sort((a, b) => rank(a) - rank(b) || path(a, b));
-  return { first, second };
+  return { first: sorted(first, true), second: sorted(second, false) };
+}
+
+/**
+ * `works` by folder rank, then (`byTime`) capture time, then path. Rank and time are worked out
+ * once per work, not once per comparison: a sort of 100,000 works compares some 1.7 million
+ * times, and each capture time is a new `Date`.
+ */
+function sorted(works: Work[], byTime: boolean): Work[] {
+  const n = works.length;
+  const ranks = new Uint8Array(n);
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = works[i];
+    ranks[i] = w.folder.kind === "year" ? 0 : w.folder.kind === "album" ? 2 : 1;
+    times[i] = byTime ? w.sidecar?.takenTime?.getTime() ?? Number.MAX_VALUE : 0;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) =>
+    ranks[a] - ranks[b] || times[a] - times[b] ||
+    compareKeys(works[a].m.entry.key, works[b].m.entry.key)
+  );
+  return Array.from(order, (i) => works[i]);
 }
 
 /** Code-unit order, the same in every locale and run. */
