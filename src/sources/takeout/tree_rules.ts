@@ -108,7 +108,8 @@ export function place(segments: string[], bare: boolean): Placed | undefined {
  * export has 100,000 files in a few hundred folders.
  */
 export class FolderPlacer {
-  #folders = new Map<string, { placed?: Placed }>();
+  /** Folder path -> where its files sit (`rest` without the file name); null for none. */
+  #folders = new Map<string, Placed | null>();
 
   /**
    * `place(segments, false)` of the file `name` in the folder `dir` (`/`-separated, "" at the
@@ -116,27 +117,24 @@ export class FolderPlacer {
    */
   place(dir: string, name: string): Placed | undefined {
     let folder = this.#folders.get(dir);
-    if (!folder) {
-      const segments = dir.split("/").filter((s) => s !== "");
-      // Any file name would do: `place` reads only the folders before it.
-      const placed = isJunk(segments) ? undefined : place([...segments, name], false);
-      const rest = placed?.rest.slice(0, -1);
-      folder = {
-        placed: placed && {
-          root: placed.root,
-          rest: rest!,
-          known: placed.known,
-          folder: {
-            root: placed.root.normalize("NFC"),
-            dir: rest!.map((s) => s.normalize("NFC")).join("/"),
-          },
-        },
-      };
+    if (folder === undefined) {
+      folder = FolderPlacer.#placeFolder(dir.split("/").filter((s) => s !== ""));
       this.#folders.set(dir, folder);
     }
-    const f = folder.placed;
-    if (!f || name === "" || isJunk([name])) return undefined;
-    return { root: f.root, rest: [...f.rest, name], known: f.known, folder: f.folder };
+    if (!folder || name === "" || isJunk([name])) return undefined;
+    return { ...folder, rest: [...folder.rest, name] };
+  }
+
+  static #placeFolder(segments: string[]): Placed | null {
+    if (isJunk(segments)) return null;
+    // Any file name would do: `place` reads only the folders before it.
+    const { root, rest, known } = place([...segments, "file"], false)!;
+    const dirs = rest.slice(0, -1);
+    const folder = {
+      root: root.normalize("NFC"),
+      dir: dirs.map((s) => s.normalize("NFC")).join("/"),
+    };
+    return { root, rest: dirs, known, folder };
   }
 }
 
