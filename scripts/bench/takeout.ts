@@ -5,11 +5,15 @@
  * one folder (≤ 2 s), the same export imported a second time unchanged (≤ 10% of the first import:
  * entries are recognised from the zip directory, not read), and an export of 100,000 small items
  * with sidecars in 5 zip parts (peak memory ≤ 300 MB, sidecar matching ≤ 5 s).
+ *
+ * The CLI runs from its bundle (`deno task bundle`), one file as a compiled binary holds it; the
+ * re-import is also timed from `mod.ts`, whose modules are files of their own to read.
  */
 import { join } from "node:path";
 import { sidecarHeavyFolder, writeBulkZipParts } from "../../tests/fixtures/takeout/generate.ts";
 import { matchTree } from "../../src/sources/takeout/match.ts";
 import { readTakeout } from "../../src/sources/takeout/read_takeout.ts";
+import { bundle } from "../bundle.ts";
 import { denoCacheDir, type MeasuredRun, peakRssOf } from "./_process.ts";
 
 /** Sizes of the benchmark. */
@@ -34,8 +38,10 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
     const archiveBytes = (await Promise.all(bulk.paths.map((p) => Deno.stat(p))))
       .reduce((n, s) => n + s.size, 0);
 
-    // Asked now, so that no timed run below spends time finding Deno's cache.
+    // Asked and built now, so that no timed run below spends time finding Deno's cache.
     await denoCacheDir();
+    const program = join(root, "gphotos-sync.js");
+    await bundle(program);
     // Rounds of cat, import and re-import, each run from a cold page cache where the OS allows it
     // (a real export is far larger than memory) and ended when its writes are on disk. A disk can
     // change speed from one minute to the next: each round pairs a `cat` and an import made within
@@ -46,7 +52,7 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
     let cold = false;
     try {
       for (let i = 0; i < (opts.quick ? 1 : ROUNDS); i++) {
-        const r = await round(root, i, bulk.paths);
+        const r = await round(root, i, bulk.paths, program);
         cold = r.cold;
         rounds.push(r);
       }
@@ -64,10 +70,11 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
     const ratio = catS / importS;
     const share = median(rounds.map((r) => r.againS / r.importS));
     const againS = median(rounds.map((r) => r.againS));
+    const sourceS = median(rounds.map((r) => r.againSourceS));
     const each = (f: (r: Round) => string) =>
       rounds.length > 1 ? ` (rounds: ${rounds.map(f).join(", ")})` : "";
 
-    const many = await benchManySmall(root, opts.quick ? 10_000 : 100_000);
+    const many = await benchManySmall(root, opts.quick ? 10_000 : 100_000, program);
     const manyMb = many.peakRssBytes / MiB;
 
     const matchMs = benchMatch(20_000);
@@ -104,6 +111,11 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
       } s, ${(share * 100).toFixed(1)}% of the first import${
         each((r) => `${(100 * r.againS / r.importS).toFixed(1)}%`)
       } | ≤ 10% ${share <= 0.1 ? "✅" : "❌"} |`,
+      `| … the same re-import run from \`mod.ts\`, not the bundle (medians) | ${
+        sourceS.toFixed(1)
+      } s, ${
+        (100 * median(rounds.map((r) => r.againSourceS / r.importS))).toFixed(1)
+      }% of the first import${each((r) => `${r.againSourceS.toFixed(1)} s`)} | |`,
       `| ${many.files.toLocaleString("en")} small items with sidecars in 5 zip parts: import | ${
         many.importS.toFixed(1)
       } s | |`,
@@ -119,7 +131,7 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
       cold
         ? `Every run started with the page cache dropped and ended after \`sync\`: disk to disk, as with an export larger than memory. ${rounds.length} round${
           rounds.length === 1 ? "" : "s"
-        } of \`cat\`, import and re-import; the ratio's row is the round of median ratio, the re-import's the medians.`
+        } of \`cat\`, import and re-import; the ratio's row is the round of median ratio, the re-import's the medians. The CLI ran from its bundle (\`deno task bundle\`).`
         : "The page cache could not be dropped (not root): the runs read warm archives and end after `sync`.",
       "",
     ].join("\n");
@@ -128,13 +140,16 @@ export async function benchTakeout(opts: BenchTakeoutOptions = {}): Promise<stri
   }
 }
 
-/** `takeout TARGET PARTS... --json` as its own process, with its peak RSS. */
-async function takeoutCli(root: string, target: string, paths: string[]) {
+/**
+ * `takeout TARGET PARTS... --json` as its own process, with its peak RSS; `program` is the bundle
+ * or `mod.ts`.
+ */
+async function takeoutCli(root: string, target: string, paths: string[], program: string) {
   const run = await peakRssOf(
     [
       "run",
       "-A",
-      new URL("../../mod.ts", import.meta.url).pathname,
+      program,
       "takeout",
       target,
       ...paths,
@@ -150,7 +165,7 @@ async function takeoutCli(root: string, target: string, paths: string[]) {
  * `files` small JPEGs with sidecars in 5 zip parts: the import's time and peak RSS, and the time
  * of matching every sidecar of the export read as one tree (pass one's listing not counted).
  */
-async function benchManySmall(root: string, files: number) {
+async function benchManySmall(root: string, files: number, program: string) {
   const dir = join(root, "many");
   await Deno.mkdir(dir);
   try {
@@ -162,13 +177,15 @@ async function benchManySmall(root: string, files: number) {
     await tree.close();
     if (result.orphans.length !== 0) throw new Error("bench matching left orphans");
     const importStart = performance.now();
-    const run = await takeoutCli(root, join(dir, "target"), bulk.paths);
+    const run = await takeoutCli(root, join(dir, "target"), bulk.paths, program);
     const importS = (performance.now() - importStart) / 1000;
     return { files, matchMs, importS, peakRssBytes: run.peakRssBytes };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+const MOD = new URL("../../mod.ts", import.meta.url).pathname;
 
 /** Rounds of `cat`, import and re-import in a full run. */
 const ROUNDS = 3;
@@ -178,6 +195,8 @@ interface Round {
   catS: number;
   importS: number;
   againS: number;
+  /** The same re-import again, run from `mod.ts`. */
+  againSourceS: number;
   run: MeasuredRun;
   summary: Record<string, unknown> & { imported?: number; report?: { imported?: number } };
   againSummary: Record<string, unknown> & { unchangedEntries?: number };
@@ -189,7 +208,12 @@ interface Round {
  * `cat` of the parts into `cat-<i>.out`, then an import into the fresh `target-<i>` and the same
  * import again, unchanged (the next scheduled export of an unchanged library).
  */
-async function round(root: string, i: number, paths: string[]): Promise<Round> {
+async function round(
+  root: string,
+  i: number,
+  paths: string[],
+  program: string,
+): Promise<Round> {
   const catOut = join(root, `cat-${i}.out`);
   const cold = await dropCaches();
   const catStart = performance.now();
@@ -202,19 +226,25 @@ async function round(root: string, i: number, paths: string[]): Promise<Round> {
   const target = join(root, `target-${i}`);
   await dropCaches();
   const started = performance.now();
-  const run = await takeoutCli(root, target, paths);
+  const run = await takeoutCli(root, target, paths, program);
   await new Deno.Command("sync").output();
   const importS = (performance.now() - started) / 1000;
 
   await dropCaches();
   const againStart = performance.now();
-  const again = await takeoutCli(root, target, paths);
+  const again = await takeoutCli(root, target, paths, program);
   await new Deno.Command("sync").output();
   const againS = (performance.now() - againStart) / 1000;
+
+  await dropCaches();
+  const sourceStart = performance.now();
+  await takeoutCli(root, target, paths, MOD);
+  await new Deno.Command("sync").output();
+  const againSourceS = (performance.now() - sourceStart) / 1000;
   const againSummary = JSON.parse(again.stdout.trim().split("\n").at(-1)!);
   if (againSummary.imported !== 0) throw new Error("the unchanged re-import imported files");
   const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
-  return { catS, importS, againS, run, summary, againSummary, cold };
+  return { catS, importS, againS, againSourceS, run, summary, againSummary, cold };
 }
 
 /** Writes dirty pages and empties the page cache; false where the OS does not let us. */
