@@ -283,13 +283,23 @@ Deno.test("rule 15: a zip entry with an unsafe name is skipped, named, and the r
     const good = (n: number) => `Takeout/Google Photos/Photos from 2020/IMG_${n}.jpg`;
     const files: [string, string][] = [[good(0), "0"]];
     unsafe.forEach((name, i) => files.push([name, "x"], [good(i + 1), String(i + 1)]));
+    // Two dots inside a name or a folder's name are no parent folder.
+    const dotted = [
+      "Takeout/Google Photos/Trip..2020/IMG..1.jpg",
+      "Takeout/Google Photos/..a/b.jpg",
+    ];
+    for (const name of dotted) files.push([name, name]);
     files.push([`${good(0)}.supplemental-metadata.json`, SIDECAR]);
     const zip = await writeZip(join(dir, "takeout-001.zip"), files);
     const tree = await readTakeout([zip]);
     try {
       assert.deepEqual(
         tree.media.map((e) => e.name),
-        unsafe.map((_, i) => `IMG_${i}.jpg`).concat(`IMG_${unsafe.length}.jpg`),
+        unsafe.map((_, i) => `IMG_${i}.jpg`).concat(
+          `IMG_${unsafe.length}.jpg`,
+          "IMG..1.jpg",
+          "b.jpg",
+        ),
       );
       assert.equal(tree.json.length, 1);
       assert.deepEqual(tree.problems.map((p) => p.entry), unsafe);

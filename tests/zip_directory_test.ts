@@ -245,6 +245,17 @@ Deno.test("zip directory: the entry time is the one zip.js derived", async () =>
       time: (13 << 11) | (5 << 5) | 3,
     },
     { name: "early.jpg", date: 0, time: 0 },
+    // Instants are remembered per DOS date and time: the same pair, then the same date later on.
+    {
+      name: "dos-again.jpg",
+      date: ((2020 - 1980) << 9) | (7 << 5) | 14,
+      time: (13 << 11) | (5 << 5) | 3,
+    },
+    {
+      name: "dos-later.jpg",
+      date: ((2020 - 1980) << 9) | (7 << 5) | 14,
+      time: (14 << 11) | (5 << 5) | 3,
+    },
     { name: "ext.jpg", extra: new Uint8Array(field(0x5455, [1, ...u32(t1 / 1000)])) },
     { name: "unix.jpg", extra: new Uint8Array(field(0x5855, [...u32(0), ...u32(t2 / 1000)])) },
     { name: "ntfs.jpg", extra: new Uint8Array(ntfs(t2 + 123)) },
@@ -257,6 +268,8 @@ Deno.test("zip directory: the entry time is the one zip.js derived", async () =>
   assert.deepEqual(got.map((e) => e.mtime), [
     new Date(2020, 6, 14, 13, 5, 6).getTime(),
     new Date(1980, 0, 1).getTime(),
+    new Date(2020, 6, 14, 13, 5, 6).getTime(),
+    new Date(2020, 6, 14, 14, 5, 6).getTime(),
     t1,
     t2,
     t2 + 123,

@@ -277,8 +277,25 @@ function parseRecord(
   };
 }
 
+/**
+ * Each DOS date and time's instant, worked out once: a part's entries share a few (the export's
+ * time), and reading local time is the slow part of listing a directory.
+ */
+const dosInstants = new Map<number, number>();
+const DOS_CACHE_MAX = 4096;
+
 /** A DOS date and time, read as local time (as zip.js does), not before 1980. */
 function dosDateTime(date: number, time: number): Date {
+  const key = date * 65536 + time;
+  const ms = dosInstants.get(key);
+  if (ms !== undefined) return new Date(ms);
+  const d = dosLocal(date, time);
+  if (dosInstants.size >= DOS_CACHE_MAX) dosInstants.clear();
+  dosInstants.set(key, d.getTime());
+  return d;
+}
+
+function dosLocal(date: number, time: number): Date {
   const d = new Date(
     1980 + (date >> 9),
     ((date >> 5) & 15) - 1,

@@ -309,7 +309,8 @@ export class ZipPart implements TakeoutPart {
 /** A name that could point outside the folder it is read into (zip slip), or a Windows path. */
 function unsafeName(name: string): boolean {
   return name.includes("\\") || name.startsWith("/") || /^[A-Za-z]:/.test(name) ||
-    name.split("/").includes("..");
+    // Split only when there is a ".." to find: this runs for every entry of every part.
+    (name.includes("..") && name.split("/").includes(".."));
 }
 
 async function isZipMagic(path: string): Promise<boolean> {
