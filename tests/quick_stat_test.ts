@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { QuickStat } from "../src/files/quick_stat.ts";
+import { dryRunWriter, fileWriter } from "../src/files/writer.ts";
 
 /** Counts the calls of Deno.stat and Deno.statSync while `fn` runs; `slowSync` ms per sync call. */
 async function spy(fn: () => Promise<void>, slowSync = 0) {
@@ -65,5 +67,40 @@ Deno.test("QuickStat gives the event loop a turn during a long run of synchronou
     assert.ok(turns >= 10, `${turns} turns`);
   } finally {
     await Deno.remove(file);
+  }
+});
+
+Deno.test("QuickStat's lstat and readLink, and the file writers' reads, go the same way", async () => {
+  const dir = await Deno.makeTempDir();
+  const calls = { lstatSync: 0, readLinkSync: 0, lstat: 0, readLink: 0 };
+  const real = {
+    lstat: Deno.lstat,
+    lstatSync: Deno.lstatSync,
+    readLink: Deno.readLink,
+    readLinkSync: Deno.readLinkSync,
+  };
+  try {
+    await Deno.writeTextFile(join(dir, "a.jpg"), "a");
+    await Deno.symlink("a.jpg", join(dir, "link.jpg"));
+    Deno.lstat = (p) => (calls.lstat++, real.lstat(p));
+    Deno.lstatSync = (p) => (calls.lstatSync++, real.lstatSync(p));
+    Deno.readLink = (p) => (calls.readLink++, real.readLink(p));
+    Deno.readLinkSync = (p) => (calls.readLinkSync++, real.readLinkSync(p));
+    const quick = new QuickStat({ slowMs: 1000 });
+    assert.equal((await quick.lstat(join(dir, "link.jpg"))).isSymlink, true);
+    assert.equal(await quick.readLink(join(dir, "link.jpg")), "a.jpg");
+    await assert.rejects(quick.readLink(join(dir, "gone.jpg")), Deno.errors.NotFound);
+    for (const writer of [fileWriter(dir), dryRunWriter(dir)]) {
+      assert.equal(await writer.readLink("link.jpg"), "a.jpg");
+      assert.equal((await writer.lstat("link.jpg")).isSymlink, true);
+      assert.equal((await writer.stat("link.jpg")).isFile, true);
+    }
+    assert.equal(calls.lstatSync + calls.lstat, 3);
+    assert.equal(calls.readLinkSync + calls.readLink, 4);
+    // A fresh writer's first read is synchronous (later ones too, unless this machine is slow).
+    assert.equal(calls.readLinkSync, 4, JSON.stringify(calls));
+  } finally {
+    Object.assign(Deno, real);
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -3,9 +3,10 @@
  * removals and small files. The real writer performs them, checking that every path lies inside
  * TARGET (also through symlinks); the dry-run writer performs nothing and records the plan, so every
  * writing command can offer `--dry-run` and tests can read what would be written. Reads go to the
- * real file system in both.
+ * real file system in both, synchronously while that is quick (`QuickStat`).
  */
 import { denoLinkOps } from "./links.ts";
+import { QuickStat } from "./quick_stat.ts";
 import { dirname, resolve } from "node:path";
 import { isInside } from "../layout/mod.ts";
 import { writeFileAtomic, type WriteFileOptions } from "./write_atomic.ts";
@@ -58,12 +59,13 @@ export function fileWriter(root: string): FileWriter {
     await assertDirInside(root, dirname(abs), relativeToTarget(root, abs));
     return abs;
   };
+  const quick = new QuickStat();
   return {
     root,
     dryRun: false,
-    stat: (path) => Deno.stat(at(path)),
-    lstat: (path) => Deno.lstat(at(path)),
-    readLink: (path) => Deno.readLink(at(path)),
+    stat: (path) => quick.stat(at(path)),
+    lstat: (path) => quick.lstat(at(path)),
+    readLink: (path) => quick.readLink(at(path)),
     readDir: (path) => Deno.readDir(at(path)),
     mkdir: async (path) => {
       const abs = at(path);
@@ -88,13 +90,14 @@ export function dryRunWriter(root: string): DryRunWriter {
   const rel = (path: string) => relativeToTarget(root, at(path));
   const planned: WriteOp[] = [];
   const plannedDirs = new Set<string>();
+  const quick = new QuickStat();
   return {
     root,
     dryRun: true,
     planned,
-    stat: (path) => Deno.stat(at(path)),
-    lstat: (path) => Deno.lstat(at(path)),
-    readLink: (path) => Deno.readLink(at(path)),
+    stat: (path) => quick.stat(at(path)),
+    lstat: (path) => quick.lstat(at(path)),
+    readLink: (path) => quick.readLink(at(path)),
     readDir: (path) => Deno.readDir(at(path)),
     mkdir: async (path) => {
       const p = rel(path);

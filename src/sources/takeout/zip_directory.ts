@@ -138,6 +138,7 @@ export function* walkDirectory(
   dir: ZipDirectory,
 ): Generator<ZipDirEntry | ZipJsNeeded> {
   let buf: Uint8Array = new Uint8Array(0);
+  let v = view(buf); // one view per chunk read, not per record
   let bufAt = 0; // directory position of buf[0]
   let pos = 0;
   const have = (n: number): boolean => {
@@ -145,6 +146,7 @@ export function* walkDirectory(
     if (pos + n > dir.size) return false;
     const want = Math.max(n, Math.min(CHUNK_BYTES, dir.size - pos));
     buf = read(dir.offset + pos, want);
+    v = view(buf);
     bufAt = pos;
     return buf.length >= n;
   };
@@ -153,7 +155,6 @@ export function* walkDirectory(
       yield { index, zipJs: "rest", reason: "directory ends early" };
       return;
     }
-    let v = view(buf);
     let at = pos - bufAt;
     if (v.getUint32(at, true) !== CENTRAL) {
       yield { index, zipJs: "rest", reason: "no central header" };
@@ -165,7 +166,6 @@ export function* walkDirectory(
       yield { index, zipJs: "rest", reason: "directory ends early" };
       return;
     }
-    v = view(buf);
     at = pos - bufAt;
     yield parseRecord(buf, v, at, index);
     pos += total;
