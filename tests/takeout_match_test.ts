@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { entry, sidecar } from "./fixtures/takeout/tree_entries.ts";
 import { clip46, matchTree, sidecarCandidates, splitName } from "../src/sources/takeout/match.ts";
+import { tierCandidates } from "../src/sources/takeout/sidecar_names.ts";
 import type { MatchedMedia } from "../src/sources/takeout/match.ts";
 import type { JsonFile } from "../src/sources/takeout/read_takeout.ts";
 import { classifyJson } from "../src/sources/takeout/metadata.ts";
@@ -119,6 +120,52 @@ Deno.test("splitName() and clip46() follow Google's cutting rules", async (t) =>
   await t.step("candidates of a counter name put the counter before .json first", () => {
     const [first] = sidecarCandidates("Scan35(1).jpg");
     assert.equal(first[0], "Scan35.jpg.supplemental-metadata(1).json");
+  });
+  await t.step("each tier's names, made lazily, come in the order of the full lists", () => {
+    const cases: [string, string[][]][] = [
+      ["IMG_1.jpg", [["IMG_1.jpg.supplemental-metadata.json", "IMG_1.jpg.json"], [
+        "IMG_1.supplemental-metadata.json",
+        "IMG_1.json",
+      ], []]],
+      ["Scan35(1).jpg", [["Scan35.jpg.supplemental-metadata(1).json", "Scan35.jpg(1).json"], [
+        "Scan35.supplemental-metadata(1).json",
+        "Scan35(1).json",
+      ], [
+        "Scan35(1).jpg.supplemental-metadata.json",
+        "Scan35(1).jpg.json",
+        "Scan35(1).supplemental-metadata.json",
+        "Scan35(1).json",
+      ]]],
+      ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.jpg", [[
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.json",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.jpg.supplemental-metadata.json",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.jpg.json",
+      ], [
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.json",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb😀.supplemental-metadata.json",
+      ], []]],
+      ["Very long name of a photo taken on holiday in 2019(3).HEIC", [[
+        "Very long name of a photo taken on holiday in (3).json",
+        "Very long name of a photo taken on holiday in 2019.HEIC.supplemental-metadata(3).json",
+        "Very long name of a photo taken on holiday in 2019.HEIC(3).json",
+      ], [
+        "Very long name of a photo taken on holiday in (3).json",
+        "Very long name of a photo taken on holiday in 2019.supplemental-metadata(3).json",
+        "Very long name of a photo taken on holiday in 2019(3).json",
+      ], [
+        "Very long name of a photo taken on holiday in .json",
+        "Very long name of a photo taken on holiday in 2019(3).HEIC.supplemental-metadata.json",
+        "Very long name of a photo taken on holiday in 2019(3).HEIC.json",
+        "Very long name of a photo taken on holiday in 2019(3).supplemental-metadata.json",
+        "Very long name of a photo taken on holiday in 2019(3).json",
+      ]]],
+    ];
+    for (const [name, tiers] of cases) {
+      assert.deepEqual(sidecarCandidates(name), tiers, name);
+      ([0, 1, 2] as const).forEach((tier) => {
+        assert.deepEqual([...new Set(tierCandidates(name, tier))], tiers[tier], `${name} ${tier}`);
+      });
+    }
   });
 });
 

@@ -13,9 +13,9 @@ import { bindCompanions } from "./companions.ts";
 import {
   mediaKeys,
   shortClipCandidates,
-  sidecarCandidates,
   sidecarCounter,
   splitName,
+  tierCandidates,
   titleFits,
   titleKeys,
 } from "./sidecar_names.ts";
@@ -188,7 +188,7 @@ function matchFolder(f: Folder): JsonFile[] {
       winner.via = "sidecar";
     }
   };
-  const want = (names: (m: MatchedMedia) => string[], strict: boolean) => {
+  const want = (names: (m: MatchedMedia) => Iterable<string>, strict: boolean) => {
     const wants = new Map<JsonFile, OneOrMore<MatchedMedia>>();
     for (const m of unmatched()) {
       for (const c of names(m)) {
@@ -204,7 +204,7 @@ function matchFolder(f: Folder): JsonFile[] {
   for (const tier of [0, 1, 2] as const) {
     // Asked per tier, not kept for the folder: after tier 0 few files are left to ask for, and
     // names kept for a folder of 10,000 files would outlive the young generation.
-    want((m) => sidecarCandidates(m.name, tier)[tier], false);
+    want((m) => tierCandidates(m.name, tier), false);
     // Clips shorter than 46 units (rule 8) are less certain: the title must fit too.
     if (tier < 2) want((m) => shortClipCandidates(m.name)[tier], true);
   }

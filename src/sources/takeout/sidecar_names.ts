@@ -48,11 +48,28 @@ export function wasCut(stem: string): boolean {
 }
 
 /** Sidecar names Google derives from title `t` with counter `c` (§1.5), clipped ones first. */
-function sidecarForms(t: string, c: string, out: string[]): void {
-  for (const x of clip46(t + SUPPLEMENTAL)) out.push(x + c + ".json");
-  for (const x of clip46(t)) out.push(x + c + ".json");
-  out.push(t + SUPPLEMENTAL + c + ".json");
-  out.push(t + c + ".json");
+function* sidecarForms(t: string, c: string): Generator<string> {
+  for (const x of clip46(t + SUPPLEMENTAL)) yield x + c + ".json";
+  for (const x of clip46(t)) yield x + c + ".json";
+  yield t + SUPPLEMENTAL + c + ".json";
+  yield t + c + ".json";
+}
+
+/**
+ * One tier's candidate names of `sidecarCandidates`, in order, made as they are asked for (a name
+ * may come twice): most files are paired by the first name of tier 0, and matching 100,000 files
+ * need not make every name of every tier.
+ */
+export function* tierCandidates(name: string, tier: 0 | 1 | 2): Generator<string> {
+  const { base, counter, ext } = splitName(name);
+  if (tier === 0) {
+    yield* sidecarForms(base + ext, counter);
+  } else if (tier === 1) {
+    if (ext) yield* sidecarForms(base, counter);
+  } else if (counter) {
+    yield* sidecarForms(name, "");
+    if (ext) yield* sidecarForms(base + counter, "");
+  }
 }
 
 /**
@@ -60,19 +77,8 @@ function sidecarForms(t: string, c: string, out: string[]): void {
  * the counter moved before `.json`; (1) the title without extension (Google added one to the
  * file); (2) the counter left inside the stem (a literal `(n)` in the title, ente PR#12691).
  */
-export function sidecarCandidates(name: string, only?: 0 | 1 | 2): string[][] {
-  const { base, counter, ext } = splitName(name);
-  const withExt: string[] = [];
-  const noExt: string[] = [];
-  const inStem: string[] = [];
-  // `only`: one tier's names, the others left empty (most files are paired by the first).
-  if (only === undefined || only === 0) sidecarForms(base + ext, counter, withExt);
-  if (ext && (only === undefined || only === 1)) sidecarForms(base, counter, noExt);
-  if (counter && (only === undefined || only === 2)) {
-    sidecarForms(name, "", inStem);
-    if (ext) sidecarForms(base + counter, "", inStem);
-  }
-  return [unique(withExt), unique(noExt), unique(inStem)];
+export function sidecarCandidates(name: string): string[][] {
+  return ([0, 1, 2] as const).map((tier) => unique([...tierCandidates(name, tier)]));
 }
 
 /**
