@@ -29,7 +29,11 @@ export async function bundle(out: string): Promise<void> {
 
 if (import.meta.main) {
   const args = Deno.args;
-  const out = args[0] === "--out" && args[1] ? args[1] : args.length === 0 ? BUNDLE_PATH : "";
+  const out = args.length === 0
+    ? BUNDLE_PATH
+    : args.length === 2 && args[0] === "--out" && args[1]
+    ? args[1]
+    : "";
   if (!out) {
     console.error(`error: unknown arguments "${args.join(" ")}": expected --out FILE or nothing`);
     Deno.exit(2);

@@ -238,11 +238,14 @@ async function round(
 
   await dropCaches();
   const sourceStart = performance.now();
-  await takeoutCli(root, target, paths, MOD);
+  const fromSource = await takeoutCli(root, target, paths, MOD);
   await new Deno.Command("sync").output();
   const againSourceS = (performance.now() - sourceStart) / 1000;
   const againSummary = JSON.parse(again.stdout.trim().split("\n").at(-1)!);
-  if (againSummary.imported !== 0) throw new Error("the unchanged re-import imported files");
+  const sourceSummary = JSON.parse(fromSource.stdout.trim().split("\n").at(-1)!);
+  if (againSummary.imported !== 0 || sourceSummary.imported !== 0) {
+    throw new Error("the unchanged re-import imported files");
+  }
   const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
   return { catS, importS, againS, againSourceS, run, summary, againSummary, cold };
 }
