@@ -1,6 +1,6 @@
 /** Turning `media_items` and `albums` rows into the shapes the rest of the program sees. */
 import type { SQLInputValue, SQLOutputValue } from "node:sqlite";
-import type { Row } from "./_handle.ts";
+import type { Row, Sql } from "./_handle.ts";
 import type { AlbumRow, MediaRow, Source } from "./types.ts";
 
 /**
@@ -101,6 +101,23 @@ export function mediaRowAt(
     lastSeenAt: v[at + 31] as string,
     removedAt: (v[at + 32] as string | null) ?? null,
   };
+}
+
+/** The first `media_items` row that `where` (its WHERE, ORDER BY and LIMIT clauses) selects. */
+export function mediaRowWhere(
+  sql: Sql,
+  where: string,
+  ...params: SQLInputValue[]
+): MediaRow | undefined {
+  const values = sql.arrayStmt(`SELECT ${mediaColumns("media_items")} FROM media_items ${where}`)
+    .array(...params);
+  return values ? mediaRowAt(values, 0) : undefined;
+}
+
+/** Every `media_items` row that `where` selects, in its order. */
+export function mediaRowsWhere(sql: Sql, where: string, ...params: SQLInputValue[]): MediaRow[] {
+  return sql.arrayStmt(`SELECT ${mediaColumns("media_items")} FROM media_items ${where}`)
+    .arrays(...params).map((v) => mediaRowAt(v, 0));
 }
 
 /** An `albums` row. */

@@ -1,8 +1,7 @@
 /** The `media_items` table: adding and refreshing items, their paths, flags and files. */
-import type { SQLInputValue } from "node:sqlite";
 import { nowIso } from "./db.ts";
 import type { Row, Sql } from "./_handle.ts";
-import { mediaColumns, mediaRowAt } from "./_rows.ts";
+import { mediaRowsWhere, mediaRowWhere } from "./_rows.ts";
 import { isStorableId } from "./_text.ts";
 import type { LayoutOptions, MediaRecord, MediaRow, SkippedRow } from "./types.ts";
 import {
@@ -41,19 +40,12 @@ export class ItemTable {
   /** One item by id. */
   getItem(id: string): MediaRow | undefined {
     if (!isStorableId(id)) return undefined;
-    return this.#row("WHERE id = ?", id);
+    return mediaRowWhere(this.#sql, "WHERE id = ?", id);
   }
 
   /** One item by its relative path. */
   getItemByPath(path: string): MediaRow | undefined {
-    return this.#row("WHERE path = ?", path);
-  }
-
-  /** The first item row that `where` selects. */
-  #row(where: string, ...params: SQLInputValue[]): MediaRow | undefined {
-    const sql = `SELECT ${mediaColumns("media_items")} FROM media_items ${where}`;
-    const values = this.#sql.arrayStmt(sql).array(...params);
-    return values ? mediaRowAt(values, 0) : undefined;
+    return mediaRowWhere(this.#sql, "WHERE path = ?", path);
   }
 
   /** Whether an item is in the index. */
@@ -75,7 +67,7 @@ export class ItemTable {
           result.refused.push({ id: rec.id, reason: refusedIdReason(rec.id, rec.originalName) });
           continue;
         }
-        const existing = this.#row("WHERE id = ?", rec.id);
+        const existing = mediaRowWhere(this.#sql, "WHERE id = ?", rec.id);
         if (!existing) {
           this.#insert(rec, layout, now);
           result.added.push(this.getItem(rec.id)!);
@@ -379,8 +371,7 @@ export class ItemTable {
 
   /** Every item row that `where` (a WHERE and ORDER BY clause of `media_items`) selects. */
   #rows(where: string): MediaRow[] {
-    const sql = `SELECT ${mediaColumns("media_items")} FROM media_items ${where}`;
-    return this.#sql.arrayStmt(sql).arrays().map((v) => mediaRowAt(v, 0));
+    return mediaRowsWhere(this.#sql, where);
   }
 
   /** Records a completed download (or import) and clears any failure. */

@@ -3,7 +3,7 @@
  * by name and capture time, or by content. One place, so every source decides alike.
  */
 import type { Sql } from "./_handle.ts";
-import { mediaColumns, mediaRowAt } from "./_rows.ts";
+import { mediaRowWhere } from "./_rows.ts";
 import type { MediaRow, Source } from "./types.ts";
 
 /** Which other items count as the same one; see `ItemTable.findSameItem`. */
@@ -43,12 +43,11 @@ export class SameItemLookup {
     const time = typeof item.captureTime === "string"
       ? item.captureTime
       : item.captureTime.toISOString();
-    const row = this.#sql.arrayStmt(
-      `SELECT ${mediaColumns("media_items")} FROM media_items
-       WHERE original_name IN (?, ?) AND source <> ? AND substr(capture_time, 1, 19) = ?
+    return mediaRowWhere(
+      this.#sql,
+      `WHERE original_name IN (?, ?) AND source <> ? AND substr(capture_time, 1, 19) = ?
          AND (? IS NULL OR media_type = ?) AND (? = 0 OR fidelity IS NULL OR fidelity <> 'original')
        ORDER BY downloaded_at IS NULL, rowid LIMIT 1`,
-    ).array(
       item.originalName.normalize("NFC"),
       item.originalName.normalize("NFD"),
       rule.otherThan,
@@ -57,15 +56,15 @@ export class SameItemLookup {
       item.mediaType ?? null,
       rule.belowOriginal ? 1 : 0,
     );
-    return row ? mediaRowAt(row, 0) : undefined;
   }
 
   /** The item whose file on disk has this size and SHA-256, if any. */
   findItemByContent(content: { size: number; sha256: string }): MediaRow | undefined {
-    const row = this.#sql.arrayStmt(
-      `SELECT ${mediaColumns("media_items")} FROM media_items
-       WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1`,
-    ).array(content.sha256, content.size);
-    return row ? mediaRowAt(row, 0) : undefined;
+    return mediaRowWhere(
+      this.#sql,
+      "WHERE sha256 = ? AND size = ? ORDER BY rowid LIMIT 1",
+      content.sha256,
+      content.size,
+    );
   }
 }
