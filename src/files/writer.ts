@@ -50,6 +50,22 @@ export interface DryRunWriter extends FileWriter {
   readonly planned: WriteOp[];
 }
 
+/**
+ * The reads both writers make on disk, at paths `at` resolves: synchronous while that is quick
+ * (`QuickStat`; album folders check thousands of links in a row).
+ */
+function diskReads(
+  at: (path: string) => string,
+): Pick<FileWriter, "stat" | "lstat" | "readLink" | "readDir"> {
+  const quick = new QuickStat();
+  return {
+    stat: (path) => quick.stat(at(path)),
+    lstat: (path) => quick.lstat(at(path)),
+    readLink: (path) => quick.readLink(at(path)),
+    readDir: (path) => Deno.readDir(at(path)),
+  };
+}
+
 /** The writer that changes TARGET. */
 export function fileWriter(root: string): FileWriter {
   const at = (path: string) => insideRoot(root, path);
@@ -59,14 +75,10 @@ export function fileWriter(root: string): FileWriter {
     await assertDirInside(root, dirname(abs), relativeToTarget(root, abs));
     return abs;
   };
-  const quick = new QuickStat();
   return {
     root,
     dryRun: false,
-    stat: (path) => quick.stat(at(path)),
-    lstat: (path) => quick.lstat(at(path)),
-    readLink: (path) => quick.readLink(at(path)),
-    readDir: (path) => Deno.readDir(at(path)),
+    ...diskReads(at),
     mkdir: async (path) => {
       const abs = at(path);
       await makeDirInside(root, abs, relativeToTarget(root, abs));
@@ -90,15 +102,11 @@ export function dryRunWriter(root: string): DryRunWriter {
   const rel = (path: string) => relativeToTarget(root, at(path));
   const planned: WriteOp[] = [];
   const plannedDirs = new Set<string>();
-  const quick = new QuickStat();
   return {
     root,
     dryRun: true,
     planned,
-    stat: (path) => quick.stat(at(path)),
-    lstat: (path) => quick.lstat(at(path)),
-    readLink: (path) => quick.readLink(at(path)),
-    readDir: (path) => Deno.readDir(at(path)),
+    ...diskReads(at),
     mkdir: async (path) => {
       const p = rel(path);
       if (plannedDirs.has(p)) return;
