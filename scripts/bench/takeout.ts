@@ -224,30 +224,29 @@ async function round(
   if (!cat.success) throw new Error("cat failed");
 
   const target = join(root, `target-${i}`);
-  await dropCaches();
-  const started = performance.now();
-  const run = await takeoutCli(root, target, paths, program);
-  await new Deno.Command("sync").output();
-  const importS = (performance.now() - started) / 1000;
-
-  await dropCaches();
-  const againStart = performance.now();
-  const again = await takeoutCli(root, target, paths, program);
-  await new Deno.Command("sync").output();
-  const againS = (performance.now() - againStart) / 1000;
-
-  await dropCaches();
-  const sourceStart = performance.now();
-  const fromSource = await takeoutCli(root, target, paths, MOD);
-  await new Deno.Command("sync").output();
-  const againSourceS = (performance.now() - sourceStart) / 1000;
-  const againSummary = JSON.parse(again.stdout.trim().split("\n").at(-1)!);
-  const sourceSummary = JSON.parse(fromSource.stdout.trim().split("\n").at(-1)!);
-  if (againSummary.imported !== 0 || sourceSummary.imported !== 0) {
+  const { run, s: importS } = await coldCli(root, target, paths, program);
+  const { run: again, s: againS } = await coldCli(root, target, paths, program);
+  const { run: fromSource, s: againSourceS } = await coldCli(root, target, paths, MOD);
+  const againSummary = lastLine(again);
+  if (againSummary.imported !== 0 || lastLine(fromSource).imported !== 0) {
     throw new Error("the unchanged re-import imported files");
   }
-  const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+  const summary = lastLine(run);
   return { catS, importS, againS, againSourceS, run, summary, againSummary, cold };
+}
+
+/** `takeoutCli` from a cold page cache, timed until its writes are on disk (seconds). */
+async function coldCli(root: string, target: string, paths: string[], program: string) {
+  await dropCaches();
+  const start = performance.now();
+  const run = await takeoutCli(root, target, paths, program);
+  await new Deno.Command("sync").output();
+  return { run, s: (performance.now() - start) / 1000 };
+}
+
+/** The summary a `--json` run ends with. */
+function lastLine(run: MeasuredRun) {
+  return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
 }
 
 /** Writes dirty pages and empties the page cache; false where the OS does not let us. */
